@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { handle, role, scope, timestamp } from './common.js';
+
+export const tokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('the first characters of the token, to tell tokens apart'),
+  scopes: z.array(scope),
+  created_at: timestamp,
+  expires_at: timestamp.nullable(),
+  last_used_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+});
+export type TokenInfo = z.infer<typeof tokenInfo>;
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(scope).min(1).optional().describe('defaults to the scopes of the token making the request'),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTokenBody = z.infer<typeof createTokenBody>;
+
+export const createdToken = tokenInfo.extend({
+  token: z.string().describe('shown once; the registry keeps only its SHA-256'),
+});
+export type CreatedToken = z.infer<typeof createdToken>;
+
+export const tokenParams = z.strictObject({ id: z.string().regex(/^[0-9]{1,18}$/, 'token ids are numbers') });
+
+export const userInfo = z.object({
+  handle: z.string(),
+  display_name: z.string().nullable(),
+  role,
+  created_at: timestamp,
+  aws_accounts: z.array(z.object({ account_id: z.string(), arn: z.string().nullable(), proven_at: timestamp })),
+});
+export type UserInfo = z.infer<typeof userInfo>;
+
+export const createUserBody = z.strictObject({
+  handle,
+  display_name: z.string().trim().min(1).max(200).optional(),
+  role: role.default('user'),
+  token_name: z.string().trim().min(1).max(100).default('initial'),
+});
+export type CreateUserBody = z.infer<typeof createUserBody>;
+
+export const createdUser = z.object({ user: userInfo, token: createdToken });
+export type CreatedUser = z.infer<typeof createdUser>;

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { queryBoolean } from '../validators.js';
+import {
+  amiId,
+  architecture,
+  awsAccountId,
+  categoryName,
+  handle,
+  listingName,
+  ratingSummary,
+  region,
+  severity,
+  tag,
+  templateName,
+  timestamp,
+  version,
+  versionStatus,
+  visibility,
+} from './common.js';
+
+export const SORTS = ['relevance', 'rating', 'downloads', 'recent', 'name'] as const;
+
+export const searchQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200, 'q is at most 200 characters').optional(),
+  template: templateName.optional(),
+  category: categoryName.optional(),
+  region: region.optional(),
+  architecture: architecture.optional(),
+  owner: handle.optional(),
+  verified: queryBoolean.optional(),
+  min_rating: z.coerce.number().min(0).max(5).optional(),
+  sort: z.enum(SORTS).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional(),
+});
+export type SearchQuery = z.infer<typeof searchQuery>;
+
+export const listingParams = z.strictObject({ owner: handle, name: listingName });
+export const versionParams = z.strictObject({ owner: handle, name: listingName, version });
+export const channelParams = z.strictObject({
+  owner: handle,
+  name: listingName,
+  channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'channel names are 1-32 lowercase letters, digits or -'),
+});
+
+export const verificationInfo = z.object({
+  status: z.enum(['unverified', 'verified', 'failed']),
+  reason: z.string().nullable(),
+  checked_at: timestamp.nullable(),
+});
+export type VerificationInfo = z.infer<typeof verificationInfo>;
+
+export const severityCounts = z.object({
+  critical: z.number().int(),
+  high: z.number().int(),
+  medium: z.number().int(),
+  low: z.number().int(),
+  informational: z.number().int(),
+});
+export type SeverityCounts = z.infer<typeof severityCounts>;
+
+export const scanInfo = z.object({
+  scanner: z.string(),
+  status: z.enum(['pending', 'complete', 'failed']),
+  counts: severityCounts,
+  highest: severity.nullable(),
+  scanned_at: timestamp,
+});
+export type ScanInfo = z.infer<typeof scanInfo>;
+
+export const regionImage = z.object({
+  region,
+  architecture,
+  ami_id: amiId,
+  owner_account: z.string().nullable(),
+  state: z.enum(['available', 'pending', 'unavailable']),
+  verification: verificationInfo,
+  scan: scanInfo.nullable(),
+});
+export type RegionImage = z.infer<typeof regionImage>;
+
+export const versionDetail = z.object({
+  version,
+  status: versionStatus,
+  status_reason: z.string().nullable(),
+  changelog: z.string().nullable(),
+  source_template: z.string().nullable(),
+  parent_ami: z.string().nullable(),
+  created_by: z.string(),
+  created_at: timestamp,
+  download_count: z.number().int(),
+  regions: z.array(regionImage),
+});
+export type VersionDetail = z.infer<typeof versionDetail>;
+
+export const listingSummary = z.object({
+  ref: z.string().describe('OWNER/NAME'),
+  owner: z.string(),
+  name: z.string(),
+  template: z.string(),
+  category: z.string().nullable(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  visibility,
+  verified: z.boolean(),
+  rating: ratingSummary,
+  download_count: z.number().int(),
+  latest_version: z.string().nullable(),
+  regions: z.array(z.string()),
+  architectures: z.array(z.string()),
+  updated_at: timestamp,
+});
+export type ListingSummary = z.infer<typeof listingSummary>;
+
+export const review = z.object({
+  user: z.string(),
+  rating: z.number().int(),
+  review: z.string().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export type Review = z.infer<typeof review>;
+
+export const ratingDetail = ratingSummary.extend({
+  histogram: z.object({
+    1: z.number().int(),
+    2: z.number().int(),
+    3: z.number().int(),
+    4: z.number().int(),
+    5: z.number().int(),
+  }),
+});
+
+export const listingDetail = listingSummary.extend({
+  created_at: timestamp,
+  ratings: ratingDetail,
+  reviews: z.array(review).describe('the newest reviews; page through /ratings for more'),
+  versions: z.array(versionDetail).describe('newest first'),
+  channels: z.record(z.string(), z.string()).describe('channel name -> version'),
+});
+export type ListingDetail = z.infer<typeof listingDetail>;
+
+export const searchResult = z.object({
+  items: z.array(listingSummary),
+  next_cursor: z.string().nullable(),
+});
+export type SearchResult = z.infer<typeof searchResult>;
+
+export const regionInput = z.strictObject({
+  region,
+  architecture: architecture.default('x86_64'),
+  ami_id: amiId,
+  owner_account: awsAccountId.optional(),
+});
+export type RegionInput = z.input<typeof regionInput>;
+
+export const newVersionBody = z.strictObject({
+  version,
+  changelog: z.string().max(20000).optional(),
+  source_template: z.string().max(200).optional(),
+  parent_ami: amiId.optional(),
+  regions: z.array(regionInput).min(1, 'a version needs at least one region').max(64),
+});
+export type NewVersionBody = z.infer<typeof newVersionBody>;
+
+export const publishBody = z.strictObject({
+  name: listingName,
+  template: templateName,
+  category: categoryName.optional(),
+  description: z.string().max(5000).default(''),
+  tags: z.array(tag).max(20).default([]),
+  visibility: visibility.default('public'),
+  version: newVersionBody,
+});
+export type PublishBody = z.infer<typeof publishBody>;
+
+export const versionStatusBody = z.strictObject({
+  reason: z.string().trim().min(1).max(1000).optional(),
+});
+export const revokeBody = z.strictObject({
+  reason: z.string().trim().min(1, 'a revocation needs a reason').max(1000),
+});
+
+export const channelBody = z.strictObject({ version });
+
+export const reviewsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export const reviewPage = z.object({ items: z.array(review), next_cursor: z.string().nullable() });
+export type ReviewPage = z.infer<typeof reviewPage>;
+
+export const ratingResult = z.object({
+  listing: z.string(),
+  rating: z.number().int(),
+  review: z.string().nullable(),
+  summary: ratingSummary,
+});
+export type RatingResult = z.infer<typeof ratingResult>;
