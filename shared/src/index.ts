@@ -1,3 +1,4 @@
+export * from './client/index.js';
 export * from './errors.js';
 export * from './schemas/auth.js';
 export * from './schemas/common.js';

@@ -35,5 +35,8 @@ export const importResult = z.object({
   versions_created: z.number().int(),
   regions_added: z.number().int(),
   unchanged: z.number().int(),
+  conflicts: z
+    .array(z.string())
+    .describe('entries skipped because a published version already maps that region to another AMI'),
 });
 export type ImportResult = z.infer<typeof importResult>;

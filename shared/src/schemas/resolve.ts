@@ -45,14 +45,6 @@ export const resolveResult = z.object({
   verification: verificationInfo,
   scan: scanInfo.nullable(),
   reason: z.string().describe('why this image was chosen'),
-  candidates: z.number().int().describe('images for this template, region and architecture before policy'),
-  excluded: z.object({
-    revoked: z.number().int(),
-    min_rating: z.number().int(),
-    unverified: z.number().int(),
-    severity: z.number().int(),
-    channel: z.number().int(),
-  }),
   warnings: z.array(z.string()),
 });
 export type ResolveResult = z.infer<typeof resolveResult>;

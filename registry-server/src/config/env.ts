@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every setting the server understands is listed here
+ * (name, meaning, default) and validated; `cws-registry --help` and the README print this list.
+ */
+export const ENV_DOCS: Array<{ name: string; default: string; description: string }> = [
+  { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in a container).' },
+  { name: 'PORT', default: '8948', description: 'TCP port (0 picks a free one).' },
+  {
+    name: 'CWS_REGISTRY_DATA',
+    default: '<user data dir>/cws-registry',
+    description: 'Folder of the embedded PGlite database when DATABASE_URL is unset.',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset: embedded PGlite)',
+    description: 'postgres://user@host:port/db of a PostgreSQL server.',
+  },
+  { name: 'DATABASE_POOL_MAX', default: '10', description: 'Connections to the PostgreSQL server per process.' },
+  {
+    name: 'REDIS_URL',
+    default: '(unset: in-process cache and limiter)',
+    description: 'redis://host:port for the shared cache, invalidation and rate limits.',
+  },
+  {
+    name: 'CWS_REGISTRY_REDIS_PREFIX',
+    default: 'cws:',
+    description: 'Prefix of every Redis key and channel (to share one Redis).',
+  },
+  {
+    name: 'CWS_REGISTRY_ADMIN_TOKEN',
+    default: '(unset)',
+    description: 'Bootstrap admin token; stored hashed at start for the user "admin". At least 24 characters.',
+  },
+  {
+    name: 'CWS_REGISTRY_PUBLIC_URL',
+    default: 'http://HOST:PORT',
+    description: 'The URL users reach the registry at (links, OpenAPI servers).',
+  },
+  {
+    name: 'CWS_REGISTRY_CACHE_TTL',
+    default: '60',
+    description: 'Seconds a cached answer lives (0 turns the cache off).',
+  },
+  {
+    name: 'CWS_REGISTRY_RATE_LIMIT_READ',
+    default: '600',
+    description: 'Reads per minute per token or IP (0 turns the limit off).',
+  },
+  {
+    name: 'CWS_REGISTRY_RATE_LIMIT_WRITE',
+    default: '60',
+    description: 'Writes per minute per token or IP (0 turns the limit off).',
+  },
+  { name: 'CWS_REGISTRY_BODY_LIMIT', default: '256kb', description: 'Largest request body; larger ones get 413.' },
+  {
+    name: 'CWS_REGISTRY_TRUST_PROXY',
+    default: 'false',
+    description: 'Trust X-Forwarded-* (behind a load balancer): true, false, or a hop count.',
+  },
+  {
+    name: 'CWS_REGISTRY_DEMO',
+    default: 'true when embedded, else false',
+    description: 'Load the demo catalogue into an empty database at start.',
+  },
+  { name: 'CWS_REGISTRY_LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent.' },
+  { name: 'XDG_DATA_HOME', default: '~/.local/share', description: 'Base of the default CWS_REGISTRY_DATA.' },
+];
+
+const intString = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+const boolString = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  HOST: z.string().min(1).optional(),
+  PORT: intString(0, 65535).optional(),
+  CWS_REGISTRY_DATA: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_MAX: intString(1, 500).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  CWS_REGISTRY_REDIS_PREFIX: z.string().min(1).max(64).optional(),
+  CWS_REGISTRY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  CWS_REGISTRY_PUBLIC_URL: z.url().optional(),
+  CWS_REGISTRY_CACHE_TTL: intString(0, 86400).optional(),
+  CWS_REGISTRY_RATE_LIMIT_READ: intString(0, 10_000_000).optional(),
+  CWS_REGISTRY_RATE_LIMIT_WRITE: intString(0, 10_000_000).optional(),
+  CWS_REGISTRY_BODY_LIMIT: z
+    .string()
+    .regex(/^[0-9]+(b|kb|mb)$/i, 'must look like 256kb or 1mb')
+    .optional(),
+  CWS_REGISTRY_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9]+)$/)
+    .optional(),
+  CWS_REGISTRY_DEMO: boolString.optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+});
+export type Env = z.infer<typeof envSchema>;
+
+/** Reads and validates the environment; throws a readable message naming each bad variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const picked: Record<string, string> = {};
+  for (const { name } of ENV_DOCS) {
+    const value = source[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import { Cache } from './cache/cache.js';
+import { RateLimiter } from './cache/rate-limiter.js';
+import { RedisLink } from './cache/redis.js';
+import type { Config } from './config/config.js';
+import { createDatabase, type Database } from './db/database.js';
+import { createLogger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { AuthService } from './services/auth.js';
+import { DownloadCounter } from './services/downloads.js';
+import { ImportService } from './services/import.js';
+import { ListingService } from './services/listings.js';
+import { RatingService } from './services/ratings.js';
+import { ResolveService } from './services/resolve.js';
+import { SearchService } from './services/search.js';
+
+/** Everything a request handler may use, built once from the config (atproto's AppContext). */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: Database;
+  redis: RedisLink | null;
+  cache: Cache;
+  limiter: RateLimiter;
+  downloads: DownloadCounter;
+  services: {
+    auth: AuthService;
+    listings: ListingService;
+    search: SearchService;
+    ratings: RatingService;
+    resolve: ResolveService;
+    import: ImportService;
+  };
+}
+
+export interface ContextOverrides {
+  logger?: Logger;
+  /** An open database to use instead of the configured one (the caller closes it). */
+  database?: Database;
+}
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const database = overrides.database ?? (await createDatabase(config.db, metrics));
+  const redis = config.redis
+    ? new RedisLink(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
+    : null;
+  await redis?.connect();
+  const cache = new Cache(config.cache.ttlSeconds, redis, logger.child({ name: 'cache' }), metrics);
+  const downloads = new DownloadCounter(database, logger);
+  return {
+    config,
+    logger,
+    metrics,
+    database,
+    redis,
+    cache,
+    limiter: new RateLimiter(config.rateLimit, redis),
+    downloads,
+    services: {
+      auth: new AuthService(database, cache, logger),
+      listings: new ListingService(database, cache),
+      search: new SearchService(database, cache),
+      ratings: new RatingService(database, cache),
+      resolve: new ResolveService(database, cache, downloads),
+      import: new ImportService(database, cache),
+    },
+  };
+}

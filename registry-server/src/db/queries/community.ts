@@ -1,0 +1,22 @@
+import type { Db } from '../database.js';
+
+/** Public listings for seed 004's community list, best rated first. */
+export function communityListings(db: Db, f: { template?: string; category?: string; region?: string }, limit: number) {
+  let q = db
+    .selectFrom('images as i')
+    .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .select(['i.id', 'i.name', 'u.handle as creator', 'i.rating_avg', 'i.download_count'])
+    .where('i.visibility', '=', 'public');
+  if (f.template) q = q.where('i.template', '=', f.template);
+  if (f.category) q = q.where('i.category', '=', f.category);
+  q = q.where(({ exists, selectFrom }) => {
+    let sub = selectFrom('image_versions as v')
+      .innerJoin('image_regions as r', 'r.version_id', 'v.id')
+      .select('r.id')
+      .whereRef('v.image_id', '=', 'i.id')
+      .where('v.status', '<>', 'revoked');
+    if (f.region) sub = sub.where('r.region', '=', f.region);
+    return exists(sub);
+  });
+  return q.orderBy('i.rating_avg', 'desc').orderBy('i.download_count', 'desc').orderBy('i.id').limit(limit).execute();
+}

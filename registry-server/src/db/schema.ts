@@ -1,0 +1,25 @@
+import type { ApiTokensTable } from './tables/api-tokens.js';
+import type { AuditLogTable } from './tables/audit-log.js';
+import type { AwsAccountsTable } from './tables/aws-accounts.js';
+import type { ChannelsTable } from './tables/channels.js';
+import type { ImageRegionsTable } from './tables/image-regions.js';
+import type { ImageVersionsTable } from './tables/image-versions.js';
+import type { ImagesTable, SearchWordsTable } from './tables/images.js';
+import type { RatingsTable } from './tables/ratings.js';
+import type { ScansTable, VerificationsTable } from './tables/scans.js';
+import type { UsersTable } from './tables/users.js';
+
+export interface DB {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  aws_accounts: AwsAccountsTable;
+  images: ImagesTable;
+  search_words: SearchWordsTable;
+  image_versions: ImageVersionsTable;
+  image_regions: ImageRegionsTable;
+  ratings: RatingsTable;
+  scans: ScansTable;
+  verifications: VerificationsTable;
+  channels: ChannelsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,16 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export interface ImageVersionsTable {
+  id: Generated<number>;
+  image_id: number;
+  version: string;
+  changelog: string | null;
+  status: Generated<'active' | 'deprecated' | 'revoked'>;
+  status_reason: string | null;
+  source_template: string | null;
+  parent_ami: string | null;
+  created_by: number;
+  download_count: Generated<number>;
+  created_at: ColumnType<Date, never, never>;
+  status_changed_at: Date | null;
+}

@@ -1,0 +1,10 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  handle: string;
+  display_name: string | null;
+  role: 'user' | 'maintainer' | 'admin';
+  created_at: ColumnType<Date, never, never>;
+  disabled_at: Date | null;
+}

@@ -1,0 +1,47 @@
+import express, { type Express } from 'express';
+import type { AppContext } from '../context.js';
+import { createHttpLogger } from '../logger.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { registerHealth } from './health.js';
+import { authenticate } from './middleware/auth.js';
+import { requestMetrics } from './middleware/metrics.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { buildOpenApi } from './openapi.js';
+import { routes } from './routes/index.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** The middleware order, top to bottom; the error handler is last. */
+export function createApp(ctx: AppContext, version: string): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', ctx.config.http.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(requestMetrics(ctx.metrics));
+  app.use(createHttpLogger(ctx.logger));
+  registerHealth(app, ctx);
+
+  const openapi = buildOpenApi(routes, ctx.config.http.publicUrl, version);
+  app.get('/', (_req, res) => {
+    res.json({ name: 'cws-registry', version, api: API_PREFIX, openapi: `${API_PREFIX}/openapi.json` });
+  });
+
+  const api = express.Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  api.use(express.json({ limit: ctx.config.http.bodyLimit, strict: false }));
+  api.use(
+    express.text({ limit: ctx.config.http.bodyLimit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }),
+  );
+  api.use(authenticate(ctx));
+  api.use(rateLimit(ctx));
+  for (const route of routes) route.register(api, ctx);
+  app.use(API_PREFIX, api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { RequestHandler } from 'express';
+import type { AppContext } from '../../context.js';
+import { AuthRequiredError } from '../../errors.js';
+
+/**
+ * Reads `Authorization: Bearer <token>`. No header: anonymous. A header that does not name a
+ * live token is refused outright (401), so a typo never silently downgrades to anonymous.
+ */
+export function authenticate(ctx: AppContext): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (!header) {
+      req.principal = null;
+      return next();
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new AuthRequiredError('Authorization must be "Bearer <token>"');
+    const principal = await ctx.services.auth.authenticate(match[1]!);
+    if (!principal) throw new AuthRequiredError('the token is unknown, revoked or expired; create a new one');
+    req.principal = principal;
+    next();
+  };
+}

@@ -1,0 +1,43 @@
+import type { DefinedRoute } from '../route.js';
+import * as importIndex from './admin/import.js';
+import * as channelDelete from './channels/delete.js';
+import * as channelSet from './channels/set.js';
+import * as communityList from './community/list.js';
+import * as communityRate from './community/rate.js';
+import * as addVersion from './listings/add-version.js';
+import * as deprecate from './listings/deprecate.js';
+import * as getListing from './listings/get.js';
+import * as publish from './listings/publish.js';
+import * as rate from './listings/rate.js';
+import * as reviews from './listings/reviews.js';
+import * as revoke from './listings/revoke.js';
+import * as search from './listings/search.js';
+import * as resolve from './resolve/get.js';
+import * as createToken from './tokens/create.js';
+import * as listTokens from './tokens/list.js';
+import * as revokeToken from './tokens/revoke.js';
+import * as createUser from './users/create.js';
+import * as me from './users/me.js';
+
+/** Every API route under /api/v1, in registration order. OpenAPI is generated from this list. */
+export const routes: DefinedRoute[] = [
+  communityList,
+  communityRate,
+  search,
+  publish,
+  getListing,
+  addVersion,
+  deprecate,
+  revoke,
+  rate,
+  reviews,
+  channelSet,
+  channelDelete,
+  resolve,
+  me,
+  createUser,
+  listTokens,
+  createToken,
+  revokeToken,
+  importIndex,
+];

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { buildConfig } from './config/config.js';
+import { ENV_DOCS, readEnv } from './config/env.js';
+import { createContext } from './context.js';
+import { createServer, VERSION } from './server.js';
+import { parseIndex } from './services/import.js';
+
+const HELP = `cws-registry ${VERSION}: the community AMI registry
+
+Usage:
+  cws-registry serve            start the HTTP server (runs migrations first)
+  cws-registry migrate          apply database migrations and exit
+  cws-registry import FILE      import a registry index (YAML or JSON), idempotently
+  cws-registry --help | --version
+
+Settings (environment variables):
+${ENV_DOCS.map((e) => `  ${e.name.padEnd(30)} ${e.description}\n  ${''.padEnd(30)} default: ${e.default}`).join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const env = readEnv();
+  const config = buildConfig(env);
+  switch (command) {
+    case 'serve': {
+      const server = await createServer(config);
+      const url = await server.listen();
+      const where = config.db.kind === 'pglite' ? `embedded PGlite in ${config.db.dataDir}` : 'PostgreSQL server';
+      process.stdout.write(
+        `cws-registry ${VERSION} listening on ${url}  (database: ${where}; cache: ${config.redis ? 'Redis' : 'in-process'})\n`,
+      );
+      process.stdout.write(`  API ${url}/api/v1   OpenAPI ${url}/api/v1/openapi.json   health ${url}/readyz\n`);
+      const stop = async (signal: string) => {
+        server.ctx.logger.info({ signal }, 'shutting down');
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return -1;
+    }
+    case 'migrate': {
+      const ctx = await createContext({ ...config, redis: null });
+      const applied = await ctx.database.migrate();
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      await ctx.database.close();
+      return 0;
+    }
+    case 'import': {
+      const file = rest[0];
+      if (!file) {
+        process.stderr.write('usage: cws-registry import FILE\n');
+        return 2;
+      }
+      const server = await createServer({ ...config, demo: false });
+      try {
+        const result = await server.ctx.services.import.import(parseIndex(readFileSync(file, 'utf8'), file), null);
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } finally {
+        await server.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"; see cws-registry --help\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error & { details?: Array<{ path: string; message: string }> }) => {
+    process.stderr.write(`cws-registry: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Config } from './config/config.js';
+import { type AppContext, type ContextOverrides, createContext } from './context.js';
+import { countListings } from './db/queries/listings.js';
+import { createApp } from './http/app.js';
+import { parseIndex } from './services/import.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const DEMO_INDEX_URL = new URL('../data/demo-index.yaml', import.meta.url);
+
+export interface RegistryServer {
+  app: Express;
+  ctx: AppContext;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Flushes counters, stops listening, closes Redis and the database. */
+  close(): Promise<void>;
+}
+
+/** Builds a registry from a config. Reads no environment: tests pass config and overrides. */
+export async function createServer(config: Config, overrides: ContextOverrides = {}): Promise<RegistryServer> {
+  const ctx = await createContext(config, overrides);
+  const { logger } = ctx;
+  const applied = await ctx.database.migrate();
+  if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  await ctx.cache.start();
+  if (config.adminToken) await ctx.services.auth.bootstrapAdmin(config.adminToken);
+  if (config.demo && (await countListings(ctx.database.db)) === 0) {
+    const result = await ctx.services.import.import(
+      parseIndex(readFileSync(DEMO_INDEX_URL, 'utf8'), 'demo index'),
+      null,
+    );
+    logger.info(result, 'empty catalogue: demo listings loaded (CWS_REGISTRY_DEMO=false to skip)');
+  }
+  const app = createApp(ctx, VERSION);
+
+  // Background work in-process: buffered counters reach the database every 2 s.
+  const flush = async () => {
+    await ctx.downloads.flush();
+    await ctx.services.auth.flushUsage().catch((err) => logger.warn({ err: err.message }, 'token usage not recorded'));
+  };
+  const timer = setInterval(() => void flush(), 2000);
+  timer.unref();
+
+  let server: Server | null = null;
+  return {
+    app,
+    ctx,
+    listen() {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(config.http.port, config.http.host, (err?: Error) => {
+          if (err) return reject(err);
+          const { port } = s.address() as AddressInfo;
+          const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`);
+        });
+        s.keepAliveTimeout = 65_000;
+        server = s;
+      });
+    },
+    async close() {
+      clearInterval(timer);
+      if (server) {
+        const s = server as Server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      await flush();
+      await ctx.redis?.close();
+      if (!overrides.database) await ctx.database.close();
+    },
+  };
+}

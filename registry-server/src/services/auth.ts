@@ -1,0 +1,231 @@
+import type {
+  CreatedToken,
+  CreatedUser,
+  CreateTokenBody,
+  CreateUserBody,
+  Scope,
+  TokenInfo,
+  UserInfo,
+} from '@cws/shared';
+import type { Selectable } from 'kysely';
+import type { Logger } from 'pino';
+import { generateToken, hashToken, type Principal, tokenPrefix } from '../auth/tokens.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database, Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { audit } from '../db/queries/audit.js';
+import * as tokens from '../db/queries/tokens.js';
+import * as users from '../db/queries/users.js';
+import type { ApiTokensTable } from '../db/tables/api-tokens.js';
+import { AuthRequiredError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { iso } from './present.js';
+
+export const BOOTSTRAP_TOKEN_NAME = 'bootstrap (CWS_REGISTRY_ADMIN_TOKEN)';
+const ALL_SCOPES: Scope[] = ['rate', 'publish', 'admin'];
+const DEFAULT_USER_SCOPES: Scope[] = ['rate', 'publish'];
+
+type CachedPrincipal = (Principal & { expiresAt: number | null }) | { none: true };
+
+export class AuthService {
+  /** Token ids used since the last flush; last_used_at is written in batches, not per request. */
+  #used = new Set<number>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The principal behind a bearer token, or null for an unknown, revoked or expired one. */
+  async authenticate(token: string): Promise<Principal | null> {
+    const hash = hashToken(token);
+    const found = await this.cache.wrap<CachedPrincipal>(`auth:${hash}`, async () => {
+      const row = await tokens.findLiveToken(this.database.db, hash);
+      if (!row) return { none: true };
+      return {
+        userId: row.user_id,
+        handle: row.handle,
+        role: row.role,
+        scopes: row.scopes,
+        tokenId: row.token_id,
+        expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+      };
+    });
+    if ('none' in found) return null;
+    if (found.expiresAt !== null && found.expiresAt <= Date.now()) return null;
+    this.#used.add(found.tokenId);
+    const { expiresAt: _expires, ...principal } = found;
+    return principal;
+  }
+
+  async flushUsage(): Promise<void> {
+    if (this.#used.size === 0) return;
+    const ids = [...this.#used];
+    this.#used.clear();
+    await tokens.touchTokens(this.database.db, ids);
+  }
+
+  /** Makes CWS_REGISTRY_ADMIN_TOKEN work: user "admin", the token stored hashed, older bootstrap tokens revoked. */
+  async bootstrapAdmin(token: string): Promise<void> {
+    const hash = hashToken(token);
+    await this.database.transaction(async (trx) => {
+      const { user } = await users.ensureUser(trx, 'admin', 'admin');
+      if (user.role !== 'admin') await users.setUserRole(trx, user.id, 'admin');
+      const live = await tokens.findLiveToken(trx, hash);
+      if (!live) {
+        try {
+          await tokens.insertToken(trx, {
+            user_id: user.id,
+            name: BOOTSTRAP_TOKEN_NAME,
+            token_hash: hash,
+            prefix: tokenPrefix(token),
+            scopes: ALL_SCOPES,
+            expires_at: null,
+          });
+        } catch (err) {
+          // The hash exists but is revoked or belongs elsewhere: a reused admin token. Refuse loudly.
+          if (isUniqueViolation(err))
+            throw new Error('CWS_REGISTRY_ADMIN_TOKEN was used before and revoked; pick a new one');
+          throw err;
+        }
+      }
+      await tokens.revokeOtherTokensNamed(trx, user.id, BOOTSTRAP_TOKEN_NAME, hash);
+    });
+    await this.cache.invalidate('admin bootstrap');
+    this.logger.info('admin token ready for user "admin"');
+  }
+
+  async me(principal: Principal): Promise<UserInfo> {
+    const user = await users.findUserByHandle(this.database.db, principal.handle);
+    if (!user) throw new AuthRequiredError();
+    return this.#userInfo(this.database.db, user);
+  }
+
+  async createUser(principal: Principal, body: CreateUserBody): Promise<CreatedUser> {
+    requireAdmin(principal);
+    const result = await this.database.transaction(async (trx) => {
+      if (await users.findUserByHandle(trx, body.handle)) throw new ConflictError(`user ${body.handle} already exists`);
+      let user: Awaited<ReturnType<typeof users.insertUser>>;
+      try {
+        user = await users.insertUser(trx, {
+          handle: body.handle,
+          display_name: body.display_name ?? null,
+          role: body.role,
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError(`user ${body.handle} already exists`);
+        throw err;
+      }
+      const scopes: Scope[] = body.role === 'admin' ? ALL_SCOPES : DEFAULT_USER_SCOPES;
+      const token = await this.#mint(trx, user.id, body.token_name, scopes, null);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'user.create',
+        target: body.handle,
+        details: { role: body.role },
+      });
+      return { user: await this.#userInfo(trx, user), token };
+    });
+    return result;
+  }
+
+  async createToken(principal: Principal, body: CreateTokenBody): Promise<CreatedToken> {
+    const scopes = body.scopes ?? (principal.scopes as Scope[]);
+    const wider = scopes.filter((s) => !principal.scopes.includes(s));
+    if (wider.length > 0) {
+      throw new ForbiddenError(
+        `a token can only create tokens with its own scopes; this one lacks: ${wider.join(', ')}`,
+      );
+    }
+    const expires = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
+    return this.database.transaction(async (trx) => {
+      const created = await this.#mint(trx, principal.userId, body.name, [...new Set(scopes)], expires);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'token.create',
+        target: `token:${created.id}`,
+        details: { scopes },
+      });
+      return created;
+    });
+  }
+
+  async listTokens(principal: Principal): Promise<TokenInfo[]> {
+    const rows = await tokens.listTokens(this.database.db, principal.userId);
+    return rows.map(toTokenInfo);
+  }
+
+  async revokeToken(principal: Principal, id: number): Promise<TokenInfo> {
+    const revoked = await this.database.transaction(async (trx) => {
+      const row = await tokens.revokeToken(trx, principal.userId, id);
+      if (!row) {
+        const existing = await tokens.findToken(trx, principal.userId, id);
+        if (!existing) throw new NotFoundError(`you have no token with id ${id}`);
+        return existing; // already revoked: revoking again is a no-op
+      }
+      await audit(trx, { actor_id: principal.userId, action: 'token.revoke', target: `token:${id}` });
+      return row;
+    });
+    await this.cache.invalidate('token revoked');
+    return toTokenInfo(revoked);
+  }
+
+  async #mint(trx: Db, userId: number, name: string, scopes: Scope[], expires: Date | null): Promise<CreatedToken> {
+    const token = generateToken();
+    const row = await tokens.insertToken(trx, {
+      user_id: userId,
+      name,
+      token_hash: hashToken(token),
+      prefix: tokenPrefix(token),
+      scopes,
+      expires_at: expires,
+    });
+    return { ...toTokenInfo(row), token };
+  }
+
+  async #userInfo(
+    db: Db,
+    user: { id: number; handle: string; display_name: string | null; role: UserInfo['role']; created_at: Date },
+  ): Promise<UserInfo> {
+    const accounts = await users.listAwsAccounts(db, user.id);
+    return {
+      handle: user.handle,
+      display_name: user.display_name,
+      role: user.role,
+      created_at: iso(user.created_at)!,
+      aws_accounts: accounts.map((a) => ({ account_id: a.account_id, arn: a.arn, proven_at: iso(a.proven_at)! })),
+    };
+  }
+}
+
+export function toTokenInfo(row: Selectable<ApiTokensTable>): TokenInfo {
+  return {
+    id: String(row.id),
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes as Scope[],
+    created_at: iso(row.created_at)!,
+    expires_at: iso(row.expires_at),
+    last_used_at: iso(row.last_used_at),
+    revoked_at: iso(row.revoked_at),
+  };
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.includes(scope)) {
+    throw new ForbiddenError(
+      `this token lacks the "${scope}" scope; create one with it (cws token create --scope ${scope})`,
+    );
+  }
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (principal.role !== 'admin' || !principal.scopes.includes('admin')) {
+    throw new ForbiddenError('only an administrator can do this');
+  }
+}
+
+/** Owners change their listings; maintainers and admins may act on anyone's. */
+export function canManage(principal: Principal, ownerId: number): boolean {
+  return principal.userId === ownerId || principal.role === 'maintainer' || principal.role === 'admin';
+}

@@ -1,0 +1,283 @@
+import type { ListingDetail, NewVersionBody, PublishBody, ReviewPage, VersionDetail } from '@cws/shared';
+import type { Principal } from '../auth/tokens.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database, Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { audit } from '../db/queries/audit.js';
+import * as q from '../db/queries/listings.js';
+import { listReviews, ratingHistogram } from '../db/queries/ratings.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { canManage, requireScope } from './auth.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { iso, round2, searchDoc, toSummary, toVersion, wordsOf } from './present.js';
+
+type CachedDetail = { detail: ListingDetail; ownerId: number };
+
+export class ListingService {
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+  ) {}
+
+  async publish(principal: Principal, body: PublishBody): Promise<ListingDetail> {
+    requireScope(principal, 'publish');
+    await this.database.transaction(async (trx) => {
+      if (await q.findListing(trx, principal.handle, body.name)) {
+        throw new ConflictError(
+          `${principal.handle}/${body.name} exists; add a version with POST /api/v1/listings/${principal.handle}/${body.name}/versions`,
+        );
+      }
+      const doc = searchDoc([
+        principal.handle,
+        body.name,
+        body.template,
+        body.category,
+        body.description,
+        ...body.tags,
+      ]);
+      let imageId: number;
+      try {
+        ({ id: imageId } = await q.insertListing(trx, {
+          owner_id: principal.userId,
+          name: body.name,
+          template: body.template,
+          category: body.category ?? null,
+          description: body.description,
+          visibility: body.visibility,
+          tags: body.tags,
+          search_doc: doc,
+        }));
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError(`${principal.handle}/${body.name} exists`);
+        throw err;
+      }
+      await q.addSearchWords(trx, wordsOf(doc));
+      await createVersion(trx, imageId, principal.userId, body.version);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'listing.publish',
+        image_id: imageId,
+        target: `${principal.handle}/${body.name}@${body.version.version}`,
+      });
+    });
+    await this.cache.invalidate('publish');
+    return this.detail(principal.handle, body.name, principal);
+  }
+
+  async addVersion(principal: Principal, owner: string, name: string, body: NewVersionBody): Promise<VersionDetail> {
+    requireScope(principal, 'publish');
+    await this.database.transaction(async (trx) => {
+      const listing = await this.#managed(trx, principal, owner, name);
+      await q.lockListing(trx, listing.id);
+      await createVersion(trx, listing.id, principal.userId, body);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'version.add',
+        image_id: listing.id,
+        target: `${owner}/${name}@${body.version}`,
+      });
+    });
+    await this.cache.invalidate('version');
+    return this.#version(owner, name, body.version, principal);
+  }
+
+  async setStatus(
+    principal: Principal,
+    owner: string,
+    name: string,
+    version: string,
+    status: 'deprecated' | 'revoked',
+    reason: string | null,
+  ): Promise<VersionDetail> {
+    requireScope(principal, 'publish');
+    await this.database.transaction(async (trx) => {
+      const listing = await this.#managed(trx, principal, owner, name);
+      const v = await q.findVersion(trx, listing.id, version);
+      if (!v) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
+      if (v.status === 'revoked')
+        throw new ConflictError(`${owner}/${name}@${version} is revoked; revocation is final`);
+      if (v.status === status) throw new ConflictError(`${owner}/${name}@${version} is already ${status}`);
+      await q.setVersionStatus(trx, v.id, status, reason);
+      await q.touchListing(trx, listing.id);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: status === 'revoked' ? 'version.revoke' : 'version.deprecate',
+        image_id: listing.id,
+        target: `${owner}/${name}@${version}`,
+        details: { reason },
+      });
+    });
+    await this.cache.invalidate(status);
+    return this.#version(owner, name, version, principal);
+  }
+
+  async setChannel(principal: Principal, owner: string, name: string, channel: string, version: string) {
+    requireScope(principal, 'publish');
+    await this.database.transaction(async (trx) => {
+      const listing = await this.#managed(trx, principal, owner, name);
+      const v = await q.findVersion(trx, listing.id, version);
+      if (!v) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
+      if (v.status === 'revoked')
+        throw new ConflictError(`${owner}/${name}@${version} is revoked; a channel cannot point at it`);
+      await q.upsertChannel(trx, listing.id, channel, v.id);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'channel.set',
+        image_id: listing.id,
+        target: `${owner}/${name}#${channel}`,
+        details: { version },
+      });
+    });
+    await this.cache.invalidate('channel');
+    return { channel, version };
+  }
+
+  async deleteChannel(principal: Principal, owner: string, name: string, channel: string) {
+    requireScope(principal, 'publish');
+    await this.database.transaction(async (trx) => {
+      const listing = await this.#managed(trx, principal, owner, name);
+      const deleted = await q.deleteChannel(trx, listing.id, channel);
+      if (Number(deleted.numDeletedRows) === 0) throw new NotFoundError(`${owner}/${name} has no channel ${channel}`);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'channel.delete',
+        image_id: listing.id,
+        target: `${owner}/${name}#${channel}`,
+      });
+    });
+    await this.cache.invalidate('channel');
+  }
+
+  /** A listing in full. Private listings are visible to their owner, maintainers and admins only. */
+  async detail(owner: string, name: string, viewer: Principal | null): Promise<ListingDetail> {
+    const cached = await this.cache.wrap<CachedDetail | null>(`listing:${owner}/${name}`, () =>
+      this.#load(owner, name),
+    );
+    if (!cached || (cached.detail.visibility === 'private' && !(viewer && canManage(viewer, cached.ownerId)))) {
+      throw new NotFoundError(`no listing ${owner}/${name}`);
+    }
+    return cached.detail;
+  }
+
+  async reviews(
+    owner: string,
+    name: string,
+    viewer: Principal | null,
+    limit: number,
+    cursor?: string,
+  ): Promise<ReviewPage> {
+    const detail = await this.detail(owner, name, viewer);
+    const listing = await q.findListing(this.database.db, detail.owner, detail.name);
+    if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
+    const before = cursor === undefined ? undefined : decodeCursor(cursor, (v): v is number => Number.isInteger(v));
+    const rows = await listReviews(this.database.db, listing.id, limit + 1, before);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toReview),
+      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+    };
+  }
+
+  async #load(owner: string, name: string): Promise<CachedDetail | null> {
+    const db = this.database.db;
+    const listing = await q.findListing(db, owner, name);
+    if (!listing) return null;
+    const [versions, histogram, reviews, channels] = await Promise.all([
+      q.listVersions(db, listing.id),
+      ratingHistogram(db, listing.id),
+      listReviews(db, listing.id, 10),
+      q.listChannels(db, listing.id),
+    ]);
+    const regions = await q.listRegionsWithScans(
+      db,
+      versions.map((v) => v.id),
+    );
+    const live = versions.filter((v) => v.status !== 'revoked');
+    const liveRegions = regions.filter((r) => live.some((v) => v.id === r.version_id));
+    const hist = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+    for (const h of histogram) hist[h.stars as 1 | 2 | 3 | 4 | 5] = Number(h.n);
+    const summary = toSummary(listing, {
+      latest_version: live[0]?.version ?? null,
+      regions: [...new Set(liveRegions.map((r) => r.region))].sort(),
+      architectures: [...new Set(liveRegions.map((r) => r.architecture))].sort(),
+    });
+    return {
+      ownerId: listing.owner_id,
+      detail: {
+        ...summary,
+        created_at: iso(listing.created_at)!,
+        ratings: { average: round2(listing.rating_avg), count: Number(listing.rating_count), histogram: hist },
+        reviews: reviews.map(toReview),
+        versions: versions.map((v) => toVersion(v, regions)),
+        channels: Object.fromEntries(channels.map((c) => [c.name, c.version])),
+      },
+    };
+  }
+
+  async #version(owner: string, name: string, version: string, viewer: Principal): Promise<VersionDetail> {
+    const detail = await this.detail(owner, name, viewer);
+    const found = detail.versions.find((v) => v.version === version);
+    if (!found) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
+    return found;
+  }
+
+  /** The listing, if the principal may change it: 404 when absent, 403 when not theirs. */
+  async #managed(trx: Db, principal: Principal, owner: string, name: string) {
+    const listing = await q.findListing(trx, owner, name);
+    if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
+    if (!canManage(principal, listing.owner_id)) {
+      throw new ForbiddenError(`only ${owner} or a maintainer can change ${owner}/${name}`);
+    }
+    return listing;
+  }
+}
+
+/** Inserts a version and its regions; rejects duplicates clearly. Runs inside the caller's transaction. */
+export async function createVersion(trx: Db, imageId: number, userId: number, body: NewVersionBody) {
+  const seen = new Set<string>();
+  for (const r of body.regions) {
+    const key = `${r.region}/${r.architecture}`;
+    if (seen.has(key))
+      throw new ValidationError(`region ${key} is listed twice`, [{ path: 'regions', message: `duplicate ${key}` }]);
+    seen.add(key);
+  }
+  if (await q.findVersion(trx, imageId, body.version)) {
+    throw new ConflictError(`version ${body.version} exists; versions are immutable, publish a new one`);
+  }
+  let version: Awaited<ReturnType<typeof q.insertVersion>>;
+  try {
+    version = await q.insertVersion(trx, {
+      image_id: imageId,
+      version: body.version,
+      changelog: body.changelog ?? null,
+      source_template: body.source_template ?? null,
+      parent_ami: body.parent_ami ?? null,
+      created_by: userId,
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`version ${body.version} exists`);
+    throw err;
+  }
+  await q.insertRegions(
+    trx,
+    body.regions.map((r) => ({
+      version_id: version.id,
+      region: r.region,
+      architecture: r.architecture,
+      ami_id: r.ami_id,
+      owner_account: r.owner_account ?? null,
+    })),
+  );
+  await q.touchListing(trx, imageId);
+  return version;
+}
+
+function toReview(r: { handle: string; stars: number; review: string | null; created_at: Date; updated_at: Date }) {
+  return {
+    user: r.handle,
+    rating: Number(r.stars),
+    review: r.review,
+    created_at: iso(r.created_at)!,
+    updated_at: iso(r.updated_at)!,
+  };
+}

@@ -1,0 +1,139 @@
+import type { ListingSummary, RegionImage, ScanInfo, Severity, VersionDetail } from '@cws/shared';
+import type { RegionScanRow } from '../db/queries/listings.js';
+import type { ImagesTable } from '../db/tables/images.js';
+
+/** Shapes database rows into the API types of @cws/shared. */
+
+export const iso = (d: Date | string | null | undefined): string | null =>
+  d == null ? null : (d instanceof Date ? d : new Date(d)).toISOString();
+
+export const round2 = (n: number) => Math.round(Number(n) * 100) / 100;
+
+type ScanColumns = {
+  scanner: string | null;
+  scan_status: string | null;
+  critical: number | null;
+  high: number | null;
+  medium: number | null;
+  low: number | null;
+  informational: number | null;
+  scanned_at: Date | null;
+};
+
+export function toScan(row: ScanColumns): ScanInfo | null {
+  if (!row.scanner || !row.scan_status || !row.scanned_at) return null;
+  const counts = {
+    critical: Number(row.critical ?? 0),
+    high: Number(row.high ?? 0),
+    medium: Number(row.medium ?? 0),
+    low: Number(row.low ?? 0),
+    informational: Number(row.informational ?? 0),
+  };
+  const order: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
+  return {
+    scanner: row.scanner,
+    status: row.scan_status as ScanInfo['status'],
+    counts,
+    highest: order.find((s) => counts[s] > 0) ?? null,
+    scanned_at: iso(row.scanned_at)!,
+  };
+}
+
+export function toVerification(row: {
+  verification_status: string;
+  verification_reason: string | null;
+  last_verified_at: Date | null;
+}) {
+  return {
+    status: row.verification_status as 'unverified' | 'verified' | 'failed',
+    reason:
+      row.verification_reason ??
+      (row.verification_status === 'unverified'
+        ? 'not verified yet: the registry has not checked this image in EC2'
+        : null),
+    checked_at: iso(row.last_verified_at),
+  };
+}
+
+export function toRegionImage(row: RegionScanRow): RegionImage {
+  return {
+    region: row.region,
+    architecture: row.architecture,
+    ami_id: row.ami_id,
+    owner_account: row.owner_account,
+    state: row.state,
+    verification: toVerification(row),
+    scan: toScan(row),
+  };
+}
+
+export function toVersion(
+  v: {
+    id: number;
+    version: string;
+    status: VersionDetail['status'];
+    status_reason: string | null;
+    changelog: string | null;
+    source_template: string | null;
+    parent_ami: string | null;
+    created_by_handle: string;
+    created_at: Date;
+    download_count: number;
+  },
+  regions: RegionScanRow[],
+): VersionDetail {
+  return {
+    version: v.version,
+    status: v.status,
+    status_reason: v.status_reason,
+    changelog: v.changelog,
+    source_template: v.source_template,
+    parent_ami: v.parent_ami,
+    created_by: v.created_by_handle,
+    created_at: iso(v.created_at)!,
+    download_count: Number(v.download_count),
+    regions: regions.filter((r) => r.version_id === v.id).map(toRegionImage),
+  };
+}
+
+type ListingColumns = Pick<ImagesTable, 'name' | 'template' | 'category' | 'description' | 'tags' | 'visibility'> & {
+  owner: string;
+  verified: boolean;
+  rating_avg: number;
+  rating_count: number;
+  download_count: number;
+  updated_at: Date;
+};
+
+export function toSummary(
+  row: ListingColumns,
+  extra: { latest_version: string | null; regions: string[]; architectures: string[] },
+): ListingSummary {
+  return {
+    ref: `${row.owner}/${row.name}`,
+    owner: row.owner,
+    name: row.name,
+    template: row.template,
+    category: row.category,
+    description: row.description,
+    tags: row.tags ?? [],
+    visibility: row.visibility,
+    verified: Boolean(row.verified),
+    rating: { average: round2(row.rating_avg), count: Number(row.rating_count) },
+    download_count: Number(row.download_count),
+    latest_version: extra.latest_version,
+    regions: extra.regions,
+    architectures: extra.architectures,
+    updated_at: iso(row.updated_at)!,
+  };
+}
+
+/** Text a listing is found by: lower-cased, one space between words. */
+export function searchDoc(parts: Array<string | null | undefined>): string {
+  return parts.filter(Boolean).join(' ').toLowerCase().replace(/\s+/g, ' ').trim().slice(0, 10_000);
+}
+
+/** The distinct words of a search document, as typo tolerance knows them. */
+export function wordsOf(doc: string): string[] {
+  return [...new Set(doc.split(/[^a-z0-9]+/).filter((w) => w.length >= 2 && w.length <= 40))];
+}

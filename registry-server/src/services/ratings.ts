@@ -1,0 +1,67 @@
+import type { RatingBody, RatingResult } from '@cws/shared';
+import type { Principal } from '../auth/tokens.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { audit } from '../db/queries/audit.js';
+import { findListing, findListingByAmi, lockListing } from '../db/queries/listings.js';
+import { adjustAggregate, findRating, upsertRating } from '../db/queries/ratings.js';
+import { NotFoundError } from '../errors.js';
+import { canManage, requireScope } from './auth.js';
+import { round2 } from './present.js';
+
+type Target = { id: number; owner: string; name: string; visibility: string; owner_id: number };
+
+export class RatingService {
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+  ) {}
+
+  /** Seed 004: rate by any EC2 image id of the listing. */
+  async rateByAmi(principal: Principal, amiId: string, body: RatingBody): Promise<RatingResult> {
+    const listing = await findListingByAmi(this.database.db, amiId);
+    if (!listing || !visible(listing, principal)) throw new NotFoundError(`no listing holds ${amiId}`);
+    return this.#rate(principal, listing, body);
+  }
+
+  async rateListing(principal: Principal, owner: string, name: string, body: RatingBody): Promise<RatingResult> {
+    const listing = await findListing(this.database.db, owner, name);
+    if (!listing || !visible(listing, principal)) throw new NotFoundError(`no listing ${owner}/${name}`);
+    return this.#rate(principal, listing, body);
+  }
+
+  /**
+   * One rating per user and listing; a second one replaces the first. The listing row is
+   * locked first, so concurrent raters queue and the aggregate (sum, count) stays exact.
+   */
+  async #rate(principal: Principal, listing: Target, body: RatingBody): Promise<RatingResult> {
+    requireScope(principal, 'rate');
+    const review = body.review?.trim() ? body.review.trim() : null;
+    const aggregate = await this.database.transaction(async (trx) => {
+      await lockListing(trx, listing.id);
+      const previous = await findRating(trx, listing.id, principal.userId);
+      await upsertRating(trx, { image_id: listing.id, user_id: principal.userId, stars: body.rating, review });
+      const result = await adjustAggregate(trx, listing.id, body.rating - (previous?.stars ?? 0), previous ? 0 : 1);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: previous ? 'rating.update' : 'rating.create',
+        image_id: listing.id,
+        target: `${listing.owner}/${listing.name}`,
+        details: { rating: body.rating },
+      });
+      return result;
+    });
+    await this.cache.invalidate('rating');
+    const count = Number(aggregate.rating_count);
+    return {
+      listing: `${listing.owner}/${listing.name}`,
+      rating: body.rating,
+      review,
+      summary: { average: count === 0 ? 0 : round2(Number(aggregate.rating_sum) / count), count },
+    };
+  }
+}
+
+function visible(listing: Target, principal: Principal): boolean {
+  return listing.visibility !== 'private' || canManage(principal, listing.owner_id);
+}

@@ -1,0 +1,142 @@
+import type { CommunityAmi, CommunityQuery, ListingSummary, SearchQuery, SearchResult } from '@cws/shared';
+import type { Principal } from '../auth/tokens.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { communityListings } from '../db/queries/community.js';
+import { regionsOfListings } from '../db/queries/listings.js';
+import {
+  type SearchAfter,
+  type SearchRow,
+  type SearchSort,
+  searchListingIds,
+  similarWords,
+} from '../db/queries/search.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { round2, toSummary } from './present.js';
+import { queryWords, termQuery } from './search-terms.js';
+
+/** The seed's community list returns everything at once; this many at most. */
+export const COMMUNITY_LIMIT = 500;
+
+function isAfter(v: unknown): v is SearchAfter {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  if ('offset' in o) return Number.isInteger(o.offset) && (o.offset as number) >= 0;
+  return Number.isInteger(o.id) && (typeof o.value === 'string' || typeof o.value === 'number');
+}
+
+export class SearchService {
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+  ) {}
+
+  async search(query: SearchQuery, viewer: Principal | null): Promise<SearchResult> {
+    const sort: SearchSort = query.sort ?? (query.q ? 'relevance' : 'rating');
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isAfter);
+    // Only a viewer asking for their own listings sees unlisted and private ones.
+    const viewerId = viewer && query.owner === viewer.handle ? viewer.userId : undefined;
+    const key = `search:${JSON.stringify({ ...query, sort, viewerId })}`;
+    return this.cache.wrap(key, async () => {
+      let tsquery: string | undefined;
+      if (query.q) {
+        const parts: string[] = [];
+        for (const word of queryWords(query.q)) {
+          const part = termQuery(word, await similarWords(this.database.db, word));
+          if (part === null) return { items: [], next_cursor: null };
+          parts.push(part);
+        }
+        if (parts.length > 0) tsquery = parts.join(' & ');
+      }
+      const rows = await searchListingIds(
+        this.database.db,
+        {
+          tsquery,
+          template: query.template,
+          category: query.category,
+          region: query.region,
+          architecture: query.architecture,
+          owner: query.owner,
+          verified: query.verified,
+          minRating: query.min_rating,
+          viewerId,
+        },
+        sort,
+        query.limit + 1,
+        after,
+      );
+      const page = rows.slice(0, query.limit);
+      const items = await this.#summaries(page);
+      const last = page[page.length - 1];
+      let next: string | null = null;
+      if (rows.length > query.limit && last) {
+        next = encodeCursor(
+          sort === 'relevance'
+            ? { offset: (after && 'offset' in after ? after.offset : 0) + query.limit }
+            : { id: last.id, value: sortValue(sort, last) },
+        );
+      }
+      return { items, next_cursor: next };
+    });
+  }
+
+  async community(query: CommunityQuery): Promise<CommunityAmi[]> {
+    return this.cache.wrap(`community:${JSON.stringify(query)}`, async () => {
+      const rows = await communityListings(this.database.db, query, COMMUNITY_LIMIT);
+      const regionRows = await regionsOfListings(
+        this.database.db,
+        rows.map((r) => r.id),
+      );
+      return rows.flatMap((row) => {
+        const mine = regionRows.filter((r) => r.image_id === row.id);
+        // Best version first (active, newest); its image in the asked region, else its first region.
+        const best = mine.filter((r) => r.version_id === mine[0]?.version_id);
+        const pick =
+          (query.region &&
+            (best.find((r) => r.region === query.region && r.architecture === 'x86_64') ??
+              best.find((r) => r.region === query.region))) ||
+          (query.region ? mine.find((r) => r.region === query.region) : undefined) ||
+          best[0];
+        if (!pick) return [];
+        return [
+          {
+            ami_id: pick.ami_id,
+            name: row.name,
+            creator: row.creator,
+            rating: round2(row.rating_avg),
+            download_count: Number(row.download_count),
+            regions: [...new Set(mine.map((r) => r.region))].sort(),
+          },
+        ];
+      });
+    });
+  }
+
+  async #summaries(rows: SearchRow[]): Promise<ListingSummary[]> {
+    const regionRows = await regionsOfListings(
+      this.database.db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((row) => {
+      const mine = regionRows.filter((r) => r.image_id === row.id);
+      return toSummary(row, {
+        latest_version: mine.length > 0 ? mine.reduce((a, b) => (b.version_id > a.version_id ? b : a)).version : null,
+        regions: [...new Set(mine.map((r) => r.region))].sort(),
+        architectures: [...new Set(mine.map((r) => r.architecture))].sort(),
+      });
+    });
+  }
+}
+
+function sortValue(sort: SearchSort, row: SearchRow): string | number {
+  switch (sort) {
+    case 'rating':
+      return Number(row.rating_avg);
+    case 'downloads':
+      return Number(row.download_count);
+    case 'recent':
+      return row.updated_at_key;
+    default:
+      return `${row.owner}/${row.name}`;
+  }
+}
