@@ -6,7 +6,10 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      // Tests run against the sources; the CLI end-to-end tests run the built binary.
       '@cws/shared': here('./shared/src/index.ts'),
+      '@cws/registry-server': here('./registry-server/src/index.ts'),
+      '@cws/migrations': here('./migrations/src/index.ts'),
     },
   },
   test: {

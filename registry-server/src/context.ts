@@ -43,7 +43,8 @@ export interface ContextOverrides {
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const database = overrides.database ?? (await createDatabase(config.db, metrics));
+  const database = overrides.database ?? (await createDatabase(config.db));
+  database.attachMetrics(metrics);
   const redis = config.redis
     ? new RedisLink(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
     : null;

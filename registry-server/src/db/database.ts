@@ -18,6 +18,8 @@ export interface Database {
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   migrate(): Promise<string[]>;
+  /** Reports query timings, errors and pool use to these metrics from now on. */
+  attachMetrics(metrics: Metrics): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ class SerializedDriver implements Driver {
   #release: Array<() => void> = [];
   constructor(
     private readonly inner: Driver,
-    private readonly inFlight?: Metrics['dbInFlight'],
+    private readonly observer: { metrics: Metrics | null },
   ) {}
   init() {
     return this.inner.init();
@@ -44,12 +46,12 @@ class SerializedDriver implements Driver {
     });
     await previous;
     this.#release.push(release);
-    this.inFlight?.inc();
+    this.observer.metrics?.dbInFlight.inc();
     return this.inner.acquireConnection();
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     await this.inner.releaseConnection(connection);
-    this.inFlight?.dec();
+    this.observer.metrics?.dbInFlight.dec();
     this.#release.shift()?.();
   }
   beginTransaction(c: DatabaseConnection, s: TransactionSettings) {
@@ -72,19 +74,20 @@ class SerializedDriver implements Driver {
 class SerializedPGliteDialect extends PGliteDialect {
   constructor(
     config: ConstructorParameters<typeof PGliteDialect>[0],
-    private readonly inFlight?: Metrics['dbInFlight'],
+    private readonly observer: { metrics: Metrics | null },
   ) {
     super(config);
   }
   override createDriver(): Driver {
-    return new SerializedDriver(super.createDriver(), this.inFlight);
+    return new SerializedDriver(super.createDriver(), this.observer);
   }
 }
 
 // int8 (counts, bigserial ids) as JS numbers on both drivers: ids and counters stay far below 2^53.
 const INT8 = { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) };
 
-export async function createDatabase(config: DatabaseConfig, metrics?: Metrics): Promise<Database> {
+export async function createDatabase(config: DatabaseConfig): Promise<Database> {
+  const observer: { metrics: Metrics | null } = { metrics: null };
   let dialect: PGliteDialect | PostgresJSDialect;
   let pool = 1;
   if (config.kind === 'pglite') {
@@ -93,7 +96,7 @@ export async function createDatabase(config: DatabaseConfig, metrics?: Metrics):
       extensions: { pg_trgm },
       parsers: { 20: (v: string) => Number(v) },
     });
-    dialect = new SerializedPGliteDialect({ pglite }, metrics?.dbInFlight);
+    dialect = new SerializedPGliteDialect({ pglite }, observer);
   } else {
     pool = config.poolMax;
     const sql = postgres(config.url, {
@@ -105,15 +108,14 @@ export async function createDatabase(config: DatabaseConfig, metrics?: Metrics):
     });
     dialect = new PostgresJSDialect({ postgres: sql });
   }
-  metrics?.dbPoolSize.set(pool);
   const db = new Kysely<DB>({
     dialect,
-    log: metrics
-      ? (event) => {
-          metrics.dbQueryDuration.observe(event.queryDurationMillis / 1000);
-          if (event.level === 'error') metrics.dbErrors.inc();
-        }
-      : undefined,
+    log: (event) => {
+      const metrics = observer.metrics;
+      if (!metrics) return;
+      metrics.dbQueryDuration.observe(event.queryDurationMillis / 1000);
+      if (event.level === 'error') metrics.dbErrors.inc();
+    },
   });
   return {
     kind: config.kind,
@@ -127,6 +129,10 @@ export async function createDatabase(config: DatabaseConfig, metrics?: Metrics):
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    attachMetrics(metrics) {
+      observer.metrics = metrics;
+      metrics.dbPoolSize.set(pool);
     },
     close: () => db.destroy(),
   };

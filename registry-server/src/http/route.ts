@@ -58,7 +58,7 @@ export function defineRoute<P extends Schema | undefined, Q extends Schema | und
         const principal = req.principal ?? null;
         if (spec.auth !== 'none' && spec.auth !== 'optional' && !principal) throw new AuthRequiredError();
         if (spec.auth === 'admin') requireAdmin(principal!);
-        if (spec.body && req.headers['content-length'] !== '0' && req.body !== undefined && !req.is(mediaTypes)) {
+        if (spec.body && req.is(mediaTypes) === false) {
           throw new DomainError('unsupported_media_type', `send the body as ${mediaTypes.join(' or ')}`);
         }
         const params = parse('path', spec.params, req.params);

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import {
+  buildConfig,
+  type Config,
+  createDatabase,
+  createServer,
+  type Database,
+  type RegistryServer,
+} from '@cws/registry-server';
+import postgres from 'postgres';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
+
+export interface TestRegistry {
+  url: string;
+  adminToken: string;
+  server: RegistryServer;
+  /** The database, to share with a second instance (`shareDatabaseWith`). */
+  database: Database;
+  redisPrefix: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  adminToken?: string;
+  /** Load the demo catalogue (default false: tests start from an empty registry). */
+  demo?: boolean;
+  /** Settings on top of the test defaults (rate limits off, quiet logs). */
+  config?: Partial<Config>;
+  /** Run a second instance on the same database (and Redis prefix) as this one. */
+  shareDatabaseWith?: TestRegistry;
+  /** Redis URL for this instance; defaults to REDIS_URL, if set. null: no Redis. */
+  redisUrl?: string | null;
+}
+
+/**
+ * A database of its own for one test registry: an in-memory PGlite, or, when DATABASE_URL
+ * is set, a new database on that server (dropped on close), so test files never see each
+ * other's rows.
+ */
+export async function freshDatabase(): Promise<{ config: Config['db']; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) return { config: { kind: 'pglite', dataDir: null }, drop: async () => {} };
+  const name = `cws_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    config: { kind: 'postgres', url: url.toString(), poolMax: 5 },
+    async drop() {
+      const sql = postgres(TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await sql.end();
+    },
+  };
+}
+
+/** Starts an in-process cws-registry on a random loopback port. */
+export async function startRegistry(opts: StartOptions = {}): Promise<TestRegistry> {
+  const adminToken = opts.adminToken ?? `admin-${randomBytes(16).toString('hex')}`;
+  const shared = opts.shareDatabaseWith;
+  const fresh = shared ? null : await freshDatabase();
+  const redisUrl = opts.redisUrl === undefined ? TEST_REDIS_URL : opts.redisUrl;
+  const redisPrefix = shared?.redisPrefix ?? (redisUrl ? `cws-test:${randomBytes(4).toString('hex')}:` : null);
+  // PGlite lives in this process: a second instance must use the same object. A server: same URL.
+  const database = shared ? shared.database : await createDatabase(fresh!.config);
+  const config = buildConfig(
+    {},
+    {
+      http: { host: '127.0.0.1', port: 0, publicUrl: null, bodyLimit: '256kb', trustProxy: false },
+      db: fresh?.config ?? { kind: 'pglite', dataDir: null },
+      redis: redisUrl && redisPrefix ? { url: redisUrl, prefix: redisPrefix } : null,
+      adminToken,
+      demo: opts.demo ?? false,
+      logLevel: process.env.CWS_TEST_LOG_LEVEL ?? 'silent',
+      rateLimit: { readPerMinute: 0, writePerMinute: 0 },
+      ...opts.config,
+    },
+  );
+  const server = await createServer(config, { database });
+  const url = await server.listen();
+  return {
+    url,
+    adminToken,
+    server,
+    database,
+    redisPrefix,
+    async close() {
+      await server.close();
+      if (!shared) {
+        await database.close();
+        await fresh?.drop();
+      }
+    },
+  };
+}
