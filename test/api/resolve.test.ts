@@ -1,0 +1,160 @@
+import { resolveResult } from '@cws/shared';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, fakeAmi, publish, publishBody } from '../helpers/api.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+let reg: TestRegistry;
+let alice: string;
+let bob: string;
+const ami = { good: fakeAmi(), better: fakeAmi(), arm: fakeAmi(), west: fakeAmi(), beta: fakeAmi() };
+
+async function rate(token: string, ref: string, rating: number) {
+  const res = await request(reg.url).put(`/api/v1/listings/${ref}/rating`).set('Authorization', `Bearer ${token}`).send({ rating });
+  expect(res.status).toBe(200);
+}
+const resolve = (qs: string) => request(reg.url).get(`/api/v1/resolve/genomics?${qs}`);
+
+beforeAll(async () => {
+  reg = await startRegistry();
+  alice = await createUser(reg, 'alice');
+  bob = await createUser(reg, 'bob');
+  await publish(reg, alice, {
+    ...publishBody('gatk', { template: 'genomics' }),
+    version: {
+      version: '1.0.0',
+      regions: [
+        { region: 'us-east-1', architecture: 'x86_64', ami_id: ami.good },
+        { region: 'us-east-1', architecture: 'arm64', ami_id: ami.arm },
+      ],
+    },
+  });
+  await publish(reg, bob, {
+    ...publishBody('nextflow', { template: 'genomics' }),
+    version: {
+      version: '2.0.0',
+      regions: [
+        { region: 'us-east-1', architecture: 'x86_64', ami_id: ami.better },
+        { region: 'us-west-2', architecture: 'x86_64', ami_id: ami.west },
+      ],
+    },
+  });
+  await rate(alice, 'bob/nextflow', 5);
+  await rate(bob, 'alice/gatk', 3);
+});
+afterAll(() => reg?.close());
+
+describe('resolve', () => {
+  it('returns the best image for template, region and architecture, and says why', async () => {
+    const res = await resolve('region=us-east-1');
+    expect(res.status).toBe(200);
+    const body = resolveResult.parse(res.body);
+    expect(body).toMatchObject({ ami_id: ami.better, region: 'us-east-1', architecture: 'x86_64', template: 'genomics' });
+    expect(body.listing).toMatchObject({ ref: 'bob/nextflow', rating: { average: 5, count: 1 } });
+    expect(body.version).toEqual({ version: '2.0.0', status: 'active', channel: null });
+    expect(body.reason).toMatch(/rated 5/);
+    expect(body.warnings.join(' ')).toMatch(/not verified/);
+    expect((await resolve('region=us-east-1&architecture=arm64')).body.ami_id).toBe(ami.arm);
+    expect((await resolve('region=us-west-2')).body.ami_id).toBe(ami.west);
+  });
+
+  it('applies a minimum rating and explains a miss', async () => {
+    expect((await resolve('region=us-east-1&min_rating=4')).body.ami_id).toBe(ami.better);
+    const none = await resolve('region=us-east-1&architecture=arm64&min_rating=4');
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('no_match');
+    expect(none.body.error.message).toMatch(/1 rated below 4/);
+    const nothing = await resolve('region=ap-south-1');
+    expect(nothing.status).toBe(404);
+    expect(nothing.body.error.message).toMatch(/no image for genomics in ap-south-1/);
+  });
+
+  it('prefers verified images, and verified_only refuses the rest', async () => {
+    expect((await resolve('region=us-east-1&verified_only=true')).status).toBe(404);
+    // The verification job (AWS issue) writes this; here the row is set as it would.
+    await reg.database.db.updateTable('image_regions').set({ verification_status: 'verified', last_verified_at: new Date() }).where('ami_id', '=', ami.good).execute();
+    await reg.server.ctx.cache.invalidate('test');
+    const res = await resolve('region=us-east-1&verified_only=true');
+    expect(res.body.ami_id).toBe(ami.good);
+    expect(res.body.verification.status).toBe('verified');
+    // Verified outranks a better rating.
+    expect((await resolve('region=us-east-1')).body.ami_id).toBe(ami.good);
+  });
+
+  it('refuses images above the allowed scan severity, and unscanned ones', async () => {
+    const rows = await reg.database.db.selectFrom('image_regions').select(['id', 'ami_id']).where('ami_id', 'in', [ami.good, ami.better]).execute();
+    const id = (a: string) => rows.find((r) => r.ami_id === a)!.id;
+    await reg.database.db
+      .insertInto('scans')
+      .values([
+        { region_image_id: id(ami.good), scanner: 'inspector2', status: 'complete', critical: 1, high: 0, medium: 2, low: 0, informational: 0, top_findings: [] },
+        { region_image_id: id(ami.better), scanner: 'inspector2', status: 'complete', critical: 0, high: 0, medium: 3, low: 1, informational: 0, top_findings: [] },
+      ])
+      .execute();
+    await reg.server.ctx.cache.invalidate('test');
+    const res = await resolve('region=us-east-1&max_severity=medium');
+    expect(res.body.ami_id).toBe(ami.better);
+    expect(res.body.scan).toMatchObject({ scanner: 'inspector2', highest: 'medium', counts: { medium: 3, low: 1, critical: 0 } });
+    const strict = await resolve('region=us-east-1&max_severity=low');
+    expect(strict.status).toBe(404);
+    expect(strict.body.error.message).toMatch(/2 unscanned or with findings above/);
+    expect((await resolve('region=us-west-2&max_severity=critical')).status).toBe(404);
+  });
+
+  it('follows channels', async () => {
+    await request(reg.url)
+      .post('/api/v1/listings/alice/gatk/versions')
+      .set('Authorization', `Bearer ${alice}`)
+      .send({ version: '1.1.0-beta', regions: [{ region: 'us-east-1', ami_id: ami.beta }] });
+    await request(reg.url).put('/api/v1/listings/alice/gatk/channels/beta').set('Authorization', `Bearer ${alice}`).send({ version: '1.1.0-beta' });
+    const res = await resolve('region=us-east-1&channel=beta');
+    expect(res.body).toMatchObject({ ami_id: ami.beta, version: { version: '1.1.0-beta', channel: 'beta' } });
+    expect((await resolve('region=us-east-1&channel=nightly')).status).toBe(404);
+  });
+
+  it('never returns revoked versions and returns deprecated ones only when nothing else matches', async () => {
+    const auth = { Authorization: `Bearer ${alice}` };
+    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.1.0-beta/revoke').set(auth).send({ reason: 'broken' });
+    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.0.0/deprecate').set(auth).send({ reason: 'old' });
+    // x86_64: bob's active image now wins over alice's deprecated (though verified) one.
+    expect((await resolve('region=us-east-1')).body.ami_id).toBe(ami.better);
+    // arm64: only alice's deprecated image exists, so it is returned, with a warning.
+    const arm = await resolve('region=us-east-1&architecture=arm64');
+    expect(arm.body).toMatchObject({ ami_id: ami.arm, version: { status: 'deprecated' } });
+    expect(arm.body.warnings).toContain('version 1.0.0 is deprecated');
+    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.0.0/revoke').set(auth).send({ reason: 'cve' });
+    const gone = await resolve('region=us-east-1&architecture=arm64');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.message).toMatch(/1 revoked/);
+  });
+
+  it('counts a download per resolve', async () => {
+    await reg.server.ctx.downloads.flush();
+    await reg.server.ctx.cache.invalidate('test');
+    const before = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body.download_count;
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect((await resolve('region=us-west-2')).status).toBe(200);
+    await reg.server.ctx.downloads.flush();
+    await reg.server.ctx.cache.invalidate('test');
+    const after = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body;
+    expect(after.download_count).toBe(before + 3);
+    expect(after.versions[0].download_count).toBeGreaterThanOrEqual(3);
+  });
+
+  it('validates the template, region, architecture and policy', async () => {
+    for (const path of [
+      '/api/v1/resolve/genomics',
+      '/api/v1/resolve/genomics?region=us-east-9x',
+      '/api/v1/resolve/genomics?region=us-east-1&architecture=i386',
+      '/api/v1/resolve/genomics?region=us-east-1&min_rating=9',
+      '/api/v1/resolve/genomics?region=us-east-1&max_severity=severe',
+      '/api/v1/resolve/genomics?region=us-east-1&verified_only=1',
+      '/api/v1/resolve/Genomics!?region=us-east-1',
+      '/api/v1/resolve/genomics?region=us-east-1&strategy=x',
+    ]) {
+      const res = await request(reg.url).get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { searchResult } from '@cws/shared';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, fakeAmi, publish, publishBody } from '../helpers/api.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+let reg: TestRegistry;
+beforeAll(async () => {
+  reg = await startRegistry({ demo: true });
+  const alice = await createUser(reg, 'alice');
+  // 30 more listings to page through.
+  for (let i = 0; i < 30; i++) {
+    await publish(
+      reg,
+      alice,
+      publishBody(`bulk-${String(i).padStart(2, '0')}`, {
+        template: 'bulk',
+        description: i % 2 ? 'genomics workflow' : 'climate model',
+        version: { version: '1', regions: [{ region: i % 3 ? 'us-east-1' : 'eu-west-1', architecture: i % 4 ? 'x86_64' : 'arm64', ami_id: fakeAmi() }] },
+      }),
+    );
+  }
+  const rater = await createUser(reg, 'rater');
+  await request(reg.url).put('/api/v1/listings/ml-commons/pytorch-cuda/rating').set('Authorization', `Bearer ${rater}`).send({ rating: 5 });
+  await request(reg.url).put('/api/v1/listings/rstats-uni/rstudio-tidyverse/rating').set('Authorization', `Bearer ${rater}`).send({ rating: 3 });
+});
+afterAll(() => reg?.close());
+
+const names = (res: request.Response) => res.body.items.map((i: { ref: string }) => i.ref);
+
+describe('listing search', () => {
+  it('finds listings by words in name, description, template and tags', async () => {
+    const res = await request(reg.url).get('/api/v1/listings?q=pytorch');
+    expect(res.status).toBe(200);
+    expect(searchResult.parse(res.body).items[0]!.ref).toBe('ml-commons/pytorch-cuda');
+    expect(names(await request(reg.url).get('/api/v1/listings?q=deseq2'))).toEqual(['rstats-uni/bioconductor-3.20']);
+    expect(names(await request(reg.url).get('/api/v1/listings?q=rstudio%20tidyverse'))).toContain('rstats-uni/rstudio-tidyverse');
+    // Prefixes match: "bioconduct" finds bioconductor.
+    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconduct'))).toContain('rstats-uni/bioconductor-3.20');
+  });
+
+  it('tolerates typos: swapped, missing and wrong letters', async () => {
+    for (const typo of ['pyhton', 'pytorh', 'nextflw', 'genomcs', 'tidyvers']) {
+      const res = await request(reg.url).get(`/api/v1/listings?q=${typo}`);
+      expect(res.body.items.length, typo).toBeGreaterThan(0);
+    }
+    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconductr'))).toContain('rstats-uni/bioconductor-3.20');
+    expect((await request(reg.url).get('/api/v1/listings?q=zzqxv')).body.items).toEqual([]);
+  });
+
+  it('filters by template, category, region, architecture, rating and verification', async () => {
+    expect(names(await request(reg.url).get('/api/v1/listings?template=r-research')).sort()).toEqual([
+      'rstats-uni/bioconductor-3.20',
+      'rstats-uni/rstudio-tidyverse',
+    ]);
+    expect(names(await request(reg.url).get('/api/v1/listings?category=genomics&region=us-east-1')).sort()).toEqual([
+      'genomics-core/gatk-germline',
+      'genomics-core/nextflow-nfcore',
+      'rstats-uni/bioconductor-3.20',
+    ]);
+    expect(names(await request(reg.url).get('/api/v1/listings?architecture=arm64&template=ubuntu-24.04'))).toEqual(['base-images/ubuntu-2404-arm']);
+    expect(names(await request(reg.url).get('/api/v1/listings?min_rating=4'))).toEqual(['ml-commons/pytorch-cuda']);
+    expect((await request(reg.url).get('/api/v1/listings?verified=true')).body.items).toEqual([]);
+  });
+
+  it('sorts by rating, name, downloads and recency', async () => {
+    const byRating = names(await request(reg.url).get('/api/v1/listings?sort=rating&limit=2'));
+    expect(byRating).toEqual(['ml-commons/pytorch-cuda', 'rstats-uni/rstudio-tidyverse']);
+    const byName = names(await request(reg.url).get('/api/v1/listings?sort=name&limit=3'));
+    expect(byName).toEqual([...byName].sort());
+    const recent = names(await request(reg.url).get('/api/v1/listings?sort=recent&limit=1'));
+    expect(recent).toEqual(['alice/bulk-29']);
+  });
+
+  it('pages with cursors through every match exactly once, for every sort', async () => {
+    for (const sort of ['rating', 'name', 'recent', 'downloads', 'relevance']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: request.Response = await request(reg.url).get(
+          `/api/v1/listings?template=bulk&sort=${sort}&limit=7${sort === 'relevance' ? '&q=bulk' : ''}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        seen.push(...names(res));
+        cursor = res.body.next_cursor;
+        pages += 1;
+      } while (cursor && pages < 20);
+      expect(seen, sort).toHaveLength(30);
+      expect(new Set(seen).size, sort).toBe(30);
+    }
+  });
+
+  it('rejects bad parameters with 400', async () => {
+    for (const qs of ['limit=0', 'limit=101', 'sort=popular', 'min_rating=6', 'verified=yes', 'architecture=sparc', 'cursor=garbage', 'page=2', `q=${'x'.repeat(201)}`]) {
+      const res = await request(reg.url).get(`/api/v1/listings?${qs}`);
+      expect(res.status, qs).toBe(400);
+    }
+  });
+});

@@ -1,0 +1,215 @@
+/** startEmulator(): the programmatic face tests use to seed, inspect and break the emulated AWS. */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IMAGE_ID_RE } from './ec2/common.js';
+import { registerImage } from './ec2/image-create.js';
+import { seedCanonical } from './seed.js';
+import type { FaultRule, RequestLogEntry } from './server.js';
+import { createListener } from './server.js';
+import type { EmulatedImage, EmulatedInstance, Severity } from './state.js';
+import { Store } from './state.js';
+
+export interface EmulatorAccount {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  arn?: string;
+}
+
+export const DEFAULT_ACCOUNTS: { A: EmulatorAccount; B: EmulatorAccount } = {
+  A: {
+    accessKeyId: 'AKIAEMULATORAAAAAAAA',
+    secretAccessKey: 'emulatorSecretForAlice000000000000000000',
+    accountId: '111111111111',
+    arn: 'arn:aws:iam::111111111111:user/alice',
+  },
+  B: {
+    accessKeyId: 'AKIAEMULATORBBBBBBBB',
+    secretAccessKey: 'emulatorSecretForBob00000000000000000000',
+    accountId: '222222222222',
+    arn: 'arn:aws:iam::222222222222:user/bob',
+  },
+};
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  /** Replaces the default accounts A and B when given. */
+  accounts?: EmulatorAccount[];
+  /** CreateImage/CopyImage: pending -> available after this long (default 300 ms). */
+  imageAvailableAfterMs?: number;
+  /** Each automatic instance transition (pending -> running, stopping -> stopped, ...) takes this long (default 300 ms). */
+  instanceTransitionMs?: number;
+  /** Seed Canonical's public Ubuntu images and SSM parameters (default true). */
+  seedCanonical?: boolean;
+}
+
+export interface AddImageOptions {
+  region: string;
+  ownerAccount: string;
+  name: string;
+  architecture?: 'x86_64' | 'arm64';
+  public?: boolean;
+  launchPermissions?: string[];
+  /** A `pending` image stays pending unless `availableAfterMs` is given. */
+  state?: 'available' | 'pending' | 'failed';
+  availableAfterMs?: number;
+  description?: string;
+  tags?: Record<string, string>;
+  imageId?: string;
+  creationDate?: string;
+  deprecationTime?: string;
+  encrypted?: boolean;
+  productCodes?: string[];
+  /** Root snapshot shared with everyone; defaults to `public`. Shared (launchPermissions) images never share their snapshot implicitly. */
+  snapshotPublic?: boolean;
+  /** Accounts given createVolumePermission on the root snapshot (so they can copy the image). */
+  snapshotSharedWith?: string[];
+}
+
+export interface SeedFinding {
+  severity: Severity;
+  title: string;
+  packageName?: string;
+}
+
+export interface AwsEmulator {
+  url: string;
+  accounts: EmulatorAccount[];
+  addImage(opts: AddImageOptions): string;
+  getImage(region: string, imageId: string): EmulatedImage | undefined;
+  listInstances(region?: string): EmulatedInstance[];
+  setParameter(region: string, name: string, value: string): void;
+  addFindings(imageId: string, findings: SeedFinding[], region?: string): void;
+  setBlockPublicAccess(accountId: string, region: string, state: 'unblocked' | 'block-new-sharing'): void;
+  failNext(
+    action: string,
+    error: { code: string; message: string; status?: number },
+    opts?: { region?: string; times?: number },
+  ): void;
+  setLatency(action: string, ms: number): void;
+  requests: RequestLogEntry[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Client settings for the AWS SDK v3 pointed at the emulator as `account` in `region`
+ * (e.g. `new EC2Client(sdkConfig(emu, DEFAULT_ACCOUNTS.B, 'eu-west-1'))`).
+ */
+export function sdkConfig(
+  emulator: Pick<AwsEmulator, 'url'>,
+  account: EmulatorAccount = DEFAULT_ACCOUNTS.A,
+  region = 'us-east-1',
+): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  return {
+    endpoint: emulator.url,
+    region,
+    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+  };
+}
+
+export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulator> {
+  const store = new Store();
+  const accounts = opts.accounts ?? [DEFAULT_ACCOUNTS.A, DEFAULT_ACCOUNTS.B];
+  const faults: FaultRule[] = [];
+  const latency = new Map<string, number>();
+  const requests: RequestLogEntry[] = [];
+  const timing = {
+    imageAvailableAfterMs: opts.imageAvailableAfterMs ?? 300,
+    instanceTransitionMs: opts.instanceTransitionMs ?? 300,
+  };
+  const seed = () => {
+    if (opts.seedCanonical !== false) seedCanonical(store);
+  };
+  seed();
+
+  const server = createServer(createListener({ store, accounts, timing, faults, latency, requests }));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    accounts,
+    requests,
+    addImage(o) {
+      if (o.imageId !== undefined && !IMAGE_ID_RE.test(o.imageId)) {
+        throw new Error(`addImage: imageId '${o.imageId}' must look like ami-0123456789abcdef0`);
+      }
+      const img = registerImage(store, {
+        region: o.region,
+        ownerId: o.ownerAccount,
+        name: o.name,
+        imageId: o.imageId,
+        architecture: o.architecture,
+        public: o.public,
+        launchPermissions: o.launchPermissions,
+        state: o.state,
+        availableAfterMs: o.availableAfterMs,
+        description: o.description,
+        tags: o.tags,
+        creationDate: o.creationDate,
+        deprecationTime: o.deprecationTime,
+        encrypted: o.encrypted,
+        productCodes: o.productCodes,
+        snapshotPublic: o.snapshotPublic ?? o.public ?? false,
+      });
+      const snapId = img.blockDeviceMappings[0]?.snapshotId;
+      const snap = snapId ? store.region(o.region).snapshots.get(snapId) : undefined;
+      if (snap && o.snapshotSharedWith) snap.createVolumePermissions.push(...o.snapshotSharedWith);
+      return img.imageId;
+    },
+    getImage(region, imageId) {
+      return store.region(region).images.get(imageId);
+    },
+    listInstances(region) {
+      const regions = region ? [region] : store.regionNames();
+      return regions.flatMap((r) => [...store.region(r).instances.values()]);
+    },
+    setParameter(region, name, value) {
+      store.setParameter(region, name, value);
+    },
+    addFindings(imageId, findings, region) {
+      for (const f of findings) {
+        store.findings.push({
+          imageId,
+          region,
+          severity: f.severity,
+          title: f.title,
+          packageName: f.packageName,
+          findingArnSuffix: randomBytes(16).toString('hex'),
+          observedAt: Date.now(),
+        });
+      }
+    },
+    setBlockPublicAccess(accountId, region, state) {
+      store.blockPublicAccess.set(`${accountId}/${region}`, state);
+    },
+    failNext(action, error, o) {
+      faults.push({ action, region: o?.region, ...error, remaining: o?.times ?? 1 });
+    },
+    setLatency(action, ms) {
+      if (ms > 0) latency.set(action, ms);
+      else latency.delete(action);
+    },
+    reset() {
+      store.clear();
+      faults.length = 0;
+      latency.clear();
+      requests.length = 0;
+      seed();
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // SDK clients keep connections alive; without this, close() waits for their idle timeout.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
