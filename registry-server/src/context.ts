@@ -13,6 +13,7 @@ import { ListingService } from './services/listings.js';
 import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
 import { SearchService } from './services/search.js';
+import { SessionService } from './services/sessions.js';
 
 /** Everything a request handler may use, built once from the config (atproto's AppContext). */
 export interface AppContext {
@@ -31,6 +32,7 @@ export interface AppContext {
     ratings: RatingService;
     resolve: ResolveService;
     import: ImportService;
+    sessions: SessionService;
   };
 }
 
@@ -67,6 +69,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ratings: new RatingService(database, cache),
       resolve: new ResolveService(database, cache, downloads),
       import: new ImportService(database, cache),
+      sessions: new SessionService(database, logger.child({ name: 'sessions' })),
     },
   };
 }

@@ -57,8 +57,9 @@ export async function freshDatabase(): Promise<{ config: Config['db']; drop(): P
 
 /** Starts an in-process cws-registry on a random loopback port. */
 export async function startRegistry(opts: StartOptions = {}): Promise<TestRegistry> {
-  const adminToken = opts.adminToken ?? `admin-${randomBytes(16).toString('hex')}`;
   const shared = opts.shareDatabaseWith;
+  // Replicas share the admin token, as they share the environment in a deployment.
+  const adminToken = opts.adminToken ?? shared?.adminToken ?? `admin-${randomBytes(16).toString('hex')}`;
   const fresh = shared ? null : await freshDatabase();
   const redisUrl = opts.redisUrl === undefined ? TEST_REDIS_URL : opts.redisUrl;
   const redisPrefix = shared?.redisPrefix ?? (redisUrl ? `cws-test:${randomBytes(4).toString('hex')}:` : null);

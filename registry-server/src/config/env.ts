@@ -64,6 +64,33 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     default: 'true when embedded, else false',
     description: 'Load the demo catalogue into an empty database at start.',
   },
+  {
+    name: 'CWS_REGISTRY_ID',
+    default: 'host of CWS_REGISTRY_PUBLIC_URL',
+    description: 'This registry’s id: AWS account proofs must sign it in the x-cws-registry-id header.',
+  },
+  {
+    name: 'CWS_REGISTRY_STS_ENDPOINTS',
+    default: 'https://sts.amazonaws.com,https://sts.*.amazonaws.com',
+    description: 'Comma-separated STS origins an AWS account proof may be sent to (* is one DNS label).',
+  },
+  {
+    name: 'CWS_REGISTRY_AWS',
+    default: 'true',
+    description:
+      'Verify published AMIs with the server’s own AWS credentials (the SDK chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, roles).',
+  },
+  { name: 'AWS_ENDPOINT_URL', default: '(unset: AWS)', description: 'EC2/STS endpoint of the server’s own AWS calls.' },
+  {
+    name: 'CWS_REGISTRY_VERIFY_INTERVAL',
+    default: '21600',
+    description: 'Seconds between re-verifications of every active version in EC2 (0 turns them off).',
+  },
+  {
+    name: 'CWS_REGISTRY_AWS_SIGNUP',
+    default: 'true',
+    description: 'An AWS account proof from an unknown account creates a user (cws login --aws).',
+  },
   { name: 'CWS_REGISTRY_LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent.' },
   { name: 'XDG_DATA_HOME', default: '~/.local/share', description: 'Base of the default CWS_REGISTRY_DATA.' },
 ];
@@ -105,6 +132,12 @@ export const envSchema = z.object({
     .optional(),
   CWS_REGISTRY_DEMO: boolString.optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
+  CWS_REGISTRY_ID: z.string().trim().min(1).max(200).optional(),
+  CWS_REGISTRY_STS_ENDPOINTS: z.string().min(1).optional(),
+  CWS_REGISTRY_AWS: boolString.optional(),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  CWS_REGISTRY_VERIFY_INTERVAL: intString(0, 30 * 86400).optional(),
+  CWS_REGISTRY_AWS_SIGNUP: boolString.optional(),
   CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -7,6 +7,7 @@ import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { ScansTable, VerificationsTable } from './tables/scans.js';
+import type { WebLoginCodesTable, WebSessionsTable } from './tables/sessions.js';
 import type { UsersTable } from './tables/users.js';
 
 export interface DB {
@@ -22,4 +23,6 @@ export interface DB {
   verifications: VerificationsTable;
   channels: ChannelsTable;
   audit_log: AuditLogTable;
+  web_login_codes: WebLoginCodesTable;
+  web_sessions: WebSessionsTable;
 }

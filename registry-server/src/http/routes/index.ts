@@ -18,6 +18,7 @@ import * as listTokens from './tokens/list.js';
 import * as revokeToken from './tokens/revoke.js';
 import * as createUser from './users/create.js';
 import * as me from './users/me.js';
+import * as webLoginCodes from './web/login-codes.js';
 
 /** Every API route under /api/v1, in registration order. OpenAPI is generated from this list. */
 export const routes: DefinedRoute[] = [
@@ -40,4 +41,5 @@ export const routes: DefinedRoute[] = [
   createToken,
   revokeToken,
   importIndex,
+  webLoginCodes,
 ];
