@@ -226,6 +226,21 @@ describe('publishing and versions', () => {
     expect(mine.body.items.map((i: { name: string }) => i.name)).toContain('secret');
   });
 
+  it('keeps an audit trail of who did what, readable by the owner and maintainers only', async () => {
+    const res = await request(reg.url).get('/api/v1/listings/alice/torch/audit?limit=50').set(auth(alice));
+    expect(res.status).toBe(200);
+    const actions = res.body.items.map(
+      (e: { actor: string; action: string; target: string }) => `${e.actor} ${e.action} ${e.target}`,
+    );
+    expect(actions).toContain('alice listing.publish alice/torch@1.0.0');
+    expect(actions).toContain('maint version.add alice/torch@1.2.0');
+    expect(actions).toContain('alice version.revoke alice/torch@1.2.0');
+    expect(actions[0]).toBe('alice channel.delete alice/torch#stable');
+    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit').set(auth(maint))).status).toBe(200);
+    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit').set(auth(bob))).status).toBe(403);
+    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit')).status).toBe(401);
+  });
+
   it('answers bad path parameters with 400 and missing listings with 404', async () => {
     expect((await request(reg.url).get('/api/v1/listings/Alice!/torch')).status).toBe(400);
     expect((await request(reg.url).get('/api/v1/listings/alice/none')).status).toBe(404);

@@ -1,15 +1,16 @@
-import type { ListingDetail, NewVersionBody, PublishBody, ReviewPage, VersionDetail } from '@cws/shared';
+import type { AuditPage, ListingDetail, NewVersionBody, PublishBody, ReviewPage, VersionDetail } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { audit } from '../db/queries/audit.js';
+import { audit, auditFor } from '../db/queries/audit.js';
 import * as q from '../db/queries/listings.js';
 import { listReviews, ratingHistogram } from '../db/queries/ratings.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { iso, round2, searchDoc, toSummary, toVersion, wordsOf } from './present.js';
+import type { VersionHook } from './verification.js';
 
 type CachedDetail = { detail: ListingDetail; ownerId: number };
 
@@ -17,11 +18,13 @@ export class ListingService {
   constructor(
     private readonly database: Database,
     private readonly cache: Cache,
+    /** Verification in EC2: holds new regions back, then checks them after commit. */
+    private readonly verify: VersionHook | null = null,
   ) {}
 
   async publish(principal: Principal, body: PublishBody): Promise<ListingDetail> {
     requireScope(principal, 'publish');
-    await this.database.transaction(async (trx) => {
+    const versionId = await this.database.transaction(async (trx) => {
       if (await q.findListing(trx, principal.handle, body.name)) {
         throw new ConflictError(
           `${principal.handle}/${body.name} exists; add a version with POST /api/v1/listings/${principal.handle}/${body.name}/versions`,
@@ -52,32 +55,38 @@ export class ListingService {
         throw err;
       }
       await q.addSearchWords(trx, wordsOf(doc));
-      await createVersion(trx, imageId, principal.userId, body.version);
+      const version = await createVersion(trx, imageId, principal.userId, body.version);
+      await this.verify?.created(trx, version.id);
       await audit(trx, {
         actor_id: principal.userId,
         action: 'listing.publish',
         image_id: imageId,
         target: `${principal.handle}/${body.name}@${body.version.version}`,
       });
+      return version.id;
     });
     await this.cache.invalidate('publish');
+    this.verify?.committed(versionId);
     return this.detail(principal.handle, body.name, principal);
   }
 
   async addVersion(principal: Principal, owner: string, name: string, body: NewVersionBody): Promise<VersionDetail> {
     requireScope(principal, 'publish');
-    await this.database.transaction(async (trx) => {
+    const versionId = await this.database.transaction(async (trx) => {
       const listing = await this.#managed(trx, principal, owner, name);
       await q.lockListing(trx, listing.id);
-      await createVersion(trx, listing.id, principal.userId, body);
+      const version = await createVersion(trx, listing.id, principal.userId, body);
+      await this.verify?.created(trx, version.id);
       await audit(trx, {
         actor_id: principal.userId,
         action: 'version.add',
         image_id: listing.id,
         target: `${owner}/${name}@${body.version}`,
       });
+      return version.id;
     });
     await this.cache.invalidate('version');
+    this.verify?.committed(versionId);
     return this.#version(owner, name, body.version, principal);
   }
 
@@ -174,6 +183,24 @@ export class ListingService {
     const page = rows.slice(0, limit);
     return {
       items: page.map(toReview),
+      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+    };
+  }
+
+  /** Who did what to a listing: for its owner, maintainers and admins. */
+  async audit(principal: Principal, owner: string, name: string, limit: number, cursor?: string): Promise<AuditPage> {
+    const listing = await this.#managed(this.database.db, principal, owner, name);
+    const before = cursor === undefined ? undefined : decodeCursor(cursor, (v): v is number => Number.isInteger(v));
+    const rows = await auditFor(this.database.db, listing.id, limit + 1, before);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r) => ({
+        actor: r.handle,
+        action: r.action,
+        target: r.target,
+        details: r.details,
+        at: iso(r.created_at)!,
+      })),
       next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
     };
   }

@@ -197,3 +197,17 @@ export const ratingResult = z.object({
   summary: ratingSummary,
 });
 export type RatingResult = z.infer<typeof ratingResult>;
+
+export const auditEntry = z.object({
+  actor: z.string().nullable().describe('handle, or null for imports and the system'),
+  action: z
+    .string()
+    .describe(
+      'listing.publish, version.add, version.deprecate, version.revoke, rating.create, rating.update, channel.set, channel.delete ...',
+    ),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  at: timestamp,
+});
+export const auditPage = z.object({ items: z.array(auditEntry), next_cursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof auditPage>;

@@ -22,6 +22,13 @@ export function audit(
     .execute();
 }
 
-export function auditFor(db: Db, imageId: number) {
-  return db.selectFrom('audit_log').selectAll().where('image_id', '=', imageId).orderBy('id').execute();
+/** A listing's audit trail, newest first; keyset on id. */
+export function auditFor(db: Db, imageId: number, limit: number, beforeId?: number) {
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_id')
+    .select(['a.id', 'u.handle', 'a.action', 'a.target', 'a.details', 'a.created_at'])
+    .where('a.image_id', '=', imageId);
+  if (beforeId !== undefined) q = q.where('a.id', '<', beforeId);
+  return q.orderBy('a.id', 'desc').limit(limit).execute();
 }

@@ -1,10 +1,13 @@
 import type { DefinedRoute } from '../route.js';
 import * as importIndex from './admin/import.js';
+import * as awsProof from './auth/aws.js';
+import * as awsInfo from './auth/aws-info.js';
 import * as channelDelete from './channels/delete.js';
 import * as channelSet from './channels/set.js';
 import * as communityList from './community/list.js';
 import * as communityRate from './community/rate.js';
 import * as addVersion from './listings/add-version.js';
+import * as auditTrail from './listings/audit.js';
 import * as deprecate from './listings/deprecate.js';
 import * as getListing from './listings/get.js';
 import * as publish from './listings/publish.js';
@@ -18,6 +21,7 @@ import * as listTokens from './tokens/list.js';
 import * as revokeToken from './tokens/revoke.js';
 import * as createUser from './users/create.js';
 import * as me from './users/me.js';
+import * as verifyVersion from './verify/version.js';
 import * as webLoginCodes from './web/login-codes.js';
 
 /** Every API route under /api/v1, in registration order. OpenAPI is generated from this list. */
@@ -32,6 +36,7 @@ export const routes: DefinedRoute[] = [
   revoke,
   rate,
   reviews,
+  auditTrail,
   channelSet,
   channelDelete,
   resolve,
@@ -41,5 +46,8 @@ export const routes: DefinedRoute[] = [
   createToken,
   revokeToken,
   importIndex,
+  awsInfo,
+  awsProof,
+  verifyVersion,
   webLoginCodes,
 ];
