@@ -20,7 +20,7 @@ export const { spec, register } = defineRoute(
   },
   async (ctx, { principal, req }): Promise<LoginCode> => {
     const { code, expiresAt } = await ctx.services.sessions.createLoginCode(principal!);
-    const base = ctx.config.http.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`;
+    const base = ctx.config.http.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
     return { url: `${base}/login/${code}`, expires_at: expiresAt.toISOString() };
   },
 );

@@ -1,0 +1,252 @@
+import type { ListingDetail, RegionImage, Review, ReviewPage, VersionDetail } from '@cws/shared';
+import type { WebSession } from '../../services/sessions.js';
+import { badge, copyButton, count, csrfField, date, ratingLine, stars, verifiedBadge } from '../components.js';
+import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
+import type { Page } from '../layout.js';
+
+export interface ListingView {
+  detail: ListingDetail;
+  reviews: ReviewPage;
+  /** The cursor this page of reviews was asked with (none: the newest). */
+  reviewsCursor: string | undefined;
+  session: WebSession | null;
+  mine: { rating: number; review: string | null } | null;
+  /** Set after a successful rating (redirect with ?rated=1). */
+  rated: boolean;
+  /** A rating form that failed validation: the message and what was typed. */
+  formError?: { message: string; rating?: number; review?: string };
+}
+
+/** The version people get: the newest that is not revoked (else the newest, to explain why not). */
+export function currentVersion(detail: ListingDetail): VersionDetail | undefined {
+  return detail.versions.find((v) => v.status !== 'revoked') ?? detail.versions[0];
+}
+
+function statusBadge(v: VersionDetail): SafeHtml {
+  if (v.status === 'revoked') return badge('bad', 'Revoked', v.status_reason ?? undefined);
+  if (v.status === 'deprecated') return badge('warn', 'Deprecated', v.status_reason ?? undefined);
+  return badge('ok', 'Active');
+}
+
+function imageCell(image: RegionImage | undefined, region: string): SafeHtml {
+  if (!image) return html`<td><span class="small">—</span></td>`;
+  const v = image.verification;
+  const verification =
+    v.status === 'verified'
+      ? 'verified'
+      : v.status === 'failed'
+        ? `verification failed: ${v.reason ?? ''}`
+        : 'unverified';
+  return html`<td><div class="ami"><code>${image.ami_id}</code>${copyButton(image.ami_id, `${image.ami_id} (${region}, ${image.architecture})`)}</div>
+    <span class="small">${image.state} · ${verification} · ${image.scan ? `scan: ${image.scan.highest ?? 'no findings'}` : 'not scanned yet'}</span></td>`;
+}
+
+/** Region × architecture table of EC2 image ids. */
+export function imagesTable(version: VersionDetail, caption: string): SafeHtml {
+  const archs = [...new Set(version.regions.map((r) => r.architecture))].sort();
+  const regions = [...new Set(version.regions.map((r) => r.region))].sort();
+  if (regions.length === 0) return html`<p>No images in this version.</p>`;
+  return html`<div class="table-wrap"><table>
+  <caption class="sr-only">${caption}</caption>
+  <thead><tr><th scope="col">Region</th>${archs.map((a) => html`<th scope="col">${a}</th>`)}</tr></thead>
+  <tbody>${regions.map(
+    (region) =>
+      html`<tr><th scope="row"><code>${region}</code></th>${archs.map((a) =>
+        imageCell(
+          version.regions.find((r) => r.region === region && r.architecture === a),
+          region,
+        ),
+      )}</tr>`,
+  )}</tbody>
+</table></div>`;
+}
+
+function launchBox(detail: ListingDetail, version: VersionDetail | undefined): SafeHtml {
+  const image = version?.regions.find((r) => r.region === 'us-east-1') ?? version?.regions[0];
+  const region = image?.region ?? 'us-east-1';
+  const arch = image && image.architecture !== 'x86_64' ? ` --architecture ${image.architecture}` : '';
+  const launch = `cws launch ${detail.template} my-workspace --region ${region}${arch}`;
+  const resolve = `cws ami resolve ${detail.template} --region ${region}${arch} --explain`;
+  // Break command lines only between words: "us-east-1" split at a hyphen reads as two arguments.
+  const words = (line: string) => line.split(' ').map((w, i) => html`${i > 0 ? ' ' : ''}<span class="nw">${w}</span>`);
+  return html`<section class="card" aria-labelledby="launch-h">
+  <h2 id="launch-h">Launch it</h2>
+  <p class="small">cws picks the best image for the <code>${detail.template}</code> template in your region from your registries:</p>
+  <div class="copyline"><pre><code>${words(launch)}</code></pre>${copyButton(launch, 'the launch command')}</div>
+  <p class="small">See which image it chooses, and why:</p>
+  <div class="copyline"><pre><code>${words(resolve)}</code></pre>${copyButton(resolve, 'the resolve command')}</div>
+</section>`;
+}
+
+function ratingSummary(detail: ListingDetail): SafeHtml {
+  const { average, count: n, histogram } = detail.ratings;
+  const rows = ([5, 4, 3, 2, 1] as const).map((star) => {
+    const k = histogram[star];
+    const step = n === 0 ? 0 : Math.round((k / n) * 20);
+    return html`<li><span>${star}★</span><span class="bar" aria-hidden="true"><span class="w${step}"></span></span><span>${count(k)}</span></li>`;
+  });
+  return html`<section class="card" aria-labelledby="ratings-h">
+  <h2 id="ratings-h">Ratings</h2>
+  ${
+    n === 0
+      ? html`<p>Not rated yet.</p>`
+      : html`<p><span class="big" id="average">${average.toFixed(1)}</span> ${stars(average)}
+      <span class="sr-only">out of 5</span><br><span id="rating-count">${count(n)} ${n === 1 ? 'rating' : 'ratings'}</span></p>
+  <ul class="hist" aria-label="Ratings by stars">${rows}</ul>`
+  }
+</section>`;
+}
+
+function trustBox(version: VersionDetail | undefined): SafeHtml {
+  const images = version?.regions ?? [];
+  const verified = images.filter((r) => r.verification.status === 'verified').length;
+  const failed = images.filter((r) => r.verification.status === 'failed');
+  const scanned = images.filter((r) => r.scan);
+  const totals = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const r of scanned)
+    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r.scan!.counts[k];
+  return html`<section class="card" aria-labelledby="trust-h">
+  <h2 id="trust-h">Verification and security</h2>
+  <h3>Verification</h3>
+  ${
+    images.length === 0
+      ? html`<p>No images to verify.</p>`
+      : verified === images.length
+        ? html`<p>${badge('ok', '✓ Verified')} All ${images.length} images exist, are owned by the publisher's proven AWS account and are launchable.</p>`
+        : html`<p>${verified} of ${images.length} images verified.${
+            failed.length > 0 ? html` ${badge('bad', `${failed.length} failed`)}` : ''
+          } ${verified === 0 ? 'Not verified yet: the registry has not checked these images in EC2.' : ''}</p>`
+  }
+  <h3>Security scan</h3>
+  ${
+    scanned.length === 0
+      ? html`<p id="scan-status">Not scanned yet.</p>`
+      : html`<p id="scan-status">${scanned.length} of ${images.length} images scanned:
+        ${totals.critical} critical, ${totals.high} high, ${totals.medium} medium, ${totals.low} low findings.</p>`
+  }
+</section>`;
+}
+
+function reviewItem(r: Review): SafeHtml {
+  const edited = r.updated_at !== r.created_at;
+  return html`<li class="card">
+  <div class="title"><strong>${r.user}</strong> ${stars(r.rating)}<span class="sr-only">${r.rating} out of 5</span>
+    <span class="small">${date(r.updated_at)}${edited ? ' (edited)' : ''}</span></div>
+  ${r.review ? html`<p class="review-text">${r.review}</p>` : ''}
+</li>`;
+}
+
+function rateForm(v: ListingView): SafeHtml {
+  const { detail, session, mine, formError } = v;
+  const path = listingPath(detail.owner, detail.name);
+  if (!session) {
+    return html`<p class="notice"><a href="/login">Sign in</a> to rate this image and write a review.</p>`;
+  }
+  if (!session.principal.scopes.includes('rate')) {
+    return html`<p class="notice warn">Your sign-in cannot rate: the token you signed in with lacks the <code>rate</code> scope.</p>`;
+  }
+  const chosen = formError?.rating ?? mine?.rating;
+  const text = formError?.review ?? mine?.review ?? '';
+  const radios = [1, 2, 3, 4, 5].map(
+    (n) =>
+      html`<label><input type="radio" name="rating" value="${n}" required${chosen === n ? html` checked` : ''}><span class="star" aria-hidden="true">★</span><span class="sr-only">${n} ${n === 1 ? 'star' : 'stars'}</span></label>`,
+  );
+  return html`<form class="card" method="post" action="${path}/rating" id="rate">
+  ${csrfField(session)}
+  <h3>${mine ? 'Edit your rating' : 'Rate this image'}</h3>
+  ${formError ? html`<p class="notice bad" role="alert">${formError.message}</p>` : ''}
+  <fieldset class="rate-input"><legend>Your rating</legend>${radios}</fieldset>
+  <div class="field"><label for="review">Review <span class="small">(optional, up to 5000 characters)</span></label>
+    <textarea id="review" name="review" maxlength="5000">${text}</textarea></div>
+  <button class="btn" type="submit">${mine ? 'Update rating' : 'Save rating'}</button>
+</form>`;
+}
+
+function versionItem(v: VersionDetail, current: boolean): SafeHtml {
+  return html`<li class="card">
+  <div class="title"><h3>v${v.version}</h3> ${statusBadge(v)} ${current ? badge('info', 'Current') : ''}
+    <span class="small">${date(v.created_at)} by ${v.created_by} · ${count(v.download_count)} downloads · ${v.regions.length} images</span></div>
+  ${v.status_reason ? html`<p><strong>${v.status === 'revoked' ? 'Revoked' : 'Deprecated'}:</strong> ${v.status_reason}</p>` : ''}
+  ${v.changelog ? html`<pre>${v.changelog}</pre>` : html`<p class="small">No changelog.</p>`}
+  ${current ? '' : html`<details><summary>Images of v${v.version}</summary>${imagesTable(v, `Images of version ${v.version}`)}</details>`}
+</li>`;
+}
+
+export function listingPage(v: ListingView): Page {
+  const { detail } = v;
+  const version = currentVersion(detail);
+  const path = listingPath(detail.owner, detail.name);
+  const allRevoked = detail.versions.length > 0 && detail.versions.every((x) => x.status === 'revoked');
+  const banners: Child[] = [];
+  if (allRevoked) {
+    banners.push(
+      html`<div class="notice bad" role="note"><p><strong>Revoked.</strong> Every version of this image was revoked${
+        detail.versions[0]?.status_reason ? html`: ${detail.versions[0].status_reason}` : ''
+      }. cws will not launch it.</p></div>`,
+    );
+  } else if (version?.status === 'deprecated') {
+    banners.push(
+      html`<div class="notice warn" role="note"><p><strong>Deprecated.</strong> ${
+        version.status_reason ?? 'The publisher recommends another image.'
+      }</p></div>`,
+    );
+  }
+  const olderLink = v.reviews.next_cursor ? href(path, { reviews: v.reviews.next_cursor }) : null;
+  return {
+    title: detail.ref,
+    description:
+      detail.description.slice(0, 200) || `${detail.ref}: a machine image for the ${detail.template} template`,
+    main: html`<div class="listing-head">
+  <h1><span class="owner">${detail.owner}/</span>${detail.name}</h1>
+  ${verifiedBadge(detail.verified)}
+  ${allRevoked ? badge('bad', 'Revoked') : version?.status === 'deprecated' ? badge('warn', 'Deprecated') : ''}
+  ${detail.visibility !== 'public' ? badge('warn', detail.visibility) : ''}
+</div>
+${banners}
+<p>${detail.description || 'No description.'}</p>
+<ul class="meta">
+  <li>Template ${badge('info', detail.template)}</li>
+  ${detail.category ? html`<li>Category <a href="${href('/', { category: detail.category })}">${detail.category}</a></li>` : ''}
+  <li>${ratingLine(detail.rating)}</li>
+  <li id="downloads">${count(detail.download_count)} downloads</li>
+  ${version ? html`<li>v${version.version}</li>` : ''}
+  <li>updated ${date(detail.updated_at)}</li>
+</ul>
+${detail.tags.length > 0 ? html`<ul class="tags" aria-label="Tags">${detail.tags.map((t) => html`<li>${badge('plain', t)}</li>`)}</ul>` : ''}
+${v.rated ? html`<div class="notice ok" role="status"><p>Thanks: your rating is saved.</p></div>` : ''}
+<div class="layout">
+<aside>
+${launchBox(detail, version)}
+${ratingSummary(detail)}
+${trustBox(version)}
+</aside>
+<div>
+<section aria-labelledby="images-h">
+  <h2 id="images-h">Images${version ? html` of v${version.version}` : ''}</h2>
+  ${version ? imagesTable(version, `EC2 image ids of version ${version.version} by region and architecture`) : html`<p>No versions.</p>`}
+</section>
+<section aria-labelledby="versions-h">
+  <h2 id="versions-h">Versions</h2>
+  <ol class="versions">${detail.versions.map((x) => versionItem(x, x === version))}</ol>
+</section>
+<section aria-labelledby="reviews-h" id="reviews">
+  <h2 id="reviews-h">Reviews</h2>
+  ${rateForm(v)}
+  ${
+    v.reviews.items.length === 0
+      ? html`<p>No reviews yet.</p>`
+      : html`<ol class="reviews" aria-label="Reviews">${v.reviews.items.map(reviewItem)}</ol>`
+  }
+  ${
+    olderLink || v.reviewsCursor
+      ? html`<nav class="pager" aria-label="Review pages">
+    ${v.reviewsCursor ? html`<a href="${path}#reviews">← Newest reviews</a>` : html`<span></span>`}
+    ${olderLink ? html`<a href="${olderLink}#reviews" rel="next">Older reviews →</a>` : ''}
+  </nav>`
+      : ''
+  }
+</section>
+</div>
+</div>`,
+  };
+}

@@ -1,0 +1,172 @@
+import { ERROR_STATUS, listingParams, ratingBody, searchQuery } from '@cws/shared';
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import helmet from 'helmet';
+import type { AppContext } from '../context.js';
+import { isConnectionError } from '../db/errors.js';
+import { DomainError, NotFoundError } from '../errors.js';
+import { CatalogueService } from '../services/catalogue.js';
+import { serveAssets } from './assets.js';
+import { listingPath } from './html.js';
+import { layout, type Page, sendPage } from './layout.js';
+import { myListingsPage } from './pages/account.js';
+import { cataloguePage } from './pages/catalogue.js';
+import { errorPage, notFoundPage } from './pages/errors.js';
+import { type ListingView, listingPage } from './pages/listing.js';
+import { one, PAGE_SIZE, parseCatalogue } from './query.js';
+import { checkCsrf, loadSession, webState } from './session.js';
+import { registerSignIn } from './sign-in.js';
+
+const REVIEWS_PER_PAGE = 10;
+
+/** Paths that are not pages: the JSON API answers them, 404s included. */
+const NOT_PAGES = /^\/(api|healthz|readyz|metrics)(\/|$)/;
+
+export type Render = (req: Request, res: Response, status: number, page: Page) => void;
+
+/** The web pages: catalogue, listing pages, rating, sign-in and sign-out, my listings. */
+export function createWebRouter(ctx: AppContext, version: string): Router {
+  const router = express.Router();
+  const catalogue = new CatalogueService(ctx.database);
+  const render: Render = (req, res, status, page) => sendPage(req, res, status, layout(res, version, page));
+
+  router.use((req, _res, next) => next(NOT_PAGES.test(req.path) ? 'router' : undefined));
+  router.use(serveAssets);
+  router.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own form posts.
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  router.use(loadSession(ctx));
+  router.use(pageRateLimit(ctx));
+  router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
+
+  router.get('/', async (req, res) => {
+    const { form, search, errors } = parseCatalogue(req.query);
+    const [facets, result] = await Promise.all([
+      catalogue.facets(),
+      ctx.services.search.search(search, webState(res).session?.principal ?? null),
+    ]);
+    render(req, res, errors.length > 0 ? 400 : 200, cataloguePage({ form, facets, result, errors }));
+  });
+
+  const showListing = async (req: Request, res: Response, status: number, extra: Partial<ListingView> = {}) => {
+    const params = listingParams.safeParse({ owner: req.params.owner, name: req.params.name });
+    if (!params.success) throw new NotFoundError('There is no image with this name.');
+    const { owner, name } = params.data;
+    const { session } = webState(res);
+    const viewer = session?.principal ?? null;
+    const detail = await ctx.services.listings.detail(owner, name, viewer);
+    const cursor = one(req.query, 'reviews');
+    // detail() above already decided this viewer may see the listing, so the page of reviews
+    // can be cached without the viewer in the key (the same cache and invalidation as the API).
+    const reviews =
+      cursor !== undefined || detail.ratings.count > detail.reviews.length
+        ? await ctx.cache.wrap(`web:reviews:${detail.ref}:${cursor ?? ''}`, () =>
+            ctx.services.listings.reviews(owner, name, viewer, REVIEWS_PER_PAGE, cursor),
+          )
+        : { items: detail.reviews, next_cursor: null };
+    const mine = session ? await catalogue.myRating(session.principal, owner, name) : null;
+    const rated = Boolean(session) && one(req.query, 'rated') === '1';
+    render(req, res, status, listingPage({ detail, reviews, reviewsCursor: cursor, session, mine, rated, ...extra }));
+  };
+
+  router.get('/l/:owner/:name', (req, res) => showListing(req, res, 200));
+
+  router.post('/l/:owner/:name/rating', async (req, res) => {
+    const session = checkCsrf(ctx, req, res);
+    const params = listingParams.safeParse({ owner: req.params.owner, name: req.params.name });
+    if (!params.success) throw new NotFoundError('There is no image with this name.');
+    const form = req.body as Record<string, unknown>;
+    const review = typeof form.review === 'string' ? form.review.replace(/\r\n?/g, '\n') : undefined;
+    const stars = typeof form.rating === 'string' && /^[1-5]$/.test(form.rating) ? Number(form.rating) : undefined;
+    const parsed = ratingBody.safeParse({ rating: stars, review });
+    if (!parsed.success) {
+      const message = stars === undefined ? 'Choose from 1 to 5 stars.' : parsed.error.issues[0]!.message;
+      return showListing(req, res, 400, { formError: { message, rating: stars, review } });
+    }
+    await ctx.services.ratings.rateListing(session.principal, params.data.owner, params.data.name, parsed.data);
+    res.redirect(303, `${listingPath(params.data.owner, params.data.name)}?rated=1#reviews`);
+  });
+
+  registerSignIn(router, ctx, render);
+
+  router.get('/my/listings', async (req, res) => {
+    const { session } = webState(res);
+    if (!session) return res.redirect(303, '/login');
+    const cursor = one(req.query, 'cursor');
+    const query = searchQuery.parse({ owner: session.principal.handle, sort: 'name', limit: PAGE_SIZE, cursor });
+    const result = await ctx.services.search.search(query, session.principal);
+    render(req, res, 200, myListingsPage(session, result, cursor ? { cursor } : {}));
+  });
+
+  router.use((req, res) => render(req, res, 404, notFoundPage()));
+  router.use(pageErrors(ctx, render));
+  return router;
+}
+
+/** The API's limits apply to pages too: per signed-in user, else per client address. */
+function pageRateLimit(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+    const { session } = webState(res);
+    const decision = await ctx.limiter.consume(kind, session ? `u${session.principal.userId}` : `ip${req.ip}`);
+    if (!decision.allowed) {
+      ctx.metrics.rateLimited.inc({ kind });
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      throw new DomainError('rate_limited', `Too many requests; try again in ${decision.retryAfterSeconds} s.`);
+    }
+    next();
+  };
+}
+
+/** Errors on pages become HTML pages with the same statuses the API uses. */
+function pageErrors(ctx: AppContext, render: Render): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    let status = 500;
+    let message = 'Something went wrong on our side; the registry logged it. Try again in a moment.';
+    if (err instanceof DomainError) {
+      status = ERROR_STATUS[err.code];
+      if (status < 500) message = err.message;
+      else ctx.logger.error({ err, url: req.originalUrl }, err.message);
+    } else if (err?.type === 'entity.too.large') {
+      status = 413;
+      message = 'The form is larger than the registry accepts.';
+    } else if (typeof err?.type === 'string' && typeof err?.status === 'number' && err.status < 500) {
+      status = 400;
+      message = 'The form could not be read.';
+    } else if (err instanceof URIError) {
+      status = 400;
+      message = 'The address is not valid.';
+    } else if (isConnectionError(err)) {
+      status = 503;
+      message = 'The registry cannot reach its database right now; try again shortly.';
+      res.setHeader('Retry-After', '5');
+      ctx.logger.error({ err: err.message }, 'database unreachable');
+    } else {
+      ctx.logger.error({ err, url: req.originalUrl }, 'unhandled error on a page');
+    }
+    render(req, res, status, status === 404 ? notFoundPage(message) : errorPage(status, message));
+  };
+}
