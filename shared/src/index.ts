@@ -1,6 +1,7 @@
 export * from './client/index.js';
 export * from './errors.js';
 export * from './schemas/auth.js';
+export * from './schemas/aws.js';
 export * from './schemas/common.js';
 export * from './schemas/community.js';
 export * from './schemas/import.js';

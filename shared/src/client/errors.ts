@@ -64,11 +64,11 @@ export class RegistryError extends Error {
   get summary(): string {
     switch (this.kind) {
       case 'timeout':
-        return `timed out: ${this.message}`;
+        return `timed out (${this.message})`;
       case 'network':
-        return `unreachable: ${this.message}`;
+        return `unreachable (${this.message})`;
       case 'invalid_response':
-        return `bad response: ${this.message}`;
+        return `bad response (${this.message})`;
       case 'rate_limited':
         return `rate limited (429)${this.retryAfterMs === undefined ? '' : `, retry after ${Math.ceil(this.retryAfterMs / 1000)} s`}`;
       default:

@@ -1,4 +1,4 @@
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { RegistryError } from './errors.js';
 import { backoffDelay, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
@@ -92,6 +92,26 @@ function snippet(text: string): string {
   return clean.length > 60 ? `${clean.slice(0, 60)}...` : clean;
 }
 
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
+};
+
+function networkCode(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string }; errors?: { code?: string }[] };
+  return e.cause?.code ?? e.code ?? e.errors?.[0]?.code ?? 'network';
+}
+
 function describeZodError(error: z.ZodError): string {
   const [first] = error.issues;
   if (!first) return 'unexpected shape';
@@ -99,6 +119,13 @@ function describeZodError(error: z.ZodError): string {
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';
   return `${where}: ${first.message}${more}`;
 }
+
+// undici takes ~150 ms to load on Node 20; load it on the first request, so importing @cws/shared stays cheap.
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => {
+  undici ??= import('undici');
+  return undici;
+};
 
 /** Transport-level HTTP for the registry: timeouts, retries, Retry-After, error bodies, schema-checked answers. */
 export class HttpClient {
@@ -179,6 +206,7 @@ export class HttpClient {
   }
 
   private async once(spec: RequestSpec<unknown>, url: string, attempts: number): Promise<RawResponse> {
+    const { request } = await loadUndici();
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
     let timedOut = false;
@@ -212,12 +240,11 @@ export class HttpClient {
         });
       }
       if (spec.signal?.aborted) throw spec.signal.reason ?? err;
-      const code = (err as { code?: string }).code ?? 'network';
-      const causeCode = ((err as { cause?: { code?: string } }).cause?.code as string | undefined) ?? code;
+      const code = networkCode(err);
       throw new RegistryError({
         kind: 'network',
-        code: causeCode,
-        message: `cannot reach ${new URL(url).host} (${causeCode}${(err as Error).message ? `: ${(err as Error).message}` : ''})`,
+        code,
+        message: `${NETWORK_WORDS[code] ?? `network error (${code})`} at ${new URL(url).host}`,
         method: spec.method,
         url,
         attempts,

@@ -1,0 +1,107 @@
+import { Command, Errors } from '@oclif/core';
+import type { CliContext } from './lib/context.js';
+import { CwsError, EXIT, type ExitCode } from './lib/errors.js';
+import { type Spinner, startSpinner } from './ui/spinner.js';
+import { type Column, renderTable } from './ui/table.js';
+
+export interface JsonError {
+  error: { code: string; message: string; exit: number; suggestions: string[] } & Record<string, unknown>;
+}
+
+/** Any error as a CwsError: a message, a code, an exit code and what to do next; never a stack trace. */
+export function normalizeError(err: unknown): CwsError {
+  if (err instanceof CwsError) return err;
+  const e = err as { name?: string; message?: string; oclif?: { exit?: number }; suggestions?: string[] };
+  if (e?.oclif && typeof e.oclif.exit === 'number') {
+    // oclif's own errors: unknown flags, missing arguments, bad values.
+    return new CwsError(e.message ?? 'invalid arguments', {
+      code: 'usage',
+      exit: (e.oclif.exit === 0 ? EXIT.usage : e.oclif.exit) as ExitCode,
+      suggestions: e.suggestions ?? [],
+    });
+  }
+  if (e?.name === 'RegistryError') {
+    return new CwsError(e.message ?? 'registry error', {
+      code: 'registry_error',
+      exit: EXIT.registry,
+      suggestions: ['check the registry with: cws registry list'],
+    });
+  }
+  return new CwsError(`unexpected error: ${e?.message ?? String(err)}`, {
+    code: 'internal',
+    exit: EXIT.failure,
+    suggestions: ['this is a bug in cws; run again with DEBUG=* for details and report it'],
+  });
+}
+
+export function formatError(e: CwsError): string {
+  const lines = [`Error: ${e.message}`];
+  if (e.suggestions.length === 1) lines.push(`Try this: ${e.suggestions[0]}`);
+  if (e.suggestions.length > 1) lines.push('Try this:', ...e.suggestions.map((s) => `  - ${s}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The base of every cws command: `--json` (oclif's enableJsonFlag, so `run()`'s typed result is the JSON output),
+ * the context read once, output helpers that stay quiet under --json, and errors turned into exit codes.
+ */
+export abstract class CwsCommand<T> extends Command {
+  static override enableJsonFlag = true;
+
+  private contextPromise: Promise<CliContext> | undefined;
+
+  abstract override run(): Promise<T>;
+
+  /** Env, paths and config, resolved once per run. Loaded lazily so `--version` and `--help` stay fast. */
+  protected context(): Promise<CliContext> {
+    this.contextPromise ??= import('./lib/context.js').then((m) => m.createContext());
+    return this.contextPromise;
+  }
+
+  /** Prints a table for people; nothing under --json (the result object is the output then). */
+  protected table<Row>(rows: Row[], columns: Column<Row>[], empty = '(none)'): void {
+    if (this.jsonEnabled()) return;
+    this.log(rows.length ? renderTable(rows, columns) : empty);
+  }
+
+  protected spinner(text: string): Spinner {
+    return startSpinner(text, { json: this.jsonEnabled() });
+  }
+
+  protected async withSpinner<R>(text: string, work: () => Promise<R>): Promise<R> {
+    const spinner = this.spinner(text);
+    try {
+      return await work();
+    } finally {
+      spinner.stop();
+    }
+  }
+
+  override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err;
+    const e = normalizeError(err);
+    process.exitCode = e.exit;
+    if (this.jsonEnabled()) {
+      const body: JsonError = {
+        error: { code: e.code, message: e.message, exit: e.exit, suggestions: e.suggestions, ...(e.data ?? {}) },
+      };
+      this.logJson(body);
+      return undefined;
+    }
+    // Printed here rather than by oclif, which re-wraps lines at 80 columns and would split "file:line: field".
+    process.stderr.write(formatError(e));
+    throw new Errors.ExitError(e.exit);
+  }
+
+  /** Warnings go to stderr unwrapped, one per line; nothing under --json (the result carries them). */
+  override warn(input: string | Error): string | Error {
+    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${input instanceof Error ? input.message : input}\n`);
+    return input;
+  }
+
+  override async finally(err: Error | undefined): Promise<unknown> {
+    const ctx = await this.contextPromise?.catch(() => undefined);
+    for (const w of ctx?.warnings ?? []) this.warn(w);
+    return super.finally(err);
+  }
+}

@@ -1,0 +1,125 @@
+import { Args, Flags } from '@oclif/core';
+import { CwsCommand } from '../../base-command.js';
+import type { ChainEntry, ResolveOutput } from '../../lib/resolve/types.js';
+
+const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+export default class AmiResolve extends CwsCommand<ResolveOutput> {
+  static override summary = 'Find the image to launch for a template, walking the resolution tiers';
+  static override description =
+    `Tiers, in order: (1) the template's pinned ami_mappings; (2) each configured registry, in priority order; (3) an owner-pinned EC2 DescribeImages search in the region; (4) the same search in other regions, copied only with --allow-copy or the template's allow_cross_region_copy; (5) the base OS image with the setup script as user data.
+
+A registry that is down, slow, failing or rate limited is skipped with a warning. Registry answers are cached; when the registry that gave an answer is unreachable, the cached answer is used and marked stale.
+
+Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure.`;
+  static override examples = [
+    '<%= config.bin %> ami resolve python-ml --region us-east-1',
+    '<%= config.bin %> ami resolve python-ml --region eu-west-1 --architecture arm64 --explain',
+    '<%= config.bin %> ami resolve r-research --region us-west-2 --strategy ami_required --min-rating 4 --verified-only --max-severity medium --json',
+    '<%= config.bin %> ami resolve ./my-template.yml --region us-east-2 --allow-copy',
+  ];
+  static override args = {
+    template: Args.string({
+      description: 'a template name (see: cws templates) or a path to a YAML file',
+      required: true,
+    }),
+  };
+  static override flags = {
+    region: Flags.string({ description: 'AWS region [default: AWS_REGION, the cws config, your AWS profile]' }),
+    architecture: Flags.string({
+      description: "CPU architecture [default: the template's preferred]",
+      options: ['x86_64', 'arm64'],
+    }),
+    strategy: Flags.string({
+      description:
+        "ami_preferred falls back to the setup script; ami_required fails without an image; script_only always provisions from the script [default: the template's]",
+      options: ['ami_preferred', 'ami_required', 'script_only'],
+    }),
+    'min-rating': Flags.string({ description: 'registry images must be rated at least this (0-5)' }),
+    'verified-only': Flags.boolean({
+      description: 'registry images must be verified (owner and launchability checked)',
+    }),
+    'max-severity': Flags.string({
+      description: 'refuse registry images with scan findings above this severity',
+      options: [...SEVERITIES],
+    }),
+    'allow-copy': Flags.boolean({
+      description: 'copy an image found in another region into this one (CopyImage; billed to you)',
+    }),
+    explain: Flags.boolean({ description: 'print every tier: what it found, or why it was skipped' }),
+    cache: Flags.boolean({
+      description: 'use cached registry answers (--no-cache asks the registries afresh and keeps nothing)',
+      default: true,
+      allowNo: true,
+    }),
+    'registry-timeout': Flags.string({
+      description: "seconds to wait for each registry [default: CWS_REGISTRY_TIMEOUT, else the registry's own, else 2]",
+    }),
+  };
+
+  async run(): Promise<ResolveOutput> {
+    const { args, flags } = await this.parse(AmiResolve);
+    const { runResolve } = await import('../../lib/resolve/run.js');
+    const { parseRating, parseSeconds } = await import('../../lib/flags.js');
+    const ctx = await this.context();
+    const minRating = parseRating(flags['min-rating'], '--min-rating');
+    const spinner = this.spinner(`Resolving ${args.template}`);
+    let result: ResolveOutput;
+    try {
+      result = await runResolve(ctx, args.template, {
+        region: flags.region,
+        architecture: flags.architecture as ResolveOutput['architecture'] | undefined,
+        strategy: flags.strategy as ResolveOutput['strategy'] | undefined,
+        minRating,
+        verifiedOnly: flags['verified-only'],
+        maxSeverity: flags['max-severity'] as (typeof SEVERITIES)[number] | undefined,
+        allowCopy: flags['allow-copy'],
+        cache: flags.cache,
+        registryTimeoutMs:
+          flags['registry-timeout'] === undefined
+            ? undefined
+            : parseSeconds(flags['registry-timeout'], '--registry-timeout'),
+      });
+    } catch (err) {
+      spinner.stop();
+      const chain = (err as { data?: { fallback_chain?: ChainEntry[] } }).data?.fallback_chain;
+      if (flags.explain && chain && !this.jsonEnabled()) this.logToStderr(await this.chainTable(chain));
+      throw err;
+    }
+    spinner.stop();
+    await this.print(result, flags.explain);
+    return result;
+  }
+
+  private async chainTable(chain: ChainEntry[]): Promise<string> {
+    const { renderTable } = await import('../../ui/table.js');
+    return renderTable(chain, [
+      { header: 'TIER', get: (e) => (e.name ? `${e.tier} (${e.name})` : e.tier) },
+      { header: 'OUTCOME', get: (e) => e.outcome },
+      { header: 'MS', get: (e) => e.ms },
+      { header: 'DETAIL', get: (e) => e.detail, maxWidth: 160 },
+    ]);
+  }
+
+  private async print(r: ResolveOutput, explain: boolean): Promise<void> {
+    if (this.jsonEnabled()) return;
+    if (explain) this.log(`${await this.chainTable(r.fallback_chain)}\n`);
+    const minutes = Math.max(1, Math.round(r.estimated_launch_seconds / 60));
+    this.log(
+      `${r.ami_id}  ${r.region} ${r.architecture}  via ${r.resolution_method}${r.stale ? ' (stale cache)' : ''}`,
+    );
+    const s = r.source;
+    const from =
+      s.type === 'registry'
+        ? `registry ${s.name}: ${s.listing}@${s.version}${s.cached ? ' (cached)' : ''}`
+        : s.type === 'template'
+          ? `template ${s.name}`
+          : s.type === 'ssm'
+            ? `SSM parameter ${s.name}`
+            : `${s.name}${s.image_name ? ` "${s.image_name}"` : ''}${s.source_region ? ` from ${s.source_region}` : ''}`;
+    this.log(`  source: ${from}`);
+    if (r.user_data?.present) this.log(`  user data: setup script, ${r.user_data.bytes} bytes`);
+    this.log(`  launch: about ${minutes} min`);
+    for (const w of r.warnings) this.warn(w);
+  }
+}

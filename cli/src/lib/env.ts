@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { CwsError, EXIT } from './errors.js';
+
+/**
+ * The one place the CLI reads process.env (the AWS SDK reads its own variables: AWS_PROFILE, AWS_ENDPOINT_URL ...).
+ * Validated, not cast: a bad value is an error that names the variable.
+ */
+const nonEmpty = z.string().trim().min(1);
+const envSchema = z.object({
+  HOME: nonEmpty.optional(),
+  XDG_CONFIG_HOME: nonEmpty.optional(),
+  XDG_CACHE_HOME: nonEmpty.optional(),
+  CWS_CONFIG: nonEmpty.optional(),
+  CWS_CACHE_DIR: nonEmpty.optional(),
+  CWS_TEMPLATES_DIR: nonEmpty.optional(),
+  /** Registry used by browse/info/rate/list when --registry is not given. */
+  CWS_REGISTRY: nonEmpty.optional(),
+  /** Seconds a cached registry answer counts as fresh. */
+  CWS_CACHE_TTL: z.coerce.number().int('must be whole seconds').min(0, 'must be 0 or more').optional(),
+  /** Seconds to wait for each registry, overriding the per-registry setting. */
+  CWS_REGISTRY_TIMEOUT: z.coerce.number().positive('must be a positive number of seconds').max(120).optional(),
+  AWS_REGION: nonEmpty.optional(),
+  AWS_DEFAULT_REGION: nonEmpty.optional(),
+});
+export type CwsEnv = z.infer<typeof envSchema>;
+
+export function readEnv(source: Record<string, string | undefined> = process.env): CwsEnv {
+  // Empty variables count as unset, as shells commonly export them that way.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? 'environment');
+  throw new CwsError(`environment variable ${name}: ${issue?.message ?? 'invalid'}`, {
+    code: 'env_invalid',
+    exit: EXIT.invalidInput,
+    suggestions: [`fix or unset ${name}`],
+  });
+}

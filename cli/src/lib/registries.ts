@@ -1,0 +1,89 @@
+import { isRegistryError, RegistryClient, type RegistryClientOptions } from '@cws/shared';
+import {
+  type CwsConfig,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  findRegistry,
+  orderedRegistries,
+  type RegistryEntry,
+} from './config.js';
+import { CwsError, EXIT } from './errors.js';
+
+export const USER_AGENT = 'cws-cli/0.1.0';
+
+export interface ClientSettings {
+  /** Overrides every registry's own timeout (flag or CWS_REGISTRY_TIMEOUT). */
+  timeoutMs?: number | undefined;
+  retries?: number;
+  maxRetryAfterMs?: number;
+}
+
+export function clientFor(entry: RegistryEntry, settings: ClientSettings = {}, token = entry.token): RegistryClient {
+  const opts: RegistryClientOptions = {
+    baseUrl: entry.url,
+    token,
+    timeoutMs: settings.timeoutMs ?? entry.timeout_ms ?? DEFAULT_REGISTRY_TIMEOUT_MS,
+    userAgent: USER_AGENT,
+  };
+  if (settings.retries !== undefined) opts.retries = settings.retries;
+  if (settings.maxRetryAfterMs !== undefined) opts.maxRetryAfterMs = settings.maxRetryAfterMs;
+  return new RegistryClient(opts);
+}
+
+/** The registry a browse/info/rate/list command talks to: the named one, else the configured default, else the first. */
+export function pickRegistry(config: CwsConfig, name: string | undefined): RegistryEntry {
+  const wanted = name ?? config.defaults?.registry;
+  if (wanted) return findRegistry(config, wanted);
+  const first = orderedRegistries(config)[0];
+  if (!first) {
+    throw new CwsError('no registry is configured', {
+      code: 'no_registry',
+      exit: EXIT.notFound,
+      suggestions: ['add one: cws registry add community https://registry.example.org'],
+    });
+  }
+  return first;
+}
+
+/** A registry failure as a message that says what to do next, with an exit code scripts can trust. */
+export function registryFailure(err: unknown, entry: RegistryEntry, what: string): unknown {
+  if (!isRegistryError(err)) return err;
+  const where = `registry ${entry.name} (${entry.url})`;
+  if (err.status === 401) {
+    return new CwsError(`${what}: ${where} did not accept your credentials (${err.message})`, {
+      code: 'unauthorized',
+      exit: EXIT.auth,
+      suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
+    });
+  }
+  if (err.status === 403) {
+    return new CwsError(`${what}: ${where} refused: ${err.message}`, {
+      code: 'forbidden',
+      exit: EXIT.auth,
+      suggestions: ['use a token with the needed scope, or ask the registry administrators'],
+    });
+  }
+  if (err.status === 404) {
+    return new CwsError(`${what}: ${err.message}`, {
+      code: err.code ?? 'not_found',
+      exit: EXIT.notFound,
+      suggestions: ['check the name; search with: cws ami browse --query WORDS'],
+    });
+  }
+  if (err.status === 400 || err.status === 409 || err.status === 413) {
+    const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+    return new CwsError(`${what}: ${where} rejected the request: ${err.message}${details ? ` (${details})` : ''}`, {
+      code: err.code ?? 'bad_request',
+      exit: err.status === 409 ? EXIT.failure : EXIT.usage,
+      suggestions: ['fix the input and try again'],
+    });
+  }
+  return new CwsError(`${what}: ${where} ${err.summary}`, {
+    code: `registry_${err.kind}`,
+    exit: EXIT.registry,
+    suggestions: [
+      err.kind === 'rate_limited'
+        ? 'wait a little and try again'
+        : `check the registry is up and the URL is right (cws registry list), or try again later`,
+    ],
+  });
+}

@@ -1,0 +1,219 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RegistryError, type ResolveResult } from '@cws/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AwsError, type AwsGateway, type ImageInfo } from '../aws/gateway.js';
+import { ResolveCache } from '../cache.js';
+import { CwsError } from '../errors.js';
+import { parseTemplate } from '../templates/parse.js';
+import type { RegistryTarget, ResolveRequest, ResolverDeps } from './context.js';
+import { resolveAmi } from './resolver.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function answer(amiId: string, over: Partial<ResolveResult> = {}): ResolveResult {
+  return {
+    ami_id: amiId,
+    region: 'us-east-1',
+    architecture: 'x86_64',
+    template: 'lab',
+    listing: {
+      ref: 'alice/lab',
+      owner: 'alice',
+      name: 'lab',
+      rating: { average: 4.5, count: 10 },
+      download_count: 3,
+      verified: true,
+    },
+    version: { version: '1.0.0', status: 'active', channel: null },
+    verification: { status: 'verified', reason: null, checked_at: null },
+    scan: null,
+    reason: 'best rated',
+    warnings: [],
+    ...over,
+  };
+}
+
+const registry = (name: string, impl: () => Promise<ResolveResult>): RegistryTarget => ({
+  name,
+  url: `http://${name}.example.org`,
+  client: { resolve: impl },
+});
+const down = (name: string) =>
+  registry(name, async () => {
+    throw new RegistryError({
+      kind: 'network',
+      code: 'ECONNREFUSED',
+      message: 'connection refused',
+      method: 'GET',
+      url: 'x',
+    });
+  });
+const noMatch = (name: string) =>
+  registry(name, async () => {
+    throw new RegistryError({ kind: 'http', status: 404, code: 'no_match', message: 'none', method: 'GET', url: 'x' });
+  });
+
+const image = (over: Partial<ImageInfo> = {}): ImageInfo => ({
+  image_id: 'ami-00000000000000001',
+  name: 'lab-1',
+  owner_id: '222222222222',
+  creation_date: '2026-01-01T00:00:00.000Z',
+  architecture: 'x86_64',
+  state: 'available',
+  region: 'us-east-1',
+  size_gib: 20,
+  ...over,
+});
+
+function aws(over: Partial<AwsGateway> = {}): AwsGateway {
+  return {
+    findNewestImage: async () => null,
+    copyImage: async () => 'ami-0000000000000c0py'.replace('c0py', 'c0de'),
+    getParameter: async () => 'ami-0000000000000base'.replace('base', 'ba5e'),
+    defaultRegion: async () => undefined,
+    ...over,
+  };
+}
+
+const template = parseTemplate(
+  'name: lab\nami_config:\n  ami_search:\n    owner: "222222222222"\n    name_pattern: "lab-*"\nsetup_script: echo\n',
+  'lab.yml',
+);
+const req = (over: Partial<ResolveRequest> = {}): ResolveRequest => ({
+  template,
+  region: 'us-east-1',
+  architecture: 'x86_64',
+  strategy: 'ami_preferred',
+  policy: {},
+  allowCopy: false,
+  ...over,
+});
+function deps(over: Partial<ResolverDeps> = {}): ResolverDeps {
+  const dir = mkdtempSync(join(tmpdir(), 'cws-resolver-'));
+  dirs.push(dir);
+  return { aws: aws(), registries: [], cache: new ResolveCache(dir), useCache: true, cacheTtlMs: 60_000, ...over };
+}
+
+describe('resolveAmi', () => {
+  it('re-checks the policy on registry answers and moves on to the next registry', async () => {
+    const r = await resolveAmi(
+      req({ policy: { min_rating: 4.8, verified_only: true } }),
+      'lab.yml',
+      deps({
+        registries: [
+          registry('lenient', async () => answer('ami-0000000000000000a')),
+          registry('strict', async () =>
+            answer('ami-0000000000000000b', {
+              listing: { ...answer('x').listing, rating: { average: 4.9, count: 3 } },
+            }),
+          ),
+        ],
+      }),
+    );
+    expect(r.ami_id).toBe('ami-0000000000000000b');
+    expect(r.fallback_chain.filter((e) => e.tier === 'registry').map((e) => [e.name, e.outcome])).toEqual([
+      ['lenient', 'rejected'],
+      ['strict', 'selected'],
+    ]);
+  });
+
+  it('refuses unscanned or too-severe images under --max-severity', async () => {
+    const high = answer('ami-0000000000000000c', {
+      scan: {
+        scanner: 'inspector2',
+        status: 'complete',
+        counts: { critical: 0, high: 2, medium: 0, low: 0, informational: 0 },
+        highest: 'high',
+        scanned_at: '',
+      },
+    });
+    const d = deps({
+      registries: [registry('a', async () => answer('ami-0000000000000000d')), registry('b', async () => high)],
+    });
+    const r = await resolveAmi(req({ policy: { max_severity: 'medium' } }), 'lab.yml', d);
+    expect(r.fallback_chain.filter((e) => e.outcome === 'rejected').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/not scanned/),
+      expect.stringMatching(/high findings, above --max-severity medium/),
+    ]);
+    expect(r.resolution_method).toBe('script_fallback');
+  });
+
+  it('uses a fresh cached answer without asking, and a stale one only when its registry fails', async () => {
+    let calls = 0;
+    const good = registry('own', async () => {
+      calls += 1;
+      return answer('ami-0000000000000000e');
+    });
+    const d = deps({ registries: [good] });
+    await resolveAmi(req(), 'lab.yml', d);
+    const cached = await resolveAmi(req(), 'lab.yml', d);
+    expect(calls).toBe(1);
+    expect(cached.source).toMatchObject({ cached: true, stale: false });
+
+    // Expired, registry down: stale.
+    const stale = await resolveAmi(req(), 'lab.yml', {
+      ...d,
+      cacheTtlMs: 0,
+      registries: [{ ...down('own'), url: good.url }],
+    });
+    expect(stale).toMatchObject({ ami_id: 'ami-0000000000000000e', stale: true, resolution_method: 'registry' });
+    expect(stale.warning).toMatch(/stale/);
+
+    // Expired, registry says "no match" now: the old answer is not resurrected.
+    const gone = await resolveAmi(req(), 'lab.yml', {
+      ...d,
+      cacheTtlMs: 0,
+      registries: [{ ...noMatch('own'), url: good.url }],
+    });
+    expect(gone.resolution_method).toBe('script_fallback');
+  });
+
+  it('reports an image in another region with copy time and cost, and copies only when allowed', async () => {
+    const west = image({ image_id: 'ami-0000000000000000f', region: 'us-west-2', size_gib: 30 });
+    const gateway = aws({
+      findNewestImage: async (region, q) => (region === 'us-west-2' && !q.owners.includes('self') ? west : null),
+    });
+    const err = await resolveAmi(req({ strategy: 'ami_required' }), 'lab.yml', deps({ aws: gateway })).catch((e) => e);
+    expect(err).toBeInstanceOf(CwsError);
+    expect(err.exit).toBe(5);
+    expect(err.suggestions[0]).toMatch(/ami-0000000000000000f.*--allow-copy.*\$0\.60/);
+
+    const copied = await resolveAmi(req({ allowCopy: true }), 'lab.yml', deps({ aws: gateway }));
+    expect(copied).toMatchObject({ resolution_method: 'cross_region', ami_id: 'ami-0000000000000c0de' });
+    expect(copied.copy).toMatchObject({
+      source_region: 'us-west-2',
+      size_gib: 30,
+      estimated_cost_usd: 0.6,
+      started: true,
+    });
+    expect(copied.estimated_launch_seconds).toBe(60 + 300 + 40 * 30);
+  });
+
+  it('script_only skips every image tier', async () => {
+    const r = await resolveAmi(req({ strategy: 'script_only' }), 'lab.yml', deps({ registries: [down('a')] }));
+    expect(r.fallback_chain.map((e) => e.outcome)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'selected']);
+    expect(r.ami_id).toBe('ami-0000000000000ba5e');
+    expect(r.user_data?.present).toBe(true);
+  });
+
+  it('fails with exit 8 and the credentials hint when AWS is unusable', async () => {
+    const noCreds = new AwsError('CredentialsProviderError', 'no AWS credentials', ['configure credentials']);
+    const gateway = aws({
+      findNewestImage: async () => {
+        throw noCreds;
+      },
+      getParameter: async () => {
+        throw noCreds;
+      },
+    });
+    const err = await resolveAmi(req(), 'lab.yml', deps({ aws: gateway })).catch((e) => e);
+    expect(err.exit).toBe(8);
+    expect(err.suggestions).toEqual(['configure credentials']);
+    expect(err.data.fallback_chain.at(-1)).toMatchObject({ tier: 'script_fallback', outcome: 'error' });
+  });
+});

@@ -1,0 +1,91 @@
+import { ARCHITECTURES, type Architecture, REGION_PATTERN, type Severity } from '@cws/shared';
+import { SdkAwsGateway } from '../aws/gateway.js';
+import { ResolveCache } from '../cache.js';
+import { orderedRegistries } from '../config.js';
+import type { CliContext } from '../context.js';
+import { CwsError, EXIT } from '../errors.js';
+import { clientFor } from '../registries.js';
+import { findTemplate } from '../templates/catalog.js';
+import type { Strategy } from '../templates/schema.js';
+import type { ResolveRequest, ResolverDeps } from './context.js';
+import { resolveAmi } from './resolver.js';
+import type { ResolveOutput } from './types.js';
+
+export interface ResolveFlags {
+  region?: string | undefined;
+  architecture?: Architecture | undefined;
+  strategy?: Strategy | undefined;
+  minRating?: number | undefined;
+  verifiedOnly?: boolean | undefined;
+  maxSeverity?: Severity | undefined;
+  allowCopy?: boolean | undefined;
+  cache: boolean;
+  registryTimeoutMs?: number | undefined;
+}
+
+/** Settles flags > env > config > template for one resolution, then walks the tiers. */
+export async function runResolve(ctx: CliContext, templateArg: string, flags: ResolveFlags): Promise<ResolveOutput> {
+  const { template, file } = await findTemplate(templateArg, ctx.paths.templatesDir);
+  const config = await ctx.config();
+  const aws = new SdkAwsGateway();
+
+  const region = flags.region ?? (await ctx.region()) ?? (await aws.defaultRegion());
+  if (!region) {
+    throw new CwsError('no AWS region: nothing in --region, AWS_REGION, the cws config or your AWS profile', {
+      code: 'no_region',
+      exit: EXIT.usage,
+      suggestions: [`pass --region, e.g. cws ami resolve ${template.name} --region us-east-1`, 'or export AWS_REGION'],
+    });
+  }
+  if (!REGION_PATTERN.test(region)) {
+    throw new CwsError(`"${region}" is not an AWS region name`, {
+      code: 'usage',
+      exit: EXIT.usage,
+      suggestions: ['use a region such as us-east-1 or eu-west-1'],
+    });
+  }
+
+  const supported = template.architectures;
+  const configArch = config.defaults?.architecture;
+  const architecture: Architecture =
+    flags.architecture ??
+    (configArch && supported.includes(configArch) ? configArch : undefined) ??
+    template.ami_config.preferred_architecture ??
+    supported[0] ??
+    ARCHITECTURES[0];
+  if (!supported.includes(architecture)) {
+    throw new CwsError(`template ${template.name} supports ${supported.join(', ')}, not ${architecture}`, {
+      code: 'usage',
+      exit: EXIT.usage,
+      suggestions: [`use --architecture ${supported[0]}`],
+    });
+  }
+
+  const ac = template.ami_config;
+  const strategy: Strategy =
+    flags.strategy ??
+    (ac.strategy === 'ami_preferred' && ac.fallback_strategy === 'fail' ? 'ami_required' : ac.strategy);
+
+  const req: ResolveRequest = {
+    template,
+    region,
+    architecture,
+    strategy,
+    policy: { min_rating: flags.minRating, verified_only: flags.verifiedOnly, max_severity: flags.maxSeverity },
+    allowCopy: flags.allowCopy ?? false,
+  };
+  const timeoutMs = flags.registryTimeoutMs ?? ctx.registryTimeoutMs;
+  const deps: ResolverDeps = {
+    aws,
+    // One retry, and at most 2 s for a 429's Retry-After: a resolution should not wait long on any one registry.
+    registries: orderedRegistries(config).map((r) => ({
+      name: r.name,
+      url: r.url,
+      client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
+    })),
+    cache: new ResolveCache(ctx.paths.cacheDir),
+    useCache: flags.cache,
+    cacheTtlMs: (await ctx.cacheTtlSeconds()) * 1000,
+  };
+  return resolveAmi(req, file, deps);
+}

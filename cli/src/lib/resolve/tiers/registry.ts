@@ -1,0 +1,173 @@
+import { isNoMatch, isRegistryError, normalizeBaseUrl, type ResolveResult, severityRank } from '@cws/shared';
+import { cacheKey } from '../../cache.js';
+import {
+  elapsed,
+  type Hit,
+  type RegistryTarget,
+  type ResolveRequest,
+  type ResolverDeps,
+  type TierResult,
+} from '../context.js';
+import { AMI_LAUNCH_SECONDS, humanDuration } from '../estimates.js';
+import type { ChainEntry, ResolvePolicy } from '../types.js';
+
+/** The client re-checks the policy: a third-party registry may ignore query parameters it does not know. */
+export function policyProblem(result: ResolveResult, policy: ResolvePolicy): string | null {
+  if (policy.min_rating !== undefined && result.listing.rating.average < policy.min_rating) {
+    return `rated ${result.listing.rating.average}, below --min-rating ${policy.min_rating}`;
+  }
+  if (policy.verified_only && result.verification.status !== 'verified') {
+    return `verification is ${result.verification.status}, and --verified-only is set`;
+  }
+  if (policy.max_severity !== undefined) {
+    const scan = result.scan;
+    if (scan?.status !== 'complete') return `not scanned, and --max-severity is set`;
+    if (scan.highest && severityRank(scan.highest) > severityRank(policy.max_severity)) {
+      return `scan found ${scan.highest} findings, above --max-severity ${policy.max_severity}`;
+    }
+  }
+  return null;
+}
+
+function scanWarnings(name: string, result: ResolveResult): string[] {
+  const counts = result.scan?.counts;
+  if (!counts || (counts.critical === 0 && counts.high === 0)) return [];
+  return [`${name}: ${result.ami_id} has ${counts.critical} critical and ${counts.high} high scan findings`];
+}
+
+function hitFrom(reg: { name: string; url: string }, result: ResolveResult, extra: Partial<Hit['source']> = {}): Hit {
+  return {
+    ami_id: result.ami_id,
+    method: 'registry',
+    source: {
+      type: 'registry',
+      name: reg.name,
+      url: reg.url,
+      listing: result.listing.ref,
+      version: result.version.version,
+      ...extra,
+    },
+    estimated_launch_seconds: AMI_LAUNCH_SECONDS,
+  };
+}
+
+const describe = (r: ResolveResult) =>
+  `${r.ami_id} from ${r.listing.ref}@${r.version.version} (rating ${r.listing.rating.average}/${r.listing.rating.count}, ${r.verification.status})`;
+
+/**
+ * Tier 2: each configured registry in priority order. A registry that fails is skipped with a warning; when the
+ * registry that gave the last cached answer fails, that answer is used and marked stale.
+ */
+export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Promise<TierResult> {
+  const start = performance.now();
+  const now = deps.now ?? Date.now;
+  if (deps.registries.length === 0) {
+    return {
+      entries: [
+        { tier: 'registry', outcome: 'skipped', detail: 'no registries configured (cws registry add NAME URL)', ms: 0 },
+      ],
+      warnings: [],
+    };
+  }
+  const key = cacheKey({
+    template: req.template.name,
+    region: req.region,
+    architecture: req.architecture,
+    ...req.policy,
+  });
+  const configured = (name: string, url: string) =>
+    deps.registries.find((r) => r.name === name && normalizeBaseUrl(r.url) === normalizeBaseUrl(url));
+  const cache = deps.useCache ? deps.cache : undefined;
+
+  const cached = cache ? await cache.get(key, now()) : undefined;
+  if (cached && cached.ageMs <= deps.cacheTtlMs && configured(cached.entry.registry.name, cached.entry.registry.url)) {
+    const { entry, ageMs } = cached;
+    return {
+      entries: [
+        {
+          tier: 'registry',
+          name: entry.registry.name,
+          outcome: 'selected',
+          detail: `cached answer, ${humanDuration(ageMs / 1000)} old: ${describe(entry.result)}`,
+          ms: elapsed(start),
+        },
+      ],
+      warnings: [
+        ...entry.result.warnings.map((w) => `${entry.registry.name}: ${w}`),
+        ...scanWarnings(entry.registry.name, entry.result),
+      ],
+      hit: hitFrom(entry.registry, entry.result, { cached: true, stale: false, cached_at: entry.cached_at }),
+    };
+  }
+
+  const entries: ChainEntry[] = [];
+  const warnings: string[] = [];
+  const failed = new Set<string>();
+  for (const reg of deps.registries) {
+    const t0 = performance.now();
+    const push = (outcome: ChainEntry['outcome'], detail: string) =>
+      entries.push({ tier: 'registry', name: reg.name, outcome, detail, ms: elapsed(t0) });
+    try {
+      const result = await reg.client.resolve(req.template.name, {
+        region: req.region,
+        architecture: req.architecture,
+        ...req.policy,
+      });
+      if (result.region !== req.region || result.architecture !== req.architecture) {
+        push('rejected', `answered for ${result.region}/${result.architecture}, not ${req.region}/${req.architecture}`);
+        continue;
+      }
+      const problem = policyProblem(result, req.policy);
+      if (problem) {
+        push('rejected', `${result.ami_id} from ${result.listing.ref}: ${problem}`);
+        continue;
+      }
+      await cache?.put(key, { name: reg.name, url: reg.url }, result, now());
+      push('selected', describe(result));
+      warnings.push(...result.warnings.map((w) => `${reg.name}: ${w}`), ...scanWarnings(reg.name, result));
+      return { entries, warnings, hit: hitFrom(reg, result) };
+    } catch (err) {
+      if (isNoMatch(err)) {
+        push('not_found', `no match: ${(err as Error).message}`);
+        continue;
+      }
+      if (!isRegistryError(err)) throw err;
+      failed.add(reg.name);
+      push('error', err.summary);
+      warnings.push(`registry ${reg.name} skipped (${err.summary})${hintFor(err.status, reg)}`);
+    }
+  }
+
+  if (
+    cached &&
+    failed.has(cached.entry.registry.name) &&
+    configured(cached.entry.registry.name, cached.entry.registry.url)
+  ) {
+    const { entry, ageMs } = cached;
+    const age = humanDuration(ageMs / 1000);
+    entries.push({
+      tier: 'registry',
+      name: entry.registry.name,
+      outcome: 'selected',
+      detail: `stale cached answer from ${entry.cached_at} (${age} old), because ${entry.registry.name} is unreachable: ${describe(entry.result)}`,
+      ms: 0,
+    });
+    warnings.push(`using a stale cached answer from ${entry.registry.name} (${age} old): the registry is unreachable`);
+    return {
+      entries,
+      warnings,
+      hit: {
+        ...hitFrom(entry.registry, entry.result, { cached: true, stale: true, cached_at: entry.cached_at }),
+        stale: true,
+      },
+    };
+  }
+  return { entries, warnings };
+}
+
+function hintFor(status: number | undefined, reg: RegistryTarget): string {
+  if (status === 401) return `; log in again: cws login --registry ${reg.name} --token TOKEN`;
+  if (status === 403) return `; your token for ${reg.name} may not read this`;
+  if (status === 404) return `; is ${reg.url} a cws registry? check: cws registry list`;
+  return '';
+}

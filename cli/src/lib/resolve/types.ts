@@ -1,0 +1,90 @@
+import type { Architecture, Severity } from '@cws/shared';
+import type { Strategy } from '../templates/schema.js';
+
+export const RESOLUTION_METHODS = [
+  'direct_mapping',
+  'registry',
+  'dynamic_search',
+  'cross_region',
+  'script_fallback',
+] as const;
+export type ResolutionMethod = (typeof RESOLUTION_METHODS)[number];
+
+export type TierName = ResolutionMethod;
+
+/**
+ * - `selected`: this tier produced the answer;
+ * - `not_found`: the tier looked and had nothing;
+ * - `skipped`: the tier did not apply (no mappings, strategy, no registries ...);
+ * - `rejected`: the tier had an image the policy refused;
+ * - `found_not_copied`: an image exists in another region, but copying was not allowed;
+ * - `error`: the tier failed (registry down, slow, garbage, 429; AWS error); resolution went on.
+ */
+export type TierOutcome = 'selected' | 'not_found' | 'skipped' | 'rejected' | 'found_not_copied' | 'error';
+
+export interface ChainEntry {
+  tier: TierName;
+  /** The registry's name for registry entries; the region searched for cross-region entries. */
+  name?: string;
+  outcome: TierOutcome;
+  detail: string;
+  ms: number;
+}
+
+export interface ImageSource {
+  type: 'template' | 'registry' | 'ec2' | 'ssm';
+  /** Template file, registry name, or "ec2:DescribeImages" / SSM parameter name. */
+  name: string;
+  url?: string;
+  listing?: string;
+  version?: string;
+  owner?: string;
+  image_name?: string;
+  source_region?: string;
+  source_ami_id?: string;
+  cached?: boolean;
+  stale?: boolean;
+  cached_at?: string;
+}
+
+export interface CopyInfo {
+  source_region: string;
+  source_ami_id: string;
+  size_gib: number;
+  estimated_seconds: number;
+  estimated_cost_usd: number;
+  /** True when the copy was started; false when it was found but copying was not allowed. */
+  started: boolean;
+}
+
+export interface UserDataInfo {
+  present: boolean;
+  bytes: number;
+  sha256: string | null;
+  /** The setup script, base64-encoded as RunInstances expects it. */
+  base64: string | null;
+}
+
+export interface ResolveOutput {
+  template: string;
+  ami_id: string;
+  region: string;
+  architecture: Architecture;
+  strategy: Strategy;
+  resolution_method: ResolutionMethod;
+  source: ImageSource;
+  fallback_chain: ChainEntry[];
+  /** All warnings joined, or null; `warnings` has them one by one. */
+  warning: string | null;
+  warnings: string[];
+  estimated_launch_seconds: number;
+  stale: boolean;
+  copy: CopyInfo | null;
+  user_data: UserDataInfo | null;
+}
+
+export interface ResolvePolicy {
+  min_rating?: number | undefined;
+  verified_only?: boolean | undefined;
+  max_severity?: Severity | undefined;
+}
