@@ -10,6 +10,7 @@ export default defineConfig({
       '@cws/shared': here('./shared/src/index.ts'),
       '@cws/registry-server': here('./registry-server/src/index.ts'),
       '@cws/migrations': here('./migrations/src/index.ts'),
+      '@cws/aws-emulator': here('./test/aws-emulator/src/index.ts'),
     },
   },
   test: {

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './20261121000000_initial.js';
+import * as webSessions from './20261122000000_web_sessions.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:
@@ -8,4 +9,5 @@ import * as initial from './20261121000000_initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261121000000_initial': initial,
+  '20261122000000_web_sessions': webSessions,
 };

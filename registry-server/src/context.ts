@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Ec2Reader } from './aws/ec2.js';
 import { Cache } from './cache/cache.js';
 import { RateLimiter } from './cache/rate-limiter.js';
 import { RedisLink } from './cache/redis.js';
@@ -7,6 +8,7 @@ import { createDatabase, type Database } from './db/database.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AuthService } from './services/auth.js';
+import { AwsAccountService } from './services/aws-accounts.js';
 import { DownloadCounter } from './services/downloads.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
@@ -14,6 +16,7 @@ import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
 import { SearchService } from './services/search.js';
 import { SessionService } from './services/sessions.js';
+import { VerificationService } from './services/verification.js';
 
 /** Everything a request handler may use, built once from the config (atproto's AppContext). */
 export interface AppContext {
@@ -33,6 +36,8 @@ export interface AppContext {
     resolve: ResolveService;
     import: ImportService;
     sessions: SessionService;
+    verification: VerificationService;
+    awsAccounts: AwsAccountService;
   };
 }
 
@@ -53,6 +58,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   await redis?.connect();
   const cache = new Cache(config.cache.ttlSeconds, redis, logger.child({ name: 'cache' }), metrics);
   const downloads = new DownloadCounter(database, logger);
+  const verification = new VerificationService(
+    database,
+    cache,
+    logger.child({ name: 'verification' }),
+    config.aws.verify ? new Ec2Reader(config.aws) : null,
+    config.aws.verify ? null : 'CWS_REGISTRY_AWS=false',
+  );
   return {
     config,
     logger,
@@ -64,12 +76,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     downloads,
     services: {
       auth: new AuthService(database, cache, logger),
-      listings: new ListingService(database, cache),
+      listings: new ListingService(database, cache, verification),
       search: new SearchService(database, cache),
       ratings: new RatingService(database, cache),
       resolve: new ResolveService(database, cache, downloads),
       import: new ImportService(database, cache),
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
+      verification,
+      awsAccounts: new AwsAccountService(
+        database,
+        redis,
+        logger.child({ name: 'aws-accounts' }),
+        config.aws,
+        verification,
+      ),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { type AppContext, type ContextOverrides, createContext } from './context.js';
 import { countListings } from './db/queries/listings.js';
 import { createApp } from './http/app.js';
+import { VerificationScheduler } from './jobs/verification-scheduler.js';
 import { parseIndex } from './services/import.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -44,6 +45,15 @@ export async function createServer(config: Config, overrides: ContextOverrides =
   };
   const timer = setInterval(() => void flush(), 2000);
   timer.unref();
+  // AMI verification: find out in the background whether AWS answers; re-verify on a schedule.
+  void ctx.services.verification.start();
+  const reverify = new VerificationScheduler(
+    ctx.services.verification,
+    config.aws.verifyIntervalSeconds,
+    ctx.redis,
+    logger.child({ name: 'verification' }),
+  );
+  reverify.start();
 
   let server: Server | null = null;
   return {
@@ -63,6 +73,8 @@ export async function createServer(config: Config, overrides: ContextOverrides =
     },
     async close() {
       clearInterval(timer);
+      await reverify.stop();
+      await ctx.services.verification.stop();
       if (server) {
         const s = server as Server;
         await new Promise<void>((resolve) => {

@@ -75,6 +75,8 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
       demo: opts.demo ?? false,
       logLevel: process.env.CWS_TEST_LOG_LEVEL ?? 'silent',
       rateLimit: { readPerMinute: 0, writePerMinute: 0 },
+      // Never the machine's AWS credentials: aws-*.test.ts point the registry at the emulator.
+      aws: { ...buildConfig({}).aws, verify: false },
       ...opts.config,
     },
   );

@@ -6,6 +6,28 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null /* null: in memory (tests) */ }
   | { kind: 'postgres'; url: string; poolMax: number };
 
+export type AwsKeys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+/** AWS: account proofs (STS forwarding) and verification of published AMIs (the server's own calls). */
+export interface AwsConfig {
+  /** false: never call EC2; versions stay unverified (CWS_REGISTRY_AWS=false). */
+  verify: boolean;
+  /** Endpoint of the server's own EC2/STS calls (AWS_ENDPOINT_URL); null: AWS. */
+  endpoint: string | null;
+  /** The server's own credentials; null: the AWS SDK's default chain. Tests pass keys. */
+  credentials: AwsKeys | (() => Promise<AwsKeys>) | null;
+  /** Origins (scheme://host[:port]) a proof may be sent to; `*` stands for one DNS label. */
+  stsEndpoints: string[];
+  /** Value proofs must sign in x-cws-registry-id. */
+  registryId: string;
+  /** Seconds between scheduled re-verifications; 0: none. */
+  verifyIntervalSeconds: number;
+  /** A proof from an unknown account creates a user. */
+  signup: boolean;
+}
+
+export const DEFAULT_STS_ENDPOINTS = ['https://sts.amazonaws.com', 'https://sts.*.amazonaws.com'];
+
 export interface Config {
   http: { host: string; port: number; publicUrl: string | null; bodyLimit: string; trustProxy: boolean | number };
   db: DatabaseConfig;
@@ -15,6 +37,7 @@ export interface Config {
   rateLimit: { readPerMinute: number; writePerMinute: number };
   demo: boolean;
   logLevel: string;
+  aws: AwsConfig;
 }
 
 /** Where the embedded database lives when CWS_REGISTRY_DATA is unset (XDG data dir). */
@@ -50,7 +73,35 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     },
     demo: env.CWS_REGISTRY_DEMO ?? db.kind === 'pglite',
     logLevel: env.CWS_REGISTRY_LOG_LEVEL ?? 'info',
+    aws: awsConfig(env),
     ...overrides,
   };
   return config;
+}
+
+function awsConfig(env: Env): AwsConfig {
+  const stsEndpoints = env.CWS_REGISTRY_STS_ENDPOINTS
+    ? env.CWS_REGISTRY_STS_ENDPOINTS.split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)
+        .map(checkStsEndpoint)
+    : DEFAULT_STS_ENDPOINTS;
+  const publicUrl = env.CWS_REGISTRY_PUBLIC_URL ?? `http://${env.HOST ?? '127.0.0.1'}:${env.PORT ?? 8948}`;
+  return {
+    verify: env.CWS_REGISTRY_AWS ?? true,
+    endpoint: env.AWS_ENDPOINT_URL ?? null,
+    credentials: null,
+    stsEndpoints,
+    registryId: env.CWS_REGISTRY_ID ?? new URL(publicUrl).host,
+    verifyIntervalSeconds: env.CWS_REGISTRY_VERIFY_INTERVAL ?? 21600,
+    signup: env.CWS_REGISTRY_AWS_SIGNUP ?? true,
+  };
+}
+
+/** An STS origin: scheme and host (port optional), nothing else; `https://` when no scheme is given. */
+export function checkStsEndpoint(entry: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(entry) ? entry : `https://${entry}`;
+  const m = /^(https?):\/\/([a-z0-9*.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?\/?$/i.exec(withScheme);
+  if (!m) throw new Error(`CWS_REGISTRY_STS_ENDPOINTS: "${entry}" is not an origin such as https://sts.amazonaws.com`);
+  return `${m[1]!.toLowerCase()}://${m[2]!.toLowerCase()}${m[3] ?? ''}`;
 }

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { AppContext } from '../context.js';
 import { createHttpLogger } from '../logger.js';
+import { createWebRouter } from '../web/router.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerHealth } from './health.js';
 import { authenticate } from './middleware/auth.js';
@@ -24,11 +25,10 @@ export function createApp(ctx: AppContext, version: string): Express {
   registerHealth(app, ctx);
 
   const openapi = buildOpenApi(routes, ctx.config.http.publicUrl, version);
-  app.get('/', (_req, res) => {
+  const api = express.Router();
+  api.get('/', (_req, res) => {
     res.json({ name: 'cws-registry', version, api: API_PREFIX, openapi: `${API_PREFIX}/openapi.json` });
   });
-
-  const api = express.Router();
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -40,6 +40,8 @@ export function createApp(ctx: AppContext, version: string): Express {
   api.use(rateLimit(ctx));
   for (const route of routes) route.register(api, ctx);
   app.use(API_PREFIX, api);
+  // Web pages at /: after the API, so /api paths never meet page middleware (helmet, sessions).
+  app.use(createWebRouter(ctx, version));
 
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));

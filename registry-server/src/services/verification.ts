@@ -1,0 +1,326 @@
+import type { VersionVerification } from '@cws/shared';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/tokens.js';
+import { AwsCallError, type Ec2Reader, type ImageFacts } from '../aws/ec2.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database, Db } from '../db/database.js';
+import { audit } from '../db/queries/audit.js';
+import { provenAccounts } from '../db/queries/aws-accounts.js';
+import * as q from '../db/queries/verifications.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { canManage, requireScope } from './auth.js';
+import { iso, toVerification } from './present.js';
+import { judgeImage, type RegionOutcome, unreachableOutcome } from './verify-image.js';
+
+export const NO_AWS_PREFIX = 'not verified: the registry has no AWS access';
+const CHECKING = 'the registry is checking this image in EC2';
+/** Re-checks of images still pending in EC2 (a copy in progress), before the scheduled pass takes over. */
+const PENDING_RETRY_MS = 30_000;
+const PENDING_RETRIES = 20;
+
+/** What publishing tells verification (ListingService calls these). */
+export interface VersionHook {
+  /** Inside the publish transaction: hold the new regions back until EC2 has been asked. */
+  created(trx: Db, versionId: number): Promise<void>;
+  /** After commit: check the version in the background. */
+  committed(versionId: number): void;
+}
+
+/**
+ * Server-side verification of published AMIs with the registry's own AWS credentials:
+ * on publish (in the background), on demand, and on a schedule (jobs/). Results go to the
+ * verifications table and the region rows; failed regions become unavailable, so resolve
+ * stops returning them.
+ */
+export class VerificationService implements VersionHook {
+  /** null: verification works. A string: why it does not (shown on every unverified region). */
+  #disabled: string | null = null;
+  #account: string | null = null;
+  #ready: Promise<void> = Promise.resolve();
+  #started = false;
+  #probed = false;
+  #inflight = new Set<Promise<unknown>>();
+  #timers = new Set<NodeJS.Timeout>();
+  /** Versions with a re-check of a pending image already scheduled. */
+  #retrying = new Set<number>();
+  #stopped = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+    private readonly logger: Logger,
+    private readonly reader: Ec2Reader | null,
+    private readonly disabledReason: string | null,
+  ) {}
+
+  /** Finds out once, in the background, whether the registry can call AWS, and says so on unverified regions. */
+  start(): Promise<void> {
+    this.#started = true;
+    this.#ready = this.#probe();
+    // The database writes are tracked (shutdown waits for them); the probe itself is not.
+    void this.#ready.then(() => {
+      if (!this.#stopped) this.#track(this.#recordAvailability());
+    });
+    return this.#ready;
+  }
+
+  /** Asks AWS (no database): sets #disabled or #account. Never throws. */
+  async #probe(): Promise<void> {
+    if (this.disabledReason || !this.reader) {
+      this.#disabled = `${NO_AWS_PREFIX} (${this.disabledReason ?? 'turned off'})`;
+    } else {
+      try {
+        this.#account = await this.reader.probe();
+        this.logger.info({ account: this.#account }, 'AMI verification on: the registry can call EC2');
+      } catch (err) {
+        this.#disabled = `${NO_AWS_PREFIX} (${(err as Error).message})`;
+      }
+    }
+    this.#probed = true;
+  }
+
+  async #recordAvailability(): Promise<void> {
+    try {
+      if (this.#disabled) {
+        this.logger.warn({ reason: this.#disabled }, 'AMI verification off: listings stay unverified');
+        await q.explainNoAws(this.database.db, this.#disabled);
+      } else {
+        await q.forgetNoAws(this.database.db, NO_AWS_PREFIX);
+      }
+      await this.cache.invalidate('verification availability');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not record whether verification is available');
+    }
+  }
+
+  get status(): { enabled: boolean; reason: string | null; account: string | null } {
+    return { enabled: this.#disabled === null && this.#probed, reason: this.#disabled, account: this.#account };
+  }
+
+  async created(trx: Db, versionId: number): Promise<void> {
+    if (!this.#started) return;
+    if (this.#disabled) await q.updateVersionRegions(trx, versionId, { verification_reason: this.#disabled });
+    else await q.updateVersionRegions(trx, versionId, { state: 'pending', verification_reason: CHECKING });
+  }
+
+  committed(versionId: number): void {
+    if (!this.#started || this.#stopped) return;
+    this.#track(this.#afterPublish(versionId));
+  }
+
+  async #afterPublish(versionId: number): Promise<void> {
+    await this.#ready;
+    if (this.#stopped) return;
+    if (this.#disabled) {
+      // Published while the probe ran and it found no AWS: release what created() held back.
+      await q.explainNoAws(this.database.db, this.#disabled);
+      await this.cache.invalidate('verification');
+      return;
+    }
+    await this.verifyVersion(versionId, PENDING_RETRIES);
+  }
+
+  /** POST .../verify: checks one version now (owner, maintainer or admin) and returns the outcome. */
+  async verifyOnDemand(
+    principal: Principal,
+    owner: string,
+    name: string,
+    version: string,
+  ): Promise<VersionVerification> {
+    requireScope(principal, 'publish');
+    const found = await q.findVersionId(this.database.db, owner, name, version);
+    if (!found) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
+    if (!canManage(principal, found.owner_id)) {
+      if (found.visibility === 'private') throw new NotFoundError(`no listing ${owner}/${name}`);
+      throw new ForbiddenError(`only ${owner}, a maintainer or an admin can verify ${owner}/${name}`);
+    }
+    const target = await q.findVersionTarget(this.database.db, found.id);
+    if (target?.status === 'revoked') {
+      throw new ConflictError(`${owner}/${name}@${version} is revoked; revoked versions are not verified`);
+    }
+    await this.#ready;
+    await audit(this.database.db, {
+      actor_id: principal.userId,
+      action: 'version.verify',
+      image_id: target?.image_id ?? null,
+      target: `${owner}/${name}@${version}`,
+      details: { aws: this.#disabled === null },
+    });
+    if (this.#disabled) return this.#summary(found.id);
+    return this.verifyVersion(found.id, PENDING_RETRIES);
+  }
+
+  /**
+   * Asks EC2 about every region of a version, records the outcome and refreshes the
+   * listing's verified flag. `retriesLeft`: re-checks while an image is pending in EC2.
+   */
+  async verifyVersion(versionId: number, retriesLeft = PENDING_RETRIES): Promise<VersionVerification> {
+    const db = this.database.db;
+    const target = await q.findVersionTarget(db, versionId);
+    if (!target) throw new NotFoundError(`no version with id ${versionId}`);
+    if (!this.reader || this.#disabled || target.status === 'revoked') return this.#summary(versionId);
+    const reader = this.reader;
+    const regions = await q.regionsOfVersion(db, versionId);
+    const proven = await provenAccounts(db, [target.owner_id, target.created_by]);
+    const claim = {
+      publisher: target.creator === target.owner ? target.owner : `${target.owner} or ${target.creator}`,
+      visibility: target.visibility,
+      provenAccounts: proven,
+      registryAccount: this.#account,
+    };
+    const outcomes = new Map<number, RegionOutcome | null>();
+    const byRegion = new Map<string, typeof regions>();
+    for (const r of regions) byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r]);
+    await Promise.all(
+      [...byRegion].map(async ([region, rows]) => {
+        let images: Map<string, ImageFacts>;
+        try {
+          images = await reader.describeImages(region, [...new Set(rows.map((r) => r.ami_id))]);
+        } catch (err) {
+          const why = err instanceof AwsCallError ? err.message : String(err);
+          this.logger.warn({ region, versionId, err: why }, 'EC2 could not be asked');
+          const text =
+            err instanceof AwsCallError && err.kind === 'credentials'
+              ? `the registry's AWS credentials were refused (${err.code})`
+              : `EC2 in ${region} did not answer (${err instanceof AwsCallError ? err.code : 'error'})`;
+          for (const row of rows) outcomes.set(row.id, unreachableOutcome(row, text));
+          return;
+        }
+        for (const row of rows) {
+          const img = images.get(row.ami_id);
+          const outcome = judgeImage(row, img, claim);
+          if (img && target.visibility !== 'public' && outcome.status === 'verified') {
+            const perms = await reader.launchPermissions(region, row.ami_id).catch(() => null);
+            outcome.details.launch_permissions = perms ?? 'not readable by the registry (EC2 shows them to the owner)';
+          }
+          outcomes.set(row.id, outcome);
+        }
+      }),
+    );
+    const now = new Date();
+    const changed = regions.some((row) => {
+      const o = outcomes.get(row.id);
+      return (
+        o &&
+        (o.status !== row.verification_status ||
+          o.reason !== row.verification_reason ||
+          (o.state !== null && o.state !== row.state))
+      );
+    });
+    await this.database.transaction(async (trx) => {
+      for (const row of regions) {
+        const o = outcomes.get(row.id);
+        if (!o) continue;
+        await q.updateRegion(trx, row.id, {
+          verification_status: o.status,
+          verification_reason: o.reason,
+          ...(o.state ? { state: o.state } : {}),
+          ...(o.checked ? { last_verified_at: now } : {}),
+          ...(o.ownerAccount && !row.owner_account ? { owner_account: o.ownerAccount } : {}),
+        });
+      }
+      await q.insertVerifications(
+        trx,
+        regions.flatMap((row) => {
+          const o = outcomes.get(row.id);
+          if (!o?.checked || o.status === 'unverified') return [];
+          return [{ region_image_id: row.id, status: o.status, reason: o.reason, details: o.details }];
+        }),
+      );
+      await q.refreshListingVerified(trx, target.image_id);
+    });
+    if (changed) await this.cache.invalidate('verification');
+    const failed = [...outcomes.values()].filter((o) => o?.status === 'failed').length;
+    this.logger.info({ versionId, regions: regions.length, failed }, 'version verified in EC2');
+    if (
+      retriesLeft > 0 &&
+      !this.#retrying.has(versionId) &&
+      [...outcomes.values()].some((o) => o?.state === 'pending')
+    ) {
+      this.#retrying.add(versionId);
+      this.#later(() => {
+        this.#retrying.delete(versionId);
+        return this.verifyVersion(versionId, retriesLeft - 1);
+      }, PENDING_RETRY_MS);
+    }
+    return this.#summary(versionId);
+  }
+
+  /** The scheduled pass: every version still in play. Returns how many versions were checked. */
+  async verifyAll(): Promise<number> {
+    await this.#ready;
+    if (this.#disabled || this.#stopped) return 0;
+    const ids = await q.versionsToReverify(this.database.db);
+    let done = 0;
+    for (const id of ids) {
+      if (this.#stopped) break;
+      try {
+        await this.verifyVersion(id, 0);
+        done += 1;
+      } catch (err) {
+        this.logger.error({ err, versionId: id }, 're-verification failed');
+      }
+    }
+    await q.refreshListingVerified(this.database.db, null);
+    await q.pruneVerifications(this.database.db, new Date(Date.now() - 90 * 86_400_000));
+    await this.cache.invalidate('verification pass');
+    return done;
+  }
+
+  async #summary(versionId: number): Promise<VersionVerification> {
+    const db = this.database.db;
+    const target = await q.findVersionTarget(db, versionId);
+    if (!target) throw new NotFoundError(`no version with id ${versionId}`);
+    const [regions, verified] = await Promise.all([
+      q.regionsOfVersion(db, versionId),
+      q.listingVerified(db, target.image_id),
+    ]);
+    return {
+      listing: `${target.owner}/${target.name}`,
+      version: target.version,
+      listing_verified: verified,
+      aws: this.#disabled === null,
+      checked_at: iso(new Date())!,
+      regions: regions.map((r) => ({
+        region: r.region,
+        architecture: r.architecture,
+        ami_id: r.ami_id,
+        owner_account: r.owner_account,
+        state: r.state,
+        verification: toVerification(r),
+      })),
+    };
+  }
+
+  #track(p: Promise<unknown>): void {
+    const tracked = p.catch((err) => this.logger.error({ err }, 'background verification failed'));
+    this.#inflight.add(tracked);
+    void tracked.finally(() => this.#inflight.delete(tracked));
+  }
+
+  #later(fn: () => Promise<unknown>, ms: number): void {
+    if (this.#stopped) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#stopped) this.#track(fn());
+    }, ms);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** Resolves when no background check is running (tests; shutdown). */
+  async idle(): Promise<void> {
+    if (!this.#stopped) await this.#ready;
+    // Let the availability record that follows the probe get tracked first.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await this.idle();
+    this.reader?.close();
+  }
+}
