@@ -1,5 +1,5 @@
 export { buildConfig, type Config, defaultDataDir } from './config/config.js';
 export { ENV_DOCS, type Env, readEnv } from './config/env.js';
 export type { AppContext } from './context.js';
-export { createDatabase, type Database } from './db/database.js';
+export { createDatabase, type Database, openPglite } from './db/database.js';
 export { createServer, type RegistryServer, VERSION } from './server.js';

@@ -38,9 +38,18 @@ describe.skipIf(!redisUrl)('two replicas sharing Redis', () => {
     const viaB = await request(b.url).get('/api/v1/resolve/shared?region=us-east-1');
     expect(viaB.status).toBe(200);
     // B has the answer cached now; a better image published through A must show up on B.
-    const better = { ...publishBody('two', { template: 'shared' }), version: { version: '1', regions: [{ region: 'us-east-1' as const, architecture: 'x86_64' as const, ami_id: first }] } };
+    const better = {
+      ...publishBody('two', { template: 'shared' }),
+      version: {
+        version: '1',
+        regions: [{ region: 'us-east-1' as const, architecture: 'x86_64' as const, ami_id: first }],
+      },
+    };
     await publish(a, token, better);
-    await request(a.url).put('/api/v1/listings/alice/two/rating').set('Authorization', `Bearer ${token}`).send({ rating: 5 });
+    await request(a.url)
+      .put('/api/v1/listings/alice/two/rating')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ rating: 5 });
     const after = await eventually(
       () => request(b.url).get('/api/v1/resolve/shared?region=us-east-1'),
       (r) => r.body.ami_id === first,
@@ -57,10 +66,14 @@ describe.skipIf(!redisUrl)('two replicas sharing Redis', () => {
   it('shares cached answers through Redis', async () => {
     await request(a.url).get('/api/v1/community/amis?template=shared');
     const metricsBefore = await request(b.url).get('/metrics');
-    const hitsBefore = Number(/cws_registry_cache_requests_total\{tier="redis",result="hit"\} (\d+)/.exec(metricsBefore.text)?.[1] ?? 0);
+    const hitsBefore = Number(
+      /cws_registry_cache_requests_total\{tier="redis",result="hit"\} (\d+)/.exec(metricsBefore.text)?.[1] ?? 0,
+    );
     await request(b.url).get('/api/v1/community/amis?template=shared');
     const metrics = await request(b.url).get('/metrics');
-    const hits = Number(/cws_registry_cache_requests_total\{tier="redis",result="hit"\} (\d+)/.exec(metrics.text)?.[1] ?? 0);
+    const hits = Number(
+      /cws_registry_cache_requests_total\{tier="redis",result="hit"\} (\d+)/.exec(metrics.text)?.[1] ?? 0,
+    );
     expect(hits).toBe(hitsBefore + 1);
   });
 });
@@ -99,7 +112,10 @@ describe.skipIf(!redisUrl)('Redis going away', () => {
     await publish(reg, token, publishBody('during', { template: 'outage2' }));
     const during = await request(reg.url).get('/api/v1/resolve/outage2?region=us-east-1');
     expect(during.status).toBe(200);
-    const rated = await request(reg.url).put('/api/v1/listings/alice/during/rating').set('Authorization', `Bearer ${token}`).send({ rating: 4 });
+    const rated = await request(reg.url)
+      .put('/api/v1/listings/alice/during/rating')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ rating: 4 });
     expect(rated.status).toBe(200);
     expect((await request(reg.url).get('/api/v1/listings/alice/during')).body.rating.count).toBe(1);
 
@@ -117,7 +133,10 @@ describe.skipIf(!redisUrl)('Redis going away', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After once the budget is spent, per token', async () => {
-    const reg = await startRegistry({ redisUrl: redisUrl ?? null, config: { rateLimit: { readPerMinute: 5, writePerMinute: 2 } } });
+    const reg = await startRegistry({
+      redisUrl: redisUrl ?? null,
+      config: { rateLimit: { readPerMinute: 5, writePerMinute: 2 } },
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) statuses.push((await request(reg.url).get('/api/v1/community/amis')).status);
@@ -130,7 +149,15 @@ describe('rate limits', () => {
       const me = await request(reg.url).get('/api/v1/me').set('Authorization', `Bearer ${reg.adminToken}`);
       expect(me.status).toBe(200);
       const writes = [];
-      for (let i = 0; i < 3; i++) writes.push((await request(reg.url).post('/api/v1/tokens').set('Authorization', `Bearer ${reg.adminToken}`).send({ name: `t${i}` })).status);
+      for (let i = 0; i < 3; i++)
+        writes.push(
+          (
+            await request(reg.url)
+              .post('/api/v1/tokens')
+              .set('Authorization', `Bearer ${reg.adminToken}`)
+              .send({ name: `t${i}` })
+          ).status,
+        );
       expect(writes).toEqual([201, 201, 429]);
     } finally {
       await reg.close();

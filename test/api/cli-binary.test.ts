@@ -27,14 +27,19 @@ describe('cws-registry binary', () => {
     const err = await run('node', [BIN, 'serve'], { env: { ...env(dir), PORT: 'eighty' } }).catch((e) => e);
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/PORT: must be a whole number/);
-    const short = await run('node', [BIN, 'serve'], { env: { ...env(dir), CWS_REGISTRY_ADMIN_TOKEN: 'short' } }).catch((e) => e);
+    const short = await run('node', [BIN, 'serve'], { env: { ...env(dir), CWS_REGISTRY_ADMIN_TOKEN: 'short' } }).catch(
+      (e) => e,
+    );
     expect(short.stderr).toMatch(/CWS_REGISTRY_ADMIN_TOKEN: must be at least 24 characters/);
   });
 
   it('migrates, imports an index file idempotently, and serves the data it imported', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cws-reg-'));
     const file = join(dir, 'index.yaml');
-    writeFileSync(file, 'genomics:\n  gatk:\n    version: "4.6"\n    creator: lab\n    description: GATK\n    regions:\n      us-east-1: ami-0123456789abcdef0\n');
+    writeFileSync(
+      file,
+      'genomics:\n  gatk:\n    version: "4.6"\n    creator: lab\n    description: GATK\n    regions:\n      us-east-1: ami-0123456789abcdef0\n',
+    );
     const migrate = await run('node', [BIN, 'migrate'], { env: env(join(dir, 'db')) });
     expect(migrate.stdout).toMatch(/applied: 20261121000000_initial/);
     const first = await run('node', [BIN, 'import', file], { env: env(join(dir, 'db')) });
@@ -42,7 +47,9 @@ describe('cws-registry binary', () => {
     const second = await run('node', [BIN, 'import', file], { env: env(join(dir, 'db')) });
     expect(JSON.parse(second.stdout)).toMatchObject({ listings_created: 0, unchanged: 1 });
 
-    const child = spawn('node', [BIN, 'serve'], { env: { ...env(join(dir, 'db')), PORT: '0', CWS_REGISTRY_DEMO: 'false' } });
+    const child = spawn('node', [BIN, 'serve'], {
+      env: { ...env(join(dir, 'db')), PORT: '0', CWS_REGISTRY_DEMO: 'false' },
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -55,7 +62,7 @@ describe('cws-registry binary', () => {
       });
       const res = await fetch(`${url}/api/v1/resolve/genomics?region=us-east-1`);
       expect(res.status).toBe(200);
-      expect((await res.json()).ami_id).toBe('ami-0123456789abcdef0');
+      expect(((await res.json()) as { ami_id: string }).ami_id).toBe('ami-0123456789abcdef0');
     } finally {
       child.kill('SIGTERM');
     }

@@ -10,7 +10,10 @@ let bob: string;
 const ami = { good: fakeAmi(), better: fakeAmi(), arm: fakeAmi(), west: fakeAmi(), beta: fakeAmi() };
 
 async function rate(token: string, ref: string, rating: number) {
-  const res = await request(reg.url).put(`/api/v1/listings/${ref}/rating`).set('Authorization', `Bearer ${token}`).send({ rating });
+  const res = await request(reg.url)
+    .put(`/api/v1/listings/${ref}/rating`)
+    .set('Authorization', `Bearer ${token}`)
+    .send({ rating });
   expect(res.status).toBe(200);
 }
 const resolve = (qs: string) => request(reg.url).get(`/api/v1/resolve/genomics?${qs}`);
@@ -49,7 +52,12 @@ describe('resolve', () => {
     const res = await resolve('region=us-east-1');
     expect(res.status).toBe(200);
     const body = resolveResult.parse(res.body);
-    expect(body).toMatchObject({ ami_id: ami.better, region: 'us-east-1', architecture: 'x86_64', template: 'genomics' });
+    expect(body).toMatchObject({
+      ami_id: ami.better,
+      region: 'us-east-1',
+      architecture: 'x86_64',
+      template: 'genomics',
+    });
     expect(body.listing).toMatchObject({ ref: 'bob/nextflow', rating: { average: 5, count: 1 } });
     expect(body.version).toEqual({ version: '2.0.0', status: 'active', channel: null });
     expect(body.reason).toMatch(/rated 5/);
@@ -72,7 +80,11 @@ describe('resolve', () => {
   it('prefers verified images, and verified_only refuses the rest', async () => {
     expect((await resolve('region=us-east-1&verified_only=true')).status).toBe(404);
     // The verification job (AWS issue) writes this; here the row is set as it would.
-    await reg.database.db.updateTable('image_regions').set({ verification_status: 'verified', last_verified_at: new Date() }).where('ami_id', '=', ami.good).execute();
+    await reg.database.db
+      .updateTable('image_regions')
+      .set({ verification_status: 'verified', last_verified_at: new Date() })
+      .where('ami_id', '=', ami.good)
+      .execute();
     await reg.server.ctx.cache.invalidate('test');
     const res = await resolve('region=us-east-1&verified_only=true');
     expect(res.body.ami_id).toBe(ami.good);
@@ -82,19 +94,47 @@ describe('resolve', () => {
   });
 
   it('refuses images above the allowed scan severity, and unscanned ones', async () => {
-    const rows = await reg.database.db.selectFrom('image_regions').select(['id', 'ami_id']).where('ami_id', 'in', [ami.good, ami.better]).execute();
+    const rows = await reg.database.db
+      .selectFrom('image_regions')
+      .select(['id', 'ami_id'])
+      .where('ami_id', 'in', [ami.good, ami.better])
+      .execute();
     const id = (a: string) => rows.find((r) => r.ami_id === a)!.id;
     await reg.database.db
       .insertInto('scans')
       .values([
-        { region_image_id: id(ami.good), scanner: 'inspector2', status: 'complete', critical: 1, high: 0, medium: 2, low: 0, informational: 0, top_findings: [] },
-        { region_image_id: id(ami.better), scanner: 'inspector2', status: 'complete', critical: 0, high: 0, medium: 3, low: 1, informational: 0, top_findings: [] },
+        {
+          region_image_id: id(ami.good),
+          scanner: 'inspector2',
+          status: 'complete',
+          critical: 1,
+          high: 0,
+          medium: 2,
+          low: 0,
+          informational: 0,
+          top_findings: [],
+        },
+        {
+          region_image_id: id(ami.better),
+          scanner: 'inspector2',
+          status: 'complete',
+          critical: 0,
+          high: 0,
+          medium: 3,
+          low: 1,
+          informational: 0,
+          top_findings: [],
+        },
       ])
       .execute();
     await reg.server.ctx.cache.invalidate('test');
     const res = await resolve('region=us-east-1&max_severity=medium');
     expect(res.body.ami_id).toBe(ami.better);
-    expect(res.body.scan).toMatchObject({ scanner: 'inspector2', highest: 'medium', counts: { medium: 3, low: 1, critical: 0 } });
+    expect(res.body.scan).toMatchObject({
+      scanner: 'inspector2',
+      highest: 'medium',
+      counts: { medium: 3, low: 1, critical: 0 },
+    });
     const strict = await resolve('region=us-east-1&max_severity=low');
     expect(strict.status).toBe(404);
     expect(strict.body.error.message).toMatch(/2 unscanned or with findings above/);
@@ -106,7 +146,10 @@ describe('resolve', () => {
       .post('/api/v1/listings/alice/gatk/versions')
       .set('Authorization', `Bearer ${alice}`)
       .send({ version: '1.1.0-beta', regions: [{ region: 'us-east-1', ami_id: ami.beta }] });
-    await request(reg.url).put('/api/v1/listings/alice/gatk/channels/beta').set('Authorization', `Bearer ${alice}`).send({ version: '1.1.0-beta' });
+    await request(reg.url)
+      .put('/api/v1/listings/alice/gatk/channels/beta')
+      .set('Authorization', `Bearer ${alice}`)
+      .send({ version: '1.1.0-beta' });
     const res = await resolve('region=us-east-1&channel=beta');
     expect(res.body).toMatchObject({ ami_id: ami.beta, version: { version: '1.1.0-beta', channel: 'beta' } });
     expect((await resolve('region=us-east-1&channel=nightly')).status).toBe(404);
@@ -114,8 +157,14 @@ describe('resolve', () => {
 
   it('never returns revoked versions and returns deprecated ones only when nothing else matches', async () => {
     const auth = { Authorization: `Bearer ${alice}` };
-    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.1.0-beta/revoke').set(auth).send({ reason: 'broken' });
-    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.0.0/deprecate').set(auth).send({ reason: 'old' });
+    await request(reg.url)
+      .post('/api/v1/listings/alice/gatk/versions/1.1.0-beta/revoke')
+      .set(auth)
+      .send({ reason: 'broken' });
+    await request(reg.url)
+      .post('/api/v1/listings/alice/gatk/versions/1.0.0/deprecate')
+      .set(auth)
+      .send({ reason: 'old' });
     // x86_64: bob's active image now wins over alice's deprecated (though verified) one.
     expect((await resolve('region=us-east-1')).body.ami_id).toBe(ami.better);
     // arm64: only alice's deprecated image exists, so it is returned, with a warning.

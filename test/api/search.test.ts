@@ -16,13 +16,24 @@ beforeAll(async () => {
       publishBody(`bulk-${String(i).padStart(2, '0')}`, {
         template: 'bulk',
         description: i % 2 ? 'genomics workflow' : 'climate model',
-        version: { version: '1', regions: [{ region: i % 3 ? 'us-east-1' : 'eu-west-1', architecture: i % 4 ? 'x86_64' : 'arm64', ami_id: fakeAmi() }] },
+        version: {
+          version: '1',
+          regions: [
+            { region: i % 3 ? 'us-east-1' : 'eu-west-1', architecture: i % 4 ? 'x86_64' : 'arm64', ami_id: fakeAmi() },
+          ],
+        },
       }),
     );
   }
   const rater = await createUser(reg, 'rater');
-  await request(reg.url).put('/api/v1/listings/ml-commons/pytorch-cuda/rating').set('Authorization', `Bearer ${rater}`).send({ rating: 5 });
-  await request(reg.url).put('/api/v1/listings/rstats-uni/rstudio-tidyverse/rating').set('Authorization', `Bearer ${rater}`).send({ rating: 3 });
+  await request(reg.url)
+    .put('/api/v1/listings/ml-commons/pytorch-cuda/rating')
+    .set('Authorization', `Bearer ${rater}`)
+    .send({ rating: 5 });
+  await request(reg.url)
+    .put('/api/v1/listings/rstats-uni/rstudio-tidyverse/rating')
+    .set('Authorization', `Bearer ${rater}`)
+    .send({ rating: 3 });
 });
 afterAll(() => reg?.close());
 
@@ -34,9 +45,13 @@ describe('listing search', () => {
     expect(res.status).toBe(200);
     expect(searchResult.parse(res.body).items[0]!.ref).toBe('ml-commons/pytorch-cuda');
     expect(names(await request(reg.url).get('/api/v1/listings?q=deseq2'))).toEqual(['rstats-uni/bioconductor-3.20']);
-    expect(names(await request(reg.url).get('/api/v1/listings?q=rstudio%20tidyverse'))).toContain('rstats-uni/rstudio-tidyverse');
+    expect(names(await request(reg.url).get('/api/v1/listings?q=rstudio%20tidyverse'))).toContain(
+      'rstats-uni/rstudio-tidyverse',
+    );
     // Prefixes match: "bioconduct" finds bioconductor.
-    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconduct'))).toContain('rstats-uni/bioconductor-3.20');
+    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconduct'))).toContain(
+      'rstats-uni/bioconductor-3.20',
+    );
   });
 
   it('tolerates typos: swapped, missing and wrong letters', async () => {
@@ -44,7 +59,9 @@ describe('listing search', () => {
       const res = await request(reg.url).get(`/api/v1/listings?q=${typo}`);
       expect(res.body.items.length, typo).toBeGreaterThan(0);
     }
-    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconductr'))).toContain('rstats-uni/bioconductor-3.20');
+    expect(names(await request(reg.url).get('/api/v1/listings?q=bioconductr'))).toContain(
+      'rstats-uni/bioconductor-3.20',
+    );
     expect((await request(reg.url).get('/api/v1/listings?q=zzqxv')).body.items).toEqual([]);
   });
 
@@ -58,7 +75,9 @@ describe('listing search', () => {
       'genomics-core/nextflow-nfcore',
       'rstats-uni/bioconductor-3.20',
     ]);
-    expect(names(await request(reg.url).get('/api/v1/listings?architecture=arm64&template=ubuntu-24.04'))).toEqual(['base-images/ubuntu-2404-arm']);
+    expect(names(await request(reg.url).get('/api/v1/listings?architecture=arm64&template=ubuntu-24.04'))).toEqual([
+      'base-images/ubuntu-2404-arm',
+    ]);
     expect(names(await request(reg.url).get('/api/v1/listings?min_rating=4'))).toEqual(['ml-commons/pytorch-cuda']);
     expect((await request(reg.url).get('/api/v1/listings?verified=true')).body.items).toEqual([]);
   });
@@ -92,7 +111,17 @@ describe('listing search', () => {
   });
 
   it('rejects bad parameters with 400', async () => {
-    for (const qs of ['limit=0', 'limit=101', 'sort=popular', 'min_rating=6', 'verified=yes', 'architecture=sparc', 'cursor=garbage', 'page=2', `q=${'x'.repeat(201)}`]) {
+    for (const qs of [
+      'limit=0',
+      'limit=101',
+      'sort=popular',
+      'min_rating=6',
+      'verified=yes',
+      'architecture=sparc',
+      'cursor=garbage',
+      'page=2',
+      `q=${'x'.repeat(201)}`,
+    ]) {
       const res = await request(reg.url).get(`/api/v1/listings?${qs}`);
       expect(res.status, qs).toBe(400);
     }

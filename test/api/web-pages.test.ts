@@ -149,7 +149,9 @@ describe('web pages over HTTP', () => {
     let page = (await get('/l/lifecycle/old-stack')).text;
     // Region x architecture: both columns, a dash where eu-west-1 has no x86_64 image.
     expect(page).toContain('<th scope="col">arm64</th><th scope="col">x86_64</th>');
-    expect(page).toMatch(/<code>eu-west-1<\/code><\/th><td><div class="ami">.*?<\/td><td><span class="small">—<\/span><\/td>/s);
+    expect(page).toMatch(
+      /<code>eu-west-1<\/code><\/th><td><div class="ami">.*?<\/td><td><span class="small">—<\/span><\/td>/s,
+    );
     expect(page).toContain('<pre>Adds Graviton.\n&lt;b&gt;not bold&lt;/b&gt;</pre>');
     expect(page).toContain('<summary>Images of v1.0.0</summary>');
     await request(reg.url)

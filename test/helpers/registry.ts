@@ -5,6 +5,7 @@ import {
   createDatabase,
   createServer,
   type Database,
+  openPglite,
   type RegistryServer,
 } from '@cws/registry-server';
 import postgres from 'postgres';
@@ -30,6 +31,20 @@ export interface StartOptions {
   shareDatabaseWith?: TestRegistry;
   /** Redis URL for this instance; defaults to REDIS_URL, if set. null: no Redis. */
   redisUrl?: string | null;
+}
+
+type Pglite = Awaited<ReturnType<typeof openPglite>>;
+let template: Promise<Pglite> | null = null;
+
+/** A migrated embedded database per test process; every test registry gets a clone of it. */
+function migratedTemplate(): Promise<Pglite> {
+  template ??= (async () => {
+    const pglite = await openPglite(null);
+    const db = await createDatabase({ kind: 'pglite', dataDir: null }, { pglite });
+    await db.migrate();
+    return pglite;
+  })();
+  return template;
 }
 
 /**
@@ -64,7 +79,11 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
   const redisUrl = opts.redisUrl === undefined ? TEST_REDIS_URL : opts.redisUrl;
   const redisPrefix = shared?.redisPrefix ?? (redisUrl ? `cws-test:${randomBytes(4).toString('hex')}:` : null);
   // PGlite lives in this process: a second instance must use the same object. A server: same URL.
-  const database = shared ? shared.database : await createDatabase(fresh!.config);
+  const database = shared
+    ? shared.database
+    : fresh!.config.kind === 'pglite'
+      ? await createDatabase(fresh!.config, { pglite: (await (await migratedTemplate()).clone()) as Pglite })
+      : await createDatabase(fresh!.config);
   const config = buildConfig(
     {},
     {
