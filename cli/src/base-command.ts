@@ -64,6 +64,11 @@ export abstract class CwsCommand<T> extends Command {
     this.log(rows.length ? renderTable(rows, columns) : empty);
   }
 
+  /** A message for the person at the terminal, on stderr; nothing under --json. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${text}\n`);
+  }
+
   protected spinner(text: string): Spinner {
     return startSpinner(text, { json: this.jsonEnabled() });
   }

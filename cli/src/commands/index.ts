@@ -1,15 +1,26 @@
 import AmiBrowse from './ami/browse.js';
+import AmiDeprecate from './ami/deprecate.js';
 import AmiInfo from './ami/info.js';
 import AmiList from './ami/list.js';
+import AmiPublish from './ami/publish.js';
 import AmiRate from './ami/rate.js';
 import AmiResolve from './ami/resolve.js';
+import AmiRevoke from './ami/revoke.js';
+import AmiShare from './ami/share.js';
+import Launch from './launch.js';
+import List from './list.js';
 import Login from './login.js';
 import RegistryAdd from './registry/add.js';
 import RegistryList from './registry/list.js';
 import RegistryRemove from './registry/remove.js';
+import Save from './save.js';
+import Start from './start.js';
+import Stop from './stop.js';
 import TemplateInfo from './template/info.js';
 import TemplateValidate from './template/validate.js';
 import Templates from './templates.js';
+import Terminate from './terminate.js';
+import WebLogin from './web/login.js';
 
 /**
  * Every command, by id (oclif's explicit discovery: no folder scan at start-up, and safe to bundle).
@@ -17,15 +28,26 @@ import Templates from './templates.js';
  */
 export const COMMANDS = {
   'ami:browse': AmiBrowse,
+  'ami:deprecate': AmiDeprecate,
   'ami:info': AmiInfo,
   'ami:list': AmiList,
+  'ami:publish': AmiPublish,
   'ami:rate': AmiRate,
   'ami:resolve': AmiResolve,
+  'ami:revoke': AmiRevoke,
+  'ami:share': AmiShare,
+  launch: Launch,
+  list: List,
   login: Login,
   'registry:add': RegistryAdd,
   'registry:list': RegistryList,
   'registry:remove': RegistryRemove,
   'template:info': TemplateInfo,
   'template:validate': TemplateValidate,
+  save: Save,
+  start: Start,
+  stop: Stop,
   templates: Templates,
+  terminate: Terminate,
+  'web:login': WebLogin,
 };

@@ -8,29 +8,41 @@ export interface LoginResult {
   display_name: string | null;
   role: string;
   config_file: string;
+  /** With --aws: the proven account, and whether a new token was stored (else the existing one was kept). */
+  aws?: { account_id: string; arn: string; linked: boolean; user_created: boolean; token_stored: boolean };
 }
 
 export default class Login extends CwsCommand<LoginResult> {
-  static override summary = 'Store an API token for a registry, after checking it with the registry';
+  static override summary = 'Log in to a registry: with an API token, or by proving your AWS account (--aws)';
   static override description =
-    'The token is checked with GET /api/v1/me, then saved in the config file (mode 0600). It is never printed. Pass --token - to read it from standard input instead of the command line.';
+    'A token is checked with GET /api/v1/me, then saved in the config file (mode 0600). It is never printed. Pass --token - to read it from standard input instead of the command line.\n\n--aws signs sts:GetCallerIdentity with your AWS credentials for this registry only (no key leaves your machine); the registry asks STS who you are and returns a token for the user linked to that account (creating one when the registry allows). When a token is stored already, the account is linked to that user instead.';
   static override examples = [
     '<%= config.bin %> login --registry community --token cws_0123456789abcdef',
     'pass show cws/campus | <%= config.bin %> login --registry campus --token -',
+    '<%= config.bin %> login --aws --registry community',
+    'AWS_PROFILE=research <%= config.bin %> login --aws --json',
   ];
   static override flags = {
-    registry: Flags.string({ description: 'the registry name (see: cws registry list)', required: true }),
-    token: Flags.string({ description: 'the API token, or - to read it from standard input', required: true }),
+    registry: Flags.string({ description: 'the registry name [default: CWS_REGISTRY, else the first by priority]' }),
+    token: Flags.string({ description: 'the API token, or - to read it from standard input', exclusive: ['aws'] }),
+    aws: Flags.boolean({ description: 'prove your AWS account (current AWS credentials) instead of giving a token' }),
   };
 
   async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
-    const { findRegistry } = await import('../lib/config.js');
-    const { clientFor, registryFailure } = await import('../lib/registries.js');
+    const { pickRegistry, clientFor, registryFailure } = await import('../lib/registries.js');
     const { CwsError, EXIT } = await import('../lib/errors.js');
     const ctx = await this.context();
     const config = await ctx.config();
-    const entry = findRegistry(config, flags.registry);
+    const entry = pickRegistry(config, flags.registry ?? (await ctx.defaultRegistry()));
+    if (flags.aws) return this.awsLogin(entry.name);
+    if (flags.token === undefined) {
+      throw new CwsError('give --token TOKEN, or prove your AWS account with --aws', {
+        code: 'usage',
+        exit: EXIT.usage,
+        suggestions: [`cws login --aws --registry ${entry.name}`, `cws login --registry ${entry.name} --token TOKEN`],
+      });
+    }
     const token = flags.token === '-' ? await readStdin() : flags.token.trim();
     if (!token) {
       throw new CwsError('the token is empty', {
@@ -66,6 +78,53 @@ export default class Login extends CwsCommand<LoginResult> {
       display_name: me.display_name,
       role: me.role,
       config_file: ctx.paths.configFile,
+    };
+  }
+
+  private async awsLogin(registry: string): Promise<LoginResult> {
+    const { findRegistry } = await import('../lib/config.js');
+    const { proveAccount } = await import('../lib/publish/account.js');
+    const { CwsError, EXIT } = await import('../lib/errors.js');
+    const ctx = await this.context();
+    const config = await ctx.config();
+    const entry = findRegistry(config, registry);
+    const { proof } = await this.withSpinner(`Proving your AWS account to ${entry.name}`, () =>
+      proveAccount(ctx, entry, entry.token),
+    );
+    const newToken = proof.token?.token;
+    if (!entry.token && !newToken) {
+      throw new CwsError(`${entry.name} proved the account but returned no token`, {
+        code: 'no_token',
+        exit: EXIT.registry,
+      });
+    }
+    const handle = proof.user.handle;
+    const next = {
+      ...config,
+      registries: config.registries.map((r) =>
+        r.name === entry.name ? { ...r, token: newToken ?? r.token, handle } : r,
+      ),
+    };
+    await ctx.saveConfig(next);
+    this.log(
+      newToken
+        ? `Logged in to ${entry.name} as ${handle} with AWS account ${proof.account_id}${proof.user_created ? ' (new user)' : ''}. The token is stored in ${ctx.paths.configFile}.`
+        : `AWS account ${proof.account_id} is ${proof.linked ? 'now linked to' : 'linked to'} ${handle} on ${entry.name}.`,
+    );
+    return {
+      registry: entry.name,
+      url: entry.url,
+      handle,
+      display_name: proof.user.display_name,
+      role: proof.user.role,
+      config_file: ctx.paths.configFile,
+      aws: {
+        account_id: proof.account_id,
+        arn: proof.arn,
+        linked: proof.linked,
+        user_created: proof.user_created,
+        token_stored: Boolean(newToken),
+      },
     };
   }
 }

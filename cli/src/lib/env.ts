@@ -13,6 +13,9 @@ const envSchema = z.object({
   CWS_CONFIG: nonEmpty.optional(),
   CWS_CACHE_DIR: nonEmpty.optional(),
   CWS_TEMPLATES_DIR: nonEmpty.optional(),
+  /** Where launched instances and saves are recorded. */
+  CWS_STATE_DIR: nonEmpty.optional(),
+  XDG_STATE_HOME: nonEmpty.optional(),
   /** Registry used by browse/info/rate/list when --registry is not given. */
   CWS_REGISTRY: nonEmpty.optional(),
   /** Seconds a cached registry answer counts as fresh. */
@@ -21,6 +24,9 @@ const envSchema = z.object({
   CWS_REGISTRY_TIMEOUT: z.coerce.number().positive('must be a positive number of seconds').max(120).optional(),
   AWS_REGION: nonEmpty.optional(),
   AWS_DEFAULT_REGION: nonEmpty.optional(),
+  /** The SDK reads these itself; cws needs them only to know where to sign an STS proof for. */
+  AWS_ENDPOINT_URL: nonEmpty.optional(),
+  AWS_ENDPOINT_URL_STS: nonEmpty.optional(),
 });
 export type CwsEnv = z.infer<typeof envSchema>;
 

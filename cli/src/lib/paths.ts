@@ -9,6 +9,8 @@ export interface CwsPaths {
   templatesDir: string;
   /** `$CWS_CACHE_DIR`, or `$XDG_CACHE_HOME/cws`, or `~/.cache/cws`. */
   cacheDir: string;
+  /** Launched instances and saves: `$CWS_STATE_DIR`, or `$XDG_STATE_HOME/cws`, or `~/.local/state/cws`. */
+  stateDir: string;
 }
 
 export function resolvePaths(env: CwsEnv): CwsPaths {
@@ -18,5 +20,6 @@ export function resolvePaths(env: CwsEnv): CwsPaths {
     configFile,
     templatesDir: env.CWS_TEMPLATES_DIR ?? join(dirname(configFile), 'templates'),
     cacheDir: env.CWS_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(home, '.cache'), 'cws'),
+    stateDir: env.CWS_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(home, '.local', 'state'), 'cws'),
   };
 }

@@ -2,6 +2,8 @@ export { isNoMatch, isRegistryError, RegistryError, type RegistryErrorKind } fro
 export { buildUrl, HttpClient, type HttpClientOptions, type HttpMethod, normalizeBaseUrl } from './http.js';
 export {
   type CommunityParams,
+  type LoginCode,
+  loginCode,
   type NewVersionInput,
   type PublishInput,
   type RatingInput,

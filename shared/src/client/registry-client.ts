@@ -9,6 +9,15 @@ import {
   type UserInfo,
   userInfo,
 } from '../schemas/auth.js';
+import {
+  type AwsAuthInfo,
+  type AwsProofBody,
+  type AwsProofResult,
+  awsAuthInfo,
+  awsProofResult,
+  type VersionVerification,
+  versionVerification,
+} from '../schemas/aws.js';
 import { type CommunityAmi, communityAmiList } from '../schemas/community.js';
 import { type ImportResult, importResult } from '../schemas/import.js';
 import {
@@ -88,6 +97,10 @@ const tokenList = z.union([
 ]);
 const anyAnswer = z.unknown();
 
+/** POST /web/login-codes: a one-time sign-in link for the web pages. */
+export const loginCode = z.object({ url: z.string(), expires_at: z.string() });
+export type LoginCode = z.infer<typeof loginCode>;
+
 const seg = (s: string) => encodeURIComponent(s);
 
 /**
@@ -125,6 +138,23 @@ export class RegistryClient {
 
   async revokeToken(id: string): Promise<void> {
     await this.http.request({ method: 'DELETE', path: `/api/v1/tokens/${seg(id)}`, schema: anyAnswer });
+  }
+
+  // --- AWS account proof and web sign-in ----------------------------------------------------------------------
+
+  /** What to sign for a proof (the registry id, STS endpoints) and whether the registry verifies images. */
+  awsAuthInfo(): Promise<AwsAuthInfo> {
+    return this.http.request({ method: 'GET', path: '/api/v1/auth/aws', schema: awsAuthInfo });
+  }
+
+  /** Sends a signed GetCallerIdentity: links the account to the token's user, or (no token) logs in. */
+  proveAwsAccount(body: AwsProofBody): Promise<AwsProofResult> {
+    return this.http.request({ method: 'POST', path: '/api/v1/auth/aws', body, schema: awsProofResult });
+  }
+
+  /** A one-time link that signs the token's user in to the registry's web pages. */
+  createLoginCode(): Promise<LoginCode> {
+    return this.http.request({ method: 'POST', path: '/api/v1/web/login-codes', schema: loginCode });
   }
 
   // --- the seed's community endpoints ----------------------------------------------------------------------------
@@ -188,12 +218,29 @@ export class RegistryClient {
     version: string,
     action: 'deprecate' | 'revoke',
     reason?: string,
-  ): Promise<unknown> {
+  ): Promise<VersionDetail> {
     return this.http.request({
       method: 'POST',
       path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/${action}`,
       body: reason === undefined ? {} : { reason },
-      schema: anyAnswer,
+      schema: versionDetail,
+    });
+  }
+
+  deprecate(owner: string, name: string, version: string, reason?: string): Promise<VersionDetail> {
+    return this.setVersionStatus(owner, name, version, 'deprecate', reason);
+  }
+
+  revoke(owner: string, name: string, version: string, reason: string): Promise<VersionDetail> {
+    return this.setVersionStatus(owner, name, version, 'revoke', reason);
+  }
+
+  /** Checks a version in EC2 now, region by region (owner, maintainer or admin). */
+  verifyVersion(owner: string, name: string, version: string): Promise<VersionVerification> {
+    return this.http.request({
+      method: 'POST',
+      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/verify`,
+      schema: versionVerification,
     });
   }
 

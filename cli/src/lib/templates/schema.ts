@@ -115,6 +115,18 @@ export const templateSchema = z
     validation_tests: z.array(validationTest).default([]),
     estimated_cost_per_hour: z.union([cost, z.partialRecord(architecture, cost)]).optional(),
     tags: z.array(z.string()).optional(),
+    /** Written by `cws save`: where the image came from. */
+    saved_from: z
+      .strictObject({
+        instance: z.string(),
+        instance_id: z.string(),
+        region: z.string(),
+        original_template: z.string(),
+        saved_by: z.string().optional(),
+        saved_at: z.string(),
+        save_id: z.string().optional(),
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
     const archs = new Set(t.architectures);

@@ -1,0 +1,97 @@
+import { Args, Flags } from '@oclif/core';
+import { CwsCommand } from '../../base-command.js';
+import type { PublishResult } from '../../lib/publish/publish.js';
+
+export default class AmiPublish extends CwsCommand<PublishResult> {
+  static override summary = 'Publish an image to a registry, proving it is yours, so others can find and launch it';
+  static override description =
+    `SOURCE is a template with ami_mappings (e.g. one written by cws save), an instance you launched (it is saved first), or an image id (with --region).
+
+Before anything changes, cws proves your AWS account to the registry (a signed sts:GetCallerIdentity; no password or key leaves your machine) and checks every image: yours, available, EBS-backed, shareable (encrypted volumes and product codes cannot be public; EC2's image block public access must be off). Then it grants launch permission in every region (--public, or --share-with accounts; a private image is also shared with the registry's own account so it can verify it), warns when snapshots are not shared (others could not copy the image to another region; --share-snapshots shares them), registers the version and asks the registry to verify it. Publishing the same name again adds a version.
+
+Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 registry unusable, 7 not logged in or not your image, 8 AWS failure.`;
+  static override examples = [
+    '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --category machine-learning --description "JupyterLab with our kernels"',
+    '<%= config.bin %> ami publish my-research --name alice/ml-env --version 1.1.0 --changelog "CUDA 12.4" --public',
+    '<%= config.bin %> ami publish ami-0123456789abcdef0 --region us-east-1 --name alice/ml-env --template python-ml --share-with 123456789012,210987654321',
+    '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --share-snapshots --registry campus --json',
+  ];
+  static override args = {
+    source: Args.string({
+      description: 'a saved template, an instance name, or an image id (ami-...)',
+      required: true,
+    }),
+  };
+  static override flags = {
+    name: Flags.string({
+      description: 'the listing, OWNER/NAME (OWNER is your handle on the registry)',
+      required: true,
+    }),
+    version: Flags.string({
+      description: 'version to register [default: 1.0.0, or the latest with the patch number raised]',
+    }),
+    template: Flags.string({ description: "the template this image is for [default: the saved template's original]" }),
+    category: Flags.string({ description: 'category, e.g. machine-learning' }),
+    description: Flags.string({ description: 'what is in the image, for people browsing' }),
+    changelog: Flags.string({ description: 'what changed in this version' }),
+    public: Flags.boolean({
+      description: 'let everyone launch it (public image, public listing)',
+      exclusive: ['share-with'],
+    }),
+    'share-with': Flags.string({
+      description: 'comma-separated AWS account ids that may launch it (unlisted listing)',
+    }),
+    'share-snapshots': Flags.boolean({
+      description: 'also share the snapshots, so others can copy the image to other regions',
+    }),
+    region: Flags.string({ description: 'region of an image id SOURCE [default: AWS_REGION, the cws config]' }),
+    registry: Flags.string({ description: 'which registry [default: CWS_REGISTRY, else the first by priority]' }),
+  };
+
+  async run(): Promise<PublishResult> {
+    const { args, flags } = await this.parse(AmiPublish);
+    const { publish } = await import('../../lib/publish/publish.js');
+    const ctx = await this.context();
+    const spinner = this.spinner(`Publishing ${flags.name}`);
+    let r: PublishResult;
+    try {
+      r = await publish(
+        ctx,
+        {
+          source: args.source,
+          name: flags.name,
+          version: flags.version,
+          template: flags.template,
+          category: flags.category,
+          description: flags.description,
+          changelog: flags.changelog,
+          public: flags.public ?? false,
+          shareWith: (flags['share-with'] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+          shareSnapshots: flags['share-snapshots'] ?? false,
+          registry: flags.registry,
+          region: flags.region,
+        },
+        (t) => spinner.update(t),
+        (t) => {
+          spinner.stop();
+          this.note(t);
+        },
+      );
+    } finally {
+      spinner.stop();
+    }
+    for (const w of r.warnings) this.warn(w);
+    this.log(
+      `${r.action === 'published' ? 'Published' : 'Added version'} ${r.listing}@${r.version} on ${r.registry} (${r.visibility}, template ${r.template})`,
+    );
+    for (const reg of r.regions) {
+      const v = r.verification?.regions.find((x) => x.region === reg.region && x.ami_id === reg.ami_id);
+      this.log(`  ${reg.region}  ${reg.architecture}  ${reg.ami_id}  ${v ? v.verification.status : 'unverified'}`);
+    }
+    if (r.verification_note) this.log(`  ${r.verification_note}`);
+    return r;
+  }
+}

@@ -1,0 +1,77 @@
+import { Args, Flags } from '@oclif/core';
+import { CwsCommand } from '../base-command.js';
+import type { LaunchResult } from '../lib/instances/launch.js';
+
+export default class Launch extends CwsCommand<LaunchResult> {
+  static override summary = 'Launch a workstation from a template, with the image the resolution tiers pick';
+  static override description =
+    `Resolves TEMPLATE like "cws ami resolve" (pinned mapping, registries, your images, other regions, then the base image with the setup script as user data), runs one instance tagged cws:name, cws:template and cws:ami-source, waits until it is running and records it (see: cws list). A registry image counts as a launch with that registry.
+
+--dry-run asks EC2 whether the launch would be allowed (RunInstances DryRun) and starts nothing.
+
+Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure.`;
+  static override examples = [
+    '<%= config.bin %> launch python-ml my-research',
+    '<%= config.bin %> launch python-ml gpu-box --region us-west-2 --instance-type g5.xlarge --key-pair my-key',
+    '<%= config.bin %> launch r-research stats --architecture arm64 --subnet subnet-0abc1234 --dry-run',
+    '<%= config.bin %> launch my-custom-ml-env new-project --json',
+  ];
+  static override args = {
+    template: Args.string({ description: 'a template name (see: cws templates) or a YAML file', required: true }),
+    name: Args.string({ description: 'a name for the instance (letters, digits, . _ -)', required: true }),
+  };
+  static override flags = {
+    region: Flags.string({ description: 'AWS region [default: AWS_REGION, the cws config, your AWS profile]' }),
+    'instance-type': Flags.string({ description: 'EC2 instance type [default: t3.medium, or t4g.medium on arm64]' }),
+    architecture: Flags.string({
+      description: "CPU architecture [default: the template's preferred]",
+      options: ['x86_64', 'arm64'],
+    }),
+    subnet: Flags.string({ description: 'subnet id to launch into [default: your default VPC]' }),
+    'key-pair': Flags.string({ description: 'EC2 key pair name for SSH' }),
+    'dry-run': Flags.boolean({ description: 'ask EC2 whether the launch would succeed; start nothing' }),
+  };
+
+  async run(): Promise<LaunchResult> {
+    const { args, flags } = await this.parse(Launch);
+    const { launch } = await import('../lib/instances/launch.js');
+    const ctx = await this.context();
+    const spinner = this.spinner(`Launching ${args.name}`);
+    let r: LaunchResult;
+    try {
+      r = await launch(
+        ctx,
+        args.template,
+        args.name,
+        {
+          region: flags.region,
+          instanceType: flags['instance-type'],
+          architecture: flags.architecture as LaunchResult['architecture'] as 'x86_64' | 'arm64' | undefined,
+          subnet: flags.subnet,
+          keyPair: flags['key-pair'],
+          dryRun: flags['dry-run'] ?? false,
+        },
+        (t) => spinner.update(t),
+      );
+    } finally {
+      spinner.stop();
+    }
+    for (const w of r.warnings) this.warn(w);
+    const via = `${r.ami_id} via ${r.resolution_method} (${r.ami_source})`;
+    if (r.dry_run) {
+      this.log(`Dry run: would launch ${r.name} from ${r.template} in ${r.region}: ${r.instance_type}, ${via}`);
+      if (r.user_data_bytes) this.log(`  user data: the setup script, ${r.user_data_bytes} bytes`);
+      this.log(
+        `  tags: ${Object.entries(r.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      );
+      this.log(`  EC2: ${r.dry_run_result?.ok ? 'allowed' : `refused: ${r.dry_run_result?.message}`}`);
+      return r;
+    }
+    this.log(`Launched ${r.name} (${r.instance_id}): ${r.state} in ${r.region}, ${r.instance_type}, ${via}`);
+    if (r.counted_by) this.log(`  counted as a launch on registry ${r.counted_by}`);
+    if (r.user_data_bytes) this.log('  provisioning from the setup script; it runs on first boot');
+    return r;
+  }
+}

@@ -1,0 +1,78 @@
+import type { AwsAuthInfo, AwsProofResult, RegistryClient } from '@cws/shared';
+import { presignProof, stsEndpoint } from '../aws/proof.js';
+import type { RegistryEntry } from '../config.js';
+import type { CliContext } from '../context.js';
+import { CwsError, EXIT } from '../errors.js';
+import { clientFor, registryFailure } from '../registries.js';
+
+/** The proof involves a round trip to STS from the registry: give it longer than an ordinary call. */
+const PROOF_TIMEOUT_MS = 20_000;
+
+export interface ProvenAccount {
+  info: AwsAuthInfo;
+  proof: AwsProofResult;
+  client: RegistryClient;
+}
+
+function allowed(endpoint: string, list: string[]): boolean {
+  const origin = new URL(endpoint).origin.toLowerCase();
+  return list.some((entry) => {
+    const pattern = entry
+      .toLowerCase()
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[a-z0-9-]+');
+    return new RegExp(`^${pattern}$`).test(origin);
+  });
+}
+
+/**
+ * Proves the AWS account of the current credentials to a registry: with a token, links it to that user; without,
+ * logs in (the answer carries a new token).
+ */
+export async function proveAccount(
+  ctx: CliContext,
+  entry: RegistryEntry,
+  token: string | undefined,
+): Promise<ProvenAccount> {
+  const timeoutMs = Math.max(ctx.registryTimeoutMs ?? 0, PROOF_TIMEOUT_MS);
+  const client = clientFor(entry, { timeoutMs, retries: 0 }, token);
+  const info = await client.awsAuthInfo().catch((err) => {
+    if ((err as { status?: number }).status === 404) {
+      throw new CwsError(`${entry.name} does not accept AWS account proofs (no /api/v1/auth/aws)`, {
+        code: 'aws_proof_unsupported',
+        exit: EXIT.registry,
+        suggestions: ['ask the registry administrators for a token: cws login --registry NAME --token TOKEN'],
+      });
+    }
+    throw registryFailure(err, entry, 'ask how to prove an AWS account');
+  });
+  const region = (await ctx.region()) ?? 'us-east-1';
+  const endpoint = stsEndpoint(ctx.env, region);
+  if (!allowed(endpoint, info.sts_endpoints)) {
+    throw new CwsError(
+      `${entry.name} only accepts proofs signed for ${info.sts_endpoints.join(', ')}, not ${new URL(endpoint).origin}`,
+      {
+        code: 'sts_endpoint_not_allowed',
+        exit: EXIT.usage,
+        suggestions: ['unset AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, or use a region whose STS endpoint it allows'],
+      },
+    );
+  }
+  const body = await presignProof(ctx.env, region, info.registry_id);
+  const proof = await client.proveAwsAccount(body).catch((err) => {
+    const e = err as { status?: number; message?: string };
+    if (e.status === 401 || e.status === 403 || e.status === 409) {
+      throw new CwsError(`${entry.name} refused the AWS account proof: ${e.message}`, {
+        code: 'aws_proof_refused',
+        exit: EXIT.auth,
+        suggestions:
+          e.status === 409
+            ? ['this AWS account belongs to another user of the registry; log in as that user']
+            : ['check your AWS credentials (aws sts get-caller-identity) and the clock, then try again'],
+      });
+    }
+    throw registryFailure(err, entry, 'prove the AWS account');
+  });
+  return { info, proof, client };
+}

@@ -1,0 +1,249 @@
+import {
+  AMI_ID_PATTERN,
+  isRegistryError,
+  type ListingDetail,
+  parseListingRef,
+  type VersionVerification,
+} from '@cws/shared';
+import { Ec2Ops } from '../aws/ec2-ops.js';
+import type { CliContext } from '../context.js';
+import { CwsError, EXIT } from '../errors.js';
+import type { Progress } from '../instances/launch.js';
+import { pickRegistry, registryFailure } from '../registries.js';
+import { save, type Tell } from '../save/save.js';
+import { LocalState } from '../state.js';
+import { findTemplate } from '../templates/catalog.js';
+import { proveAccount } from './account.js';
+import { makeLaunchable, type TargetImage } from './launchable.js';
+
+export interface PublishOptions {
+  source: string;
+  name: string;
+  version?: string | undefined;
+  template?: string | undefined;
+  category?: string | undefined;
+  description?: string | undefined;
+  changelog?: string | undefined;
+  public: boolean;
+  shareWith: string[];
+  shareSnapshots: boolean;
+  registry?: string | undefined;
+  region?: string | undefined;
+}
+
+export interface PublishResult {
+  registry: string;
+  listing: string;
+  version: string;
+  action: 'published' | 'version_added';
+  template: string;
+  visibility: 'public' | 'unlisted';
+  account_id: string;
+  regions: { region: string; architecture: string; ami_id: string }[];
+  saved: { save_id: string; template_file: string | null } | null;
+  verification: VersionVerification | null;
+  verification_note: string | null;
+  warnings: string[];
+}
+
+interface Source {
+  images: TargetImage[];
+  template: string;
+  description: string | undefined;
+  saved: PublishResult['saved'];
+}
+
+/** SOURCE: an image id (in --region), an instance cws launched (saved first), or a template with ami_mappings. */
+async function readSource(
+  ctx: CliContext,
+  opts: PublishOptions,
+  listingName: string,
+  progress: Progress,
+  tell: Tell,
+): Promise<Source> {
+  const ec2 = new Ec2Ops();
+  if (AMI_ID_PATTERN.test(opts.source)) {
+    const region = opts.region ?? (await ctx.region());
+    if (!region) {
+      throw new CwsError('an image id needs its region: pass --region', { code: 'no_region', exit: EXIT.usage });
+    }
+    const img = await ec2.describeImage(region, opts.source);
+    return {
+      images: [{ region, ami_id: opts.source, architecture: img?.architecture || 'x86_64' }],
+      template: opts.template ?? img?.tags['cws:source-template'] ?? '',
+      description: undefined,
+      saved: null,
+    };
+  }
+  const instance = await new LocalState(ctx.paths.stateDir).findInstance(opts.source);
+  let templateRef = opts.source;
+  let saved: PublishResult['saved'] = null;
+  if (instance) {
+    tell(`${opts.source} is an instance: saving it first as template ${listingName}.`);
+    const result = await save(
+      ctx,
+      { instance: opts.source, templateName: listingName, copyToRegions: [], noReboot: false, wait: true },
+      progress,
+      tell,
+    );
+    saved = { save_id: result.save_id, template_file: result.template_file };
+    templateRef = result.template_file ?? listingName;
+  }
+  const { template } = await findTemplate(templateRef, ctx.paths.templatesDir);
+  const images: TargetImage[] = [];
+  for (const [region, byArch] of Object.entries(template.ami_config.ami_mappings ?? {})) {
+    for (const [architecture, ami] of Object.entries(byArch)) {
+      if (ami) images.push({ region, architecture, ami_id: ami });
+    }
+  }
+  if (images.length === 0) {
+    throw new CwsError(`template ${template.name} maps no images (ami_config.ami_mappings is empty)`, {
+      code: 'nothing_to_publish',
+      exit: EXIT.usage,
+      suggestions: [
+        `save an instance first: cws save INSTANCE ${template.name}`,
+        'or publish an image id: cws ami publish ami-... --name OWNER/NAME',
+      ],
+    });
+  }
+  return {
+    images,
+    template: opts.template ?? template.saved_from?.original_template ?? template.name,
+    description: template.description || undefined,
+    saved,
+  };
+}
+
+function nextVersion(latest: string | null): string {
+  const m = latest ? /^(\d+)\.(\d+)\.(\d+)$/.exec(latest) : null;
+  if (!m) return latest ? `${latest}.1` : '1.0.0';
+  return `${m[1]}.${m[2]}.${Number(m[3]) + 1}`;
+}
+
+export async function publish(
+  ctx: CliContext,
+  opts: PublishOptions,
+  progress: Progress,
+  tell: Tell,
+): Promise<PublishResult> {
+  const ref = parseListingRef(opts.name);
+  if (!ref) {
+    throw new CwsError(`--name must be OWNER/NAME (e.g. alice/torch-lab), not "${opts.name}"`, {
+      code: 'usage',
+      exit: EXIT.usage,
+    });
+  }
+  if (opts.public && opts.shareWith.length > 0) {
+    throw new CwsError('--public and --share-with exclude each other', { code: 'usage', exit: EXIT.usage });
+  }
+  const bad = opts.shareWith.filter((a) => !/^\d{12}$/.test(a));
+  if (bad.length) {
+    throw new CwsError(`--share-with takes 12-digit AWS account ids, not ${bad.join(', ')}`, {
+      code: 'usage',
+      exit: EXIT.usage,
+    });
+  }
+  const entry = pickRegistry(await ctx.config(), opts.registry ?? (await ctx.defaultRegistry()));
+  if (!entry.token) {
+    throw new CwsError(`publishing needs a login: no token is stored for ${entry.name}`, {
+      code: 'unauthorized',
+      exit: EXIT.auth,
+      suggestions: [`log in with your AWS account: cws login --aws --registry ${entry.name}`],
+    });
+  }
+  const warnings: string[] = [];
+  // Prove the account first: it says whose images these may be, before anything is changed in EC2.
+  progress(`Proving your AWS account to ${entry.name}`);
+  const { info, proof, client } = await proveAccount(ctx, entry, entry.token);
+  if (proof.user.handle !== ref.owner) {
+    warnings.push(
+      `you are ${proof.user.handle} on ${entry.name}; publishing under ${ref.owner} needs its owner's or a maintainer's rights`,
+    );
+  }
+  const source = await readSource(ctx, opts, ref.name, progress, tell);
+  if (!source.template) {
+    throw new CwsError('which template is this image for? pass --template (e.g. --template python-ml)', {
+      code: 'usage',
+      exit: EXIT.usage,
+    });
+  }
+  const audience = opts.public
+    ? { public: true, accounts: [] as string[] }
+    : {
+        public: false,
+        // The registry can only verify an image it can see: share with its account too.
+        accounts: [
+          ...new Set([...opts.shareWith, ...(info.verification.account_id ? [info.verification.account_id] : [])]),
+        ],
+      };
+  const launchable = await makeLaunchable(new Ec2Ops(), source.images, proof.account_id, audience, {
+    requireAudience: !opts.public && opts.shareWith.length === 0,
+    shareSnapshots: opts.shareSnapshots,
+    progress,
+  });
+  warnings.push(...launchable.warnings);
+
+  progress(`Registering ${ref.owner}/${ref.name} on ${entry.name}`);
+  const existing: ListingDetail | null = await client.getListing(ref.owner, ref.name).catch((err) => {
+    if (isRegistryError(err) && err.status === 404) return null;
+    throw registryFailure(err, entry, `look up ${opts.name}`);
+  });
+  const version = opts.version ?? nextVersion(existing?.latest_version ?? existing?.versions[0]?.version ?? null);
+  const regions = launchable.images.map((i) => ({
+    region: i.region,
+    architecture: i.architecture as 'x86_64' | 'arm64',
+    ami_id: i.ami_id,
+    owner_account: proof.account_id,
+  }));
+  const versionBody = {
+    version,
+    ...(opts.changelog ? { changelog: opts.changelog } : {}),
+    source_template: source.template,
+    regions,
+  };
+  const visibility = opts.public || launchable.alreadyPublic ? 'public' : 'unlisted';
+  try {
+    if (existing) await client.newVersion(ref.owner, ref.name, versionBody);
+    else
+      await client.publish({
+        name: ref.name,
+        template: source.template,
+        ...(opts.category ? { category: opts.category } : {}),
+        description: opts.description ?? source.description ?? '',
+        visibility,
+        version: versionBody,
+      });
+  } catch (err) {
+    throw registryFailure(err, entry, `publish ${opts.name}`);
+  }
+
+  let verification: VersionVerification | null = null;
+  let note: string | null = null;
+  if (!info.verification.enabled) {
+    note = `${entry.name} does not check images in EC2${info.verification.reason ? ` (${info.verification.reason})` : ''}; the listing stays unverified`;
+  } else {
+    progress(`Waiting for ${entry.name} to verify the images`);
+    verification = await client.verifyVersion(ref.owner, ref.name, version).catch((err) => {
+      warnings.push(`the registry could not verify the version now: ${(err as Error).message}`);
+      return null;
+    });
+    for (const r of verification?.regions ?? []) {
+      if (r.verification.status !== 'verified')
+        warnings.push(`${r.region} ${r.ami_id}: ${r.verification.status}: ${r.verification.reason ?? ''}`);
+    }
+  }
+  return {
+    registry: entry.name,
+    listing: `${ref.owner}/${ref.name}`,
+    version,
+    action: existing ? 'version_added' : 'published',
+    template: source.template,
+    visibility,
+    account_id: proof.account_id,
+    regions: regions.map(({ region, architecture, ami_id }) => ({ region, architecture, ami_id })),
+    saved: source.saved,
+    verification,
+    verification_note: note,
+    warnings,
+  };
+}
