@@ -6,7 +6,8 @@ import { readIfExists, writeFileAtomic } from './files.js';
 export const REGISTRY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,39}$/;
 export const DEFAULT_PRIORITY = 100;
 export const DEFAULT_REGISTRY_TIMEOUT_MS = 2000;
-export const DEFAULT_CACHE_TTL_SECONDS = 3600;
+/** How old a cached registry answer may be and still stand in for an unreachable registry (7 days). */
+export const DEFAULT_CACHE_TTL_SECONDS = 7 * 24 * 3600;
 
 const httpUrl = z
   .string()

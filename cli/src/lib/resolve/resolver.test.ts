@@ -143,7 +143,7 @@ describe('resolveAmi', () => {
     expect(r.resolution_method).toBe('script_fallback');
   });
 
-  it('uses a fresh cached answer without asking, and a stale one only when its registry fails', async () => {
+  it('always asks the registry, and uses a cached answer only when its registry fails, within the TTL', async () => {
     let calls = 0;
     const good = registry('own', async () => {
       calls += 1;
@@ -151,18 +151,23 @@ describe('resolveAmi', () => {
     });
     const d = deps({ registries: [good] });
     await resolveAmi(req(), 'lab.yml', d);
-    const cached = await resolveAmi(req(), 'lab.yml', d);
-    expect(calls).toBe(1);
-    expect(cached.source).toMatchObject({ cached: true, stale: false });
+    const again = await resolveAmi(req(), 'lab.yml', d);
+    // A revocation must take effect at once: the registry is asked every time.
+    expect(calls).toBe(2);
+    expect(again.source.cached).toBeUndefined();
 
-    // Expired, registry down: stale.
-    const stale = await resolveAmi(req(), 'lab.yml', {
+    // Registry down, answer within the TTL: used, and marked stale.
+    const stale = await resolveAmi(req(), 'lab.yml', { ...d, registries: [{ ...down('own'), url: good.url }] });
+    expect(stale).toMatchObject({ ami_id: 'ami-0000000000000000e', stale: true, resolution_method: 'registry' });
+    expect(stale.warning).toMatch(/stale/);
+
+    // Registry down, answer older than the TTL: not used.
+    const tooOld = await resolveAmi(req(), 'lab.yml', {
       ...d,
       cacheTtlMs: 0,
       registries: [{ ...down('own'), url: good.url }],
     });
-    expect(stale).toMatchObject({ ami_id: 'ami-0000000000000000e', stale: true, resolution_method: 'registry' });
-    expect(stale.warning).toMatch(/stale/);
+    expect(tooOld.ami_id === 'ami-0000000000000000e' && tooOld.resolution_method === 'registry').toBe(false);
 
     // Expired, registry says "no match" now: the old answer is not resurrected.
     const gone = await resolveAmi(req(), 'lab.yml', {

@@ -79,26 +79,9 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
     deps.registries.find((r) => r.name === name && normalizeBaseUrl(r.url) === normalizeBaseUrl(url));
   const cache = deps.useCache ? deps.cache : undefined;
 
+  // Registries are always asked, so a revocation takes effect at once; the cache only
+  // stands in for a registry that cannot be reached.
   const cached = cache ? await cache.get(key, now()) : undefined;
-  if (cached && cached.ageMs <= deps.cacheTtlMs && configured(cached.entry.registry.name, cached.entry.registry.url)) {
-    const { entry, ageMs } = cached;
-    return {
-      entries: [
-        {
-          tier: 'registry',
-          name: entry.registry.name,
-          outcome: 'selected',
-          detail: `cached answer, ${humanDuration(ageMs / 1000)} old: ${describe(entry.result)}`,
-          ms: elapsed(start),
-        },
-      ],
-      warnings: [
-        ...entry.result.warnings.map((w) => `${entry.registry.name}: ${w}`),
-        ...scanWarnings(entry.registry.name, entry.result),
-      ],
-      hit: hitFrom(entry.registry, entry.result, { cached: true, stale: false, cached_at: entry.cached_at }),
-    };
-  }
 
   const entries: ChainEntry[] = [];
   const warnings: string[] = [];
@@ -145,6 +128,16 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
   ) {
     const { entry, ageMs } = cached;
     const age = humanDuration(ageMs / 1000);
+    if (ageMs > deps.cacheTtlMs) {
+      entries.push({
+        tier: 'registry',
+        name: entry.registry.name,
+        outcome: 'skipped',
+        detail: `cached answer from ${entry.cached_at} is ${age} old, older than the cache TTL (CWS_CACHE_TTL): not used`,
+        ms: 0,
+      });
+      return { entries, warnings };
+    }
     entries.push({
       tier: 'registry',
       name: entry.registry.name,
