@@ -114,27 +114,26 @@ describe('verification of published AMIs', () => {
     expect(body).toMatchObject({ ami_id: east, listing: { verified: true }, verification: { status: 'verified' } });
   });
 
-  it('refuses bob’s listing of alice’s AMI: failed with a reason, never resolved', async () => {
+  it('refuses bob’s listing of alice’s AMI at publish (403), never resolved', async () => {
     const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'stolen', public: true });
-    await publishImages(bob, 'stolen', 'verify-stolen', [{ region: 'us-east-1', ami }]);
-    const detail = await listing('bob/stolen', bob);
-    expect(detail.verified).toBe(false);
-    const region = detail.versions[0]!.regions[0]!;
-    expect(region).toMatchObject({ state: 'unavailable', verification: { status: 'failed' } });
-    expect(region.verification.reason).toMatch(
-      /owned by account 111111111111, which is not a proven account of bob \(proven: 222222222222\)/,
+    const body = publishBody('stolen', { template: 'verify-stolen' });
+    body.version.regions = [{ region: 'us-east-1', architecture: 'x86_64', ami_id: ami }];
+    const res = await request(reg.url).post('/api/v1/listings').set(auth(bob)).send(body);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(
+      /us-east-1: ami-[0-9a-f]+ is owned by account 111111111111, which is not a proven account of bob \(proven: 222222222222\)/,
     );
-    const res = await resolve('verify-stolen');
-    expect(res.status).toBe(404);
-    expect(res.body.error.message).toMatch(/1 not available/);
+    expect((await request(reg.url).get('/api/v1/listings/bob/stolen').set(auth(bob))).status).toBe(404);
+    expect((await resolve('verify-stolen')).status).toBe(404);
   });
 
-  it('refuses AMIs of publishers who proved no account', async () => {
+  it('refuses AMIs of publishers who proved no account at publish (403)', async () => {
     const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'carols', public: true });
-    await publishImages(carol, 'carols', 'verify-carol', [{ region: 'us-east-1', ami }]);
-    const region = (await listing('carol/carols', carol)).versions[0]!.regions[0]!;
-    expect(region.verification).toMatchObject({ status: 'failed' });
-    expect(region.verification.reason).toMatch(/carol has proven no AWS account \(cws login --aws\)/);
+    const body = publishBody('carols', { template: 'verify-carol' });
+    body.version.regions = [{ region: 'us-east-1', architecture: 'x86_64', ami_id: ami }];
+    const res = await request(reg.url).post('/api/v1/listings').set(auth(carol)).send(body);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/carol has proven no AWS account \(cws login --aws\)/);
   });
 
   it('fails a wrong architecture and a public listing of an image that is not public', async () => {

@@ -18,12 +18,18 @@ export class ListingService {
   constructor(
     private readonly database: Database,
     private readonly cache: Cache,
-    /** Verification in EC2: holds new regions back, then checks them after commit. */
+    /** Verification in EC2: refuses others' images up front, holds new regions back, checks them after commit. */
     private readonly verify: VersionHook | null = null,
   ) {}
 
   async publish(principal: Principal, body: PublishBody): Promise<ListingDetail> {
     requireScope(principal, 'publish');
+    // Refuses images EC2 shows are someone else's before anything is written.
+    await this.verify?.precheckOwnership(
+      principal,
+      { ownerId: principal.userId, ownerHandle: principal.handle, path: 'version.regions' },
+      body.version.regions,
+    );
     const versionId = await this.database.transaction(async (trx) => {
       if (await q.findListing(trx, principal.handle, body.name)) {
         throw new ConflictError(
@@ -72,6 +78,16 @@ export class ListingService {
 
   async addVersion(principal: Principal, owner: string, name: string, body: NewVersionBody): Promise<VersionDetail> {
     requireScope(principal, 'publish');
+    if (this.verify) {
+      // 404/403 for the listing first; then the images, before anything is written. The
+      // listing owner's proven accounts count too (a maintainer adding a version).
+      const listing = await this.#managed(this.database.db, principal, owner, name);
+      await this.verify.precheckOwnership(
+        principal,
+        { ownerId: listing.owner_id, ownerHandle: listing.owner, path: 'regions' },
+        body.regions,
+      );
+    }
     const versionId = await this.database.transaction(async (trx) => {
       const listing = await this.#managed(trx, principal, owner, name);
       await q.lockListing(trx, listing.id);

@@ -7,19 +7,39 @@ import type { Database, Db } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import { provenAccounts } from '../db/queries/aws-accounts.js';
 import * as q from '../db/queries/verifications.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { canManage, requireScope } from './auth.js';
 import { iso, toVerification } from './present.js';
-import { judgeImage, type RegionOutcome, unreachableOutcome } from './verify-image.js';
+import { judgeImage, notFoundReason, notOwnedReason, type RegionOutcome, unreachableOutcome } from './verify-image.js';
 
 export const NO_AWS_PREFIX = 'not verified: the registry has no AWS access';
 const CHECKING = 'the registry is checking this image in EC2';
 /** Re-checks of images still pending in EC2 (a copy in progress), before the scheduled pass takes over. */
 const PENDING_RETRY_MS = 30_000;
 const PENDING_RETRIES = 20;
+/** How long a publish waits for EC2 before it is accepted unchecked (the background check decides then). */
+const PRECHECK_TIMEOUT_MS = 5000;
+
+/** The listing a version is published to: its owner's proven accounts count as the publisher's. */
+export interface PublishTarget {
+  ownerId: number;
+  ownerHandle: string;
+  /** Where the regions are in the request body, for error details: `version.regions` or `regions`. */
+  path: string;
+}
 
 /** What publishing tells verification (ListingService calls these). */
 export interface VersionHook {
+  /**
+   * Before anything is written: refuses the version when EC2 shows that an image belongs to an
+   * account the publisher has not proved (403) or does not exist (400). Returns quietly when
+   * the registry cannot tell (no AWS access, EC2 unreachable or slow).
+   */
+  precheckOwnership(
+    principal: Principal,
+    target: PublishTarget,
+    regions: ReadonlyArray<{ region: string; ami_id: string }>,
+  ): Promise<void>;
   /** Inside the publish transaction: hold the new regions back until EC2 has been asked. */
   created(trx: Db, versionId: number): Promise<void>;
   /** After commit: check the version in the background. */
@@ -101,6 +121,75 @@ export class VerificationService implements VersionHook {
     if (!this.#started) return;
     if (this.#disabled) await q.updateVersionRegions(trx, versionId, { verification_reason: this.#disabled });
     else await q.updateVersionRegions(trx, versionId, { state: 'pending', verification_reason: CHECKING });
+  }
+
+  async precheckOwnership(
+    principal: Principal,
+    target: PublishTarget,
+    regions: ReadonlyArray<{ region: string; ami_id: string }>,
+  ): Promise<void> {
+    // Without AWS access (verification off, or the probe failed) the publish is accepted as
+    // before: its regions stay unverified and say why.
+    if (!this.#started || this.#stopped || !this.reader || this.#disabled || regions.length === 0) return;
+    const reader = this.reader;
+    const byRegion = new Map<string, Set<string>>();
+    for (const r of regions) byRegion.set(r.region, (byRegion.get(r.region) ?? new Set()).add(r.ami_id));
+    // One DescribeImages per region, all within one deadline (the wait for the probe included).
+    // A region whose call fails or is still running at the deadline is not judged here: the
+    // version is accepted and the background check after commit decides, as before.
+    const answers = new Map<string, Map<string, ImageFacts>>();
+    const asks = (async () => {
+      await this.#ready;
+      if (this.#disabled) return;
+      await Promise.all(
+        [...byRegion].map(async ([region, ids]) => {
+          try {
+            answers.set(region, await reader.describeImages(region, [...ids]));
+          } catch (err) {
+            const why = err instanceof AwsCallError ? err.message : String(err);
+            this.logger.warn({ region, err: why }, 'EC2 could not be asked before publish; accepting unchecked');
+          }
+        }),
+      );
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), PRECHECK_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([asks.then(() => 'done' as const), deadline]).finally(() => clearTimeout(timer));
+    if (outcome === 'timeout') {
+      this.logger.warn(
+        { timeoutMs: PRECHECK_TIMEOUT_MS },
+        'EC2 was slow before publish; regions not answered are accepted unchecked',
+      );
+    }
+    const seen = new Map(answers); // regions answering after the deadline are ignored
+    if (seen.size === 0) return;
+
+    const needOwners = regions.some((r) => seen.get(r.region)?.has(r.ami_id));
+    const proven = needOwners ? await provenAccounts(this.database.db, [target.ownerId, principal.userId]) : [];
+    const claim = {
+      publisher:
+        target.ownerHandle === principal.handle ? principal.handle : `${target.ownerHandle} or ${principal.handle}`,
+      provenAccounts: proven,
+    };
+    const notOwned: Array<{ path: string; message: string }> = [];
+    const missing: Array<{ path: string; message: string }> = [];
+    regions.forEach((r, i) => {
+      const images = seen.get(r.region);
+      if (!images) return;
+      const path = `${target.path}.${i}.ami_id`;
+      const img = images.get(r.ami_id);
+      if (!img) missing.push({ path, message: `${r.region}: ${notFoundReason(r.ami_id, r.region, this.#account)}` });
+      else if (img.ownerId && !proven.includes(img.ownerId)) {
+        notOwned.push({ path, message: `${r.region}: ${notOwnedReason(r.ami_id, img.ownerId, claim)}` });
+      }
+    });
+    const problems = [...notOwned, ...missing];
+    if (problems.length === 0) return;
+    const message = `refused after checking EC2: ${problems.map((p) => p.message).join('; ')}`;
+    if (notOwned.length > 0) throw new DomainError('forbidden', message, problems);
+    throw new ValidationError(message, problems);
   }
 
   committed(versionId: number): void {

@@ -37,11 +37,10 @@ export interface Claim {
 export function judgeImage(row: RegionRow, img: ImageFacts | undefined, claim: Claim): RegionOutcome {
   const base = { ami_id: row.ami_id, region: row.region, registry_account: claim.registryAccount };
   if (!img) {
-    const acct = claim.registryAccount ? ` ${claim.registryAccount}` : '';
     return {
       status: 'failed',
       state: 'unavailable',
-      reason: `${row.ami_id} is not in ${row.region} as far as the registry can see: it was deregistered, or it is private and not shared with the registry's account${acct}`,
+      reason: notFoundReason(row.ami_id, row.region, claim.registryAccount),
       details: { ...base, found: false },
       checked: true,
       ownerAccount: null,
@@ -81,11 +80,7 @@ export function judgeImage(row: RegionRow, img: ImageFacts | undefined, claim: C
   const problems: string[] = [];
   const owner = img.ownerId ?? 'unknown';
   if (!img.ownerId || !claim.provenAccounts.includes(img.ownerId)) {
-    problems.push(
-      claim.provenAccounts.length === 0
-        ? `${row.ami_id} is owned by account ${owner} and ${claim.publisher} has proven no AWS account (cws login --aws)`
-        : `${row.ami_id} is owned by account ${owner}, which is not a proven account of ${claim.publisher} (proven: ${claim.provenAccounts.join(', ')})`,
-    );
+    problems.push(notOwnedReason(row.ami_id, owner, claim));
   } else if (row.owner_account && row.owner_account !== img.ownerId) {
     problems.push(`the version names owner ${row.owner_account} but EC2 says ${img.ownerId}`);
   }
@@ -119,6 +114,23 @@ export function judgeImage(row: RegionRow, img: ImageFacts | undefined, claim: C
     checked: true,
     ownerAccount: img.ownerId,
   };
+}
+
+/** Why an image EC2 did not return fails (also the publish pre-check's wording). */
+export function notFoundReason(amiId: string, region: string, registryAccount: string | null): string {
+  const acct = registryAccount ? ` ${registryAccount}` : '';
+  return `${amiId} is not in ${region} as far as the registry can see: it was deregistered, or it is private and not shared with the registry's account${acct}`;
+}
+
+/** Why an image owned by an account the publisher did not prove fails (also the publish pre-check's wording). */
+export function notOwnedReason(
+  amiId: string,
+  ownerAccount: string,
+  claim: Pick<Claim, 'publisher' | 'provenAccounts'>,
+): string {
+  return claim.provenAccounts.length === 0
+    ? `${amiId} is owned by account ${ownerAccount} and ${claim.publisher} has proven no AWS account (cws login --aws)`
+    : `${amiId} is owned by account ${ownerAccount}, which is not a proven account of ${claim.publisher} (proven: ${claim.provenAccounts.join(', ')})`;
 }
 
 /** EC2 could not be asked: an image never checked is released (unverified, like a registry without AWS). */
