@@ -25,7 +25,9 @@ describe('configuration', () => {
   });
 
   it('rejects contradictory settings', () => {
-    expect(() => buildConfig(readEnv({ DATABASE_URL: 'postgres://x/y', CWS_REGISTRY_DATA: '/tmp/x' }))).toThrow(/either DATABASE_URL/);
+    expect(() => buildConfig(readEnv({ DATABASE_URL: 'postgres://x/y', CWS_REGISTRY_DATA: '/tmp/x' }))).toThrow(
+      /either DATABASE_URL/,
+    );
   });
 
   it('ignores variables it does not know and empty values', () => {

@@ -59,7 +59,6 @@ const describe = (r: ResolveResult) =>
  * registry that gave the last cached answer fails, that answer is used and marked stale.
  */
 export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Promise<TierResult> {
-  const start = performance.now();
   const now = deps.now ?? Date.now;
   if (deps.registries.length === 0) {
     return {
