@@ -1,0 +1,141 @@
+// Where the generated catalogue lives and how a run gets a fresh copy of it:
+// embedded PGlite: a data folder cached under bench/.data, copied for each run;
+// PostgreSQL: database cws_bench (cws_bench_quick), cloned into <name>_run for each run.
+// The rating scenario writes, so every run starts from the same pristine catalogue.
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { migrations } from '../migrations/dist/index.js';
+import { createDatabase } from '../registry-server/dist/index.js';
+import { benchToken, GENERATOR_VERSION, generate, SIZES } from './generate.js';
+
+/** Words searched for: real ones of several frequencies, and one typo (of python). */
+export const SEARCH_WORDS = ['python', 'jupyter', 'genomics', 'postgresql', 'nextflow', 'graviton'];
+export const SEARCH_TYPO = 'pyhton';
+
+/**
+ * @param {{ quick: boolean, databaseUrl?: string, dataRoot: string, log: (m: string) => void }} opts
+ * @returns {Promise<{ env: Record<string, string>, size: import('./generate.js').Size, key: string,
+ *   generation: { cached: boolean, seconds: number }, inputs: Inputs, where: string }>}
+ */
+export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
+  const size = quick ? SIZES.quick : SIZES.full;
+  // Migrations change the schema the data must fit: they are part of the cache key.
+  const key = `cws-bench v${GENERATOR_VERSION} ${size.listings}/${size.ratings} ${Object.keys(migrations).join(',')}`;
+  const generation = { cached: true, seconds: 0 };
+  const build = async (database) => {
+    log(`generating ${size.listings.toLocaleString('en')} listings, ${size.ratings.toLocaleString('en')} ratings ...`);
+    const t0 = performance.now();
+    await database.migrate();
+    await generate(database, size, log);
+    generation.cached = false;
+    generation.seconds = (performance.now() - t0) / 1000;
+    log(`generated in ${generation.seconds.toFixed(1)} s`);
+  };
+
+  if (databaseUrl) {
+    const name = quick ? 'cws_bench_quick' : 'cws_bench';
+    const admin = await createDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 1 });
+    const urlOf = (db) => {
+      const u = new URL(databaseUrl);
+      u.pathname = `/${db}`;
+      return u.toString();
+    };
+    try {
+      const { rows } = await sql`SELECT shobj_description(oid, 'pg_database') AS key FROM pg_database
+                                 WHERE datname = ${name}`.execute(admin.db);
+      if (rows[0]?.key !== key) {
+        if (rows.length > 0) log(`${name} was made by another generator (${rows[0].key}): rebuilding it`);
+        await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+        await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+        const database = await createDatabase({ kind: 'postgres', url: urlOf(name), poolMax: 1 });
+        try {
+          await build(database);
+        } finally {
+          await database.close();
+        }
+        await sql.raw(`COMMENT ON DATABASE ${name} IS '${key}'`).execute(admin.db);
+      } else log(`reusing database ${name} (${key})`);
+      const database = await createDatabase({ kind: 'postgres', url: urlOf(name), poolMax: 1 });
+      const inputs = await readInputs(database, size).finally(() => database.close());
+      const t0 = performance.now();
+      await sql.raw(`DROP DATABASE IF EXISTS ${name}_run WITH (FORCE)`).execute(admin.db);
+      await sql.raw(`CREATE DATABASE ${name}_run TEMPLATE ${name} STRATEGY FILE_COPY`).execute(admin.db);
+      log(`cloned ${name} into ${name}_run in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const where = `PostgreSQL ${urlOf(`${name}_run`).replace(/\/\/[^@/]*@/, '//')}`;
+      return { env: { DATABASE_URL: urlOf(`${name}_run`) }, size, key, generation, inputs, where };
+    } finally {
+      await admin.close();
+    }
+  }
+
+  const prefix = `pglite-${size.listings}-`;
+  const folder = join(dataRoot, `${prefix}v${GENERATOR_VERSION}-${Object.keys(migrations).length}m`);
+  const marker = join(folder, 'BENCH-CATALOGUE');
+  if (!existsSync(marker)) {
+    // Catalogues of this size made by another generator version or for other migrations.
+    for (const old of existsSync(dataRoot) ? readdirSync(dataRoot) : []) {
+      if (old.startsWith(prefix)) rmSync(join(dataRoot, old), { recursive: true, force: true });
+    }
+    const building = `${folder}.building`;
+    rmSync(building, { recursive: true, force: true });
+    mkdirSync(building, { recursive: true });
+    const database = await createDatabase({ kind: 'pglite', dataDir: join(building, 'pgdata') });
+    try {
+      await build(database);
+    } finally {
+      await database.close();
+    }
+    writeFileSync(join(building, 'BENCH-CATALOGUE'), `${key}\n`);
+    renameSync(building, folder);
+  } else log(`reusing ${folder}`);
+  const pristine = join(folder, 'pgdata');
+  const database = await createDatabase({ kind: 'pglite', dataDir: pristine });
+  const inputs = await readInputs(database, size).finally(() => database.close());
+  const runDir = join(dataRoot, 'run');
+  const t0 = performance.now();
+  rmSync(runDir, { recursive: true, force: true });
+  cpSync(pristine, runDir, { recursive: true });
+  log(`copied the catalogue to ${runDir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { env: { CWS_REGISTRY_DATA: runDir }, size, key, generation, inputs, where: `embedded PGlite in ${runDir}` };
+}
+
+/**
+ * @typedef {{
+ *   counts: Record<string, number>,
+ *   resolve: Array<{ template: string, region: string, architecture: string }>,
+ *   search: Array<{ q: string, matches: number | null, typo?: boolean }>,
+ *   listings: Array<{ owner: string, name: string }>,
+ *   tokens: string[],
+ * }} Inputs
+ */
+
+/** What the scenarios request: things that exist in this catalogue. */
+async function readInputs(database, size) {
+  const db = database.db;
+  const counts = {};
+  for (const table of ['users', 'images', 'image_versions', 'image_regions', 'ratings', 'scans', 'search_words']) {
+    const { rows } = await sql.raw(`SELECT count(*)::int AS n FROM ${table}`).execute(db);
+    counts[table] = rows[0].n;
+  }
+  const { rows: templates } = await sql`SELECT template FROM images GROUP BY template
+                                        ORDER BY count(*) DESC, template LIMIT 4`.execute(db);
+  const resolve = templates.map((t) => ({ template: t.template, region: 'us-east-1', architecture: 'x86_64' }));
+  resolve.push({ template: templates[0].template, region: 'us-east-1', architecture: 'arm64' });
+  resolve.push({ template: templates[1].template, region: 'eu-west-1', architecture: 'x86_64' });
+  const search = [];
+  for (const q of SEARCH_WORDS) {
+    const { rows } = await sql`SELECT count(*)::int AS n FROM images
+                               WHERE search_tsv @@ to_tsquery('simple', ${`${q}:*`})`.execute(db);
+    search.push({ q, matches: rows[0].n });
+  }
+  // The server corrects it (services/search-terms.ts) before searching.
+  search.push({ q: SEARCH_TYPO, matches: null, typo: true });
+  // Public listings spread over the whole id range, for the rating writes.
+  const step = Math.max(1, Math.floor(size.listings / 20_000));
+  const { rows: listings } = await sql`SELECT u.handle AS owner, i.name FROM images i JOIN users u ON u.id = i.owner_id
+                                       WHERE i.visibility = 'public' AND i.id % ${step} = 0
+                                       ORDER BY i.id`.execute(db);
+  const tokens = Array.from({ length: size.tokens }, (_, n) => benchToken(n + 1));
+  return { counts, resolve, search, listings, tokens };
+}

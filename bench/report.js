@@ -1,0 +1,101 @@
+// The results table. Returns true when any scenario had non-2xx answers, errors or timeouts.
+//   node bench/report.js bench/results/<stamp>.json   prints the table of an earlier run
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+export function printReport(report) {
+  const rows = report.scenarios.map((s) => {
+    const r = s.result;
+    const bad = r.non2xx + r.errors + r.timeouts;
+    return [
+      s.id,
+      r.rps < 100 ? fmt(r.rps, 1) : Math.round(r.rps).toLocaleString('en'),
+      fmt(r.latencyMs.p50),
+      fmt(r.latencyMs.p99),
+      bad === 0 ? '0' : `${r.non2xx} non-2xx, ${r.errors} err, ${r.timeouts} t/o`,
+      s.id === 'bare-express' ? '1.00x' : `${fmt(s.ratio)}x`,
+      s.target?.text ?? '',
+      s.pass === true ? 'MET' : s.pass === false ? (bad > 0 ? 'INVALID' : 'MISSED') : bad > 0 ? 'INVALID' : '',
+      s.cpu ? `${fmt(s.cpu.server)}` : '-',
+      s.cpu ? `${fmt(s.cpu.postgres + s.cpu.redis)}` : '-',
+      s.cpu ? `${fmt(s.cpu.loadgen)}` : '-',
+      s.cpu ? `${fmt(s.cpu.other)}` : '-',
+    ];
+  });
+  const head = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx/errors',
+    'vs bare',
+    'target',
+    'result',
+    'cpu server',
+    'pg+redis',
+    'loadgen',
+    'other',
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 || i === 6 || i === 7 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out = [
+    '',
+    `cws-registry benchmark, ${report.date}`,
+    `  ${report.machine.cpus} x ${report.machine.model}, Node ${report.machine.node}`,
+    `  database: ${report.database}; cache: ${report.cache}`,
+    `  catalogue: ${report.catalogue.counts.images.toLocaleString('en')} listings, ` +
+      `${report.catalogue.counts.ratings.toLocaleString('en')} ratings ` +
+      (report.catalogue.generation.cached
+        ? '(reused)'
+        : `(generated in ${report.catalogue.generation.seconds.toFixed(1)} s)`),
+    `  ${report.settings.connections} connections, ${report.settings.warmupSeconds} s warm-up + ` +
+      `${report.settings.seconds} s measured; rate limits OFF, log level warn` +
+      (report.settings.profile ? '; CPU profiler on (slower)' : ''),
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ];
+  const broken = report.scenarios.filter((s) => s.result.non2xx + s.result.errors + s.result.timeouts > 0);
+  for (const s of broken) {
+    out.push(
+      `!!! ${s.id}: ${s.result.non2xx} non-2xx answers, ${s.result.errors} errors, ${s.result.timeouts} timeouts ` +
+        `(> ${report.settings.timeoutSeconds} s; status codes ${JSON.stringify(s.result.statusCodes)}): ` +
+        "THIS SCENARIO'S NUMBERS ARE NOT VALID",
+    );
+  }
+  if (broken.length === 0) out.push('every answer was 2xx');
+  const bare = report.scenarios.find((s) => s.id === 'bare-express');
+  if (bare?.baselines?.length > 1) {
+    out.push(
+      `bare Express was measured before each scenario (${bare.baselines.map((b) => Math.round(b.rps)).join(', ')} req/s; ` +
+        'the row shows the median); each "vs bare" uses the measurement made just before it.',
+    );
+  }
+  const noisy = report.scenarios.filter((s) => (s.cpu?.other ?? 0) >= 0.2);
+  if (noisy.length > 0) {
+    out.push(
+      `!!! other processes used >= 0.2 cores during ${noisy.map((s) => s.id).join(', ')}: ` +
+        'those numbers are low and noisy (BENCH_WAIT_IDLE=1 waits for a quiet machine before each scenario)',
+    );
+  }
+  out.push(
+    "cpu columns: cores busy during the measurement (server child; the benchmark database's PostgreSQL " +
+      'backends + Redis; autocannon; everything else on the machine).',
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+  return broken.length > 0;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node bench/report.js bench/results/<stamp>.json\n');
+    process.exit(2);
+  }
+  printReport(JSON.parse(readFileSync(file, 'utf8')));
+}
