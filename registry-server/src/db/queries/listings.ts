@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { ImagesTable } from '../tables/images.js';
+import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
 
 /** The listing row with its owner's handle, or undefined. */
 export function findListing(db: Db, owner: string, name: string) {
@@ -112,38 +113,9 @@ export function listRegionsWithScans(db: Db, versionIds: number[]) {
   if (versionIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('image_regions as r')
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('scans')
-          .select([
-            'scanner',
-            'status as scan_status',
-            'critical',
-            'high',
-            'medium',
-            'low',
-            'informational',
-            'scanned_at',
-          ])
-          .whereRef('scans.region_image_id', '=', 'r.id')
-          .orderBy('scanned_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
-          .as('s'),
-      (join) => join.onTrue(),
-    )
+    .leftJoinLateral(latestScan, (join) => join.onTrue())
     .selectAll('r')
-    .select([
-      's.scanner',
-      's.scan_status',
-      's.critical',
-      's.high',
-      's.medium',
-      's.low',
-      's.informational',
-      's.scanned_at',
-    ])
+    .select(LATEST_SCAN_COLUMNS)
     .where('r.version_id', 'in', versionIds)
     .orderBy('r.region')
     .orderBy('r.architecture')

@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
+import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
 
 export interface ResolvePolicy {
   template: string;
@@ -26,27 +27,7 @@ export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, apply
     .innerJoin('image_versions as v', 'v.id', 'r.version_id')
     .innerJoin('images as i', 'i.id', 'v.image_id')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('scans')
-          .select([
-            'scanner',
-            'status as scan_status',
-            'critical',
-            'high',
-            'medium',
-            'low',
-            'informational',
-            'scanned_at',
-          ])
-          .whereRef('scans.region_image_id', '=', 'r.id')
-          .orderBy('scanned_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
-          .as('s'),
-      (join) => join.onTrue(),
-    )
+    .leftJoinLateral(latestScan, (join) => join.onTrue())
     .select([
       'i.id as image_id',
       'i.name',
@@ -62,15 +43,8 @@ export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, apply
       'r.verification_status',
       'r.verification_reason',
       'r.last_verified_at',
-      's.scanner',
-      's.scan_status',
-      's.critical',
-      's.high',
-      's.medium',
-      's.low',
-      's.informational',
-      's.scanned_at',
     ])
+    .select(LATEST_SCAN_COLUMNS)
     .where('i.template', '=', p.template)
     .where('i.visibility', '<>', 'private')
     .where('r.region', '=', p.region)
