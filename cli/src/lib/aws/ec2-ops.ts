@@ -311,11 +311,7 @@ export class Ec2Ops {
       'DescribeImageAttribute',
       (m) => new m.DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }),
     );
-    const perms = out.LaunchPermissions ?? [];
-    return {
-      public: perms.some((p) => p.Group === 'all'),
-      accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
-    };
+    return audience(out.LaunchPermissions);
   }
 
   async blockPublicAccessState(region: string): Promise<string> {
@@ -334,11 +330,7 @@ export class Ec2Ops {
       'DescribeSnapshotAttribute',
       (m) => new m.DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }),
     );
-    const perms = out.CreateVolumePermissions ?? [];
-    return {
-      public: perms.some((p) => p.Group === 'all'),
-      accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
-    };
+    return audience(out.CreateVolumePermissions);
   }
 
   async shareSnapshot(region: string, snapshotId: string, opts: { public?: boolean; accounts?: string[] }) {
@@ -413,4 +405,12 @@ export async function pollUntil<T>(
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(5000, Math.round(delay * 1.5));
   }
+}
+
+/** EC2's permission lists (launch, create-volume) as: everyone?, and which accounts. */
+function audience(perms: { Group?: string; UserId?: string }[] = []): { public: boolean; accounts: string[] } {
+  return {
+    public: perms.some((p) => p.Group === 'all'),
+    accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
+  };
 }
