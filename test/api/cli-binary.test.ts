@@ -33,6 +33,7 @@ describe('cws-registry binary', () => {
     expect(short.stderr).toMatch(/CWS_REGISTRY_ADMIN_TOKEN: must be at least 24 characters/);
   });
 
+  // Four cold starts of the binary, two of them creating a PGlite data folder: slow on a busy 2-core machine.
   it('migrates, imports an index file idempotently, and serves the data it imported', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cws-reg-'));
     const file = join(dir, 'index.yaml');
@@ -66,5 +67,5 @@ describe('cws-registry binary', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 120_000);
 });
