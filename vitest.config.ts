@@ -23,10 +23,11 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
-    // Most test files wait on subprocesses, sockets and the emulator's timed state changes,
-    // so one worker more than there are cores keeps the machine busy.
-    maxWorkers: availableParallelism() + 1,
-    testTimeout: 30_000,
+    // One worker per core: the CLI end-to-end files start many Node subprocesses, and more
+    // workers than cores made their timings flaky on a 2-core machine.
+    maxWorkers: availableParallelism(),
+    // CLI end-to-end tests run the built binary several times per test.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     reporters: process.env.CI ? ['default'] : ['default'],
   },
