@@ -16,7 +16,8 @@ export const SEARCH_TYPO = 'pyhton';
 /**
  * @param {{ quick: boolean, databaseUrl?: string, dataRoot: string, log: (m: string) => void }} opts
  * @returns {Promise<{ env: Record<string, string>, size: import('./generate.js').Size, key: string,
- *   generation: { cached: boolean, seconds: number }, inputs: Inputs, where: string }>}
+ *   generation: { cached: boolean, seconds: number }, inputs: Inputs, where: string,
+ *   cleanup: () => Promise<void> }>}  cleanup drops the run's copy
  */
 export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
   const size = quick ? SIZES.quick : SIZES.full;
@@ -63,7 +64,12 @@ export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
       await sql.raw(`CREATE DATABASE ${name}_run TEMPLATE ${name} STRATEGY FILE_COPY`).execute(admin.db);
       log(`cloned ${name} into ${name}_run in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const where = `PostgreSQL ${urlOf(`${name}_run`).replace(/\/\/[^@/]*@/, '//')}`;
-      return { env: { DATABASE_URL: urlOf(`${name}_run`) }, size, key, generation, inputs, where };
+      const cleanup = async () => {
+        const a = await createDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 1 });
+        await sql.raw(`DROP DATABASE IF EXISTS ${name}_run WITH (FORCE)`).execute(a.db);
+        await a.close();
+      };
+      return { env: { DATABASE_URL: urlOf(`${name}_run`) }, size, key, generation, inputs, where, cleanup };
     } finally {
       await admin.close();
     }
@@ -97,7 +103,16 @@ export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
   rmSync(runDir, { recursive: true, force: true });
   cpSync(pristine, runDir, { recursive: true });
   log(`copied the catalogue to ${runDir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { env: { CWS_REGISTRY_DATA: runDir }, size, key, generation, inputs, where: `embedded PGlite in ${runDir}` };
+  const cleanup = async () => rmSync(runDir, { recursive: true, force: true });
+  return {
+    env: { CWS_REGISTRY_DATA: runDir },
+    size,
+    key,
+    generation,
+    inputs,
+    where: `embedded PGlite in ${runDir}`,
+    cleanup,
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ export function printReport(report) {
       fmt(r.latencyMs.p50),
       fmt(r.latencyMs.p99),
       bad === 0 ? '0' : `${r.non2xx} non-2xx, ${r.errors} err, ${r.timeouts} t/o`,
-      s.id === 'bare-express' ? '1.00x' : `${fmt(s.ratio)}x`,
+      s.id === 'bare-express' ? '1.00x' : `${fmt(s.ratio, s.ratio < 0.1 ? 4 : 2)}x`,
       s.target?.text ?? '',
       s.pass === true ? 'MET' : s.pass === false ? (bad > 0 ? 'INVALID' : 'MISSED') : bad > 0 ? 'INVALID' : '',
       s.cpu ? `${fmt(s.cpu.server)}` : '-',

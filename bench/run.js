@@ -1,6 +1,6 @@
 // `pnpm bench`: generates (or reuses) a catalogue of 100,000 listings and 1,000,000 ratings,
-// then measures bare Express and four registry scenarios with autocannon, one server child
-// process per scenario. See bench/README.md.
+// then measures four registry scenarios with autocannon, each against a fresh server child
+// process, and bare Express (a child of its own) right before each of them. See bench/README.md.
 //
 //   BENCH_SECONDS=10     measured seconds per scenario (after BENCH_WARMUP=2 s of warm-up)
 //   BENCH_CONNECTIONS=10 concurrent connections; BENCH_TIMEOUT=10 seconds before a request counts as timed out
@@ -38,7 +38,10 @@ const log = (m) => process.stderr.write(`${m}\n`);
 
 const catalogue = await prepareCatalogue({ quick, databaseUrl, dataRoot: join(here, '.data'), log });
 const { inputs } = catalogue;
-if (process.argv.includes('--prepare')) process.exit(0);
+if (process.argv.includes('--prepare')) {
+  await catalogue.cleanup();
+  process.exit(0);
+}
 
 // The registry as an operator would run it, minus rate limits and with quiet logs.
 const SERVER_SETTINGS = {
@@ -216,6 +219,8 @@ try {
   }
 } finally {
   await bareServer.stop();
+  // The run's copy of the catalogue (the cached original stays).
+  await catalogue.cleanup();
 }
 
 // The bare-express row: the median baseline; every baseline is in the JSON.
