@@ -134,7 +134,13 @@ export async function createDatabase(config: DatabaseConfig, opts: { pglite?: PG
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
     async migrate() {
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      // Work on several capabilities lands in parallel, so a migration may be named earlier than
+      // one a database already ran; apply it rather than refuse to start.
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        allowUnorderedMigrations: true,
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
