@@ -1,7 +1,13 @@
 import { type ResolveQuery, type ResolveResult, severityRank } from '@cws/shared';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
-import { type ResolvePolicy, type ResolveRow, resolveCandidates, resolveExclusions } from '../db/queries/resolve.js';
+import {
+  type ResolvePolicy,
+  type ResolveRow,
+  resolveBest,
+  resolveCandidates,
+  resolveExclusions,
+} from '../db/queries/resolve.js';
 import { NotFoundError } from '../errors.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toScan, toVerification } from './present.js';
@@ -38,7 +44,7 @@ export class ResolveService {
   }
 
   async #pick(policy: ResolvePolicy, query: ResolveQuery): Promise<ResolveAnswer | { miss: string }> {
-    const [best] = await resolveCandidates(this.database.db, policy, 1, true);
+    const best = await resolveBest(this.database.db, policy);
     if (!best) return { miss: await this.#explainMiss(policy) };
     const result: ResolveResult = {
       ami_id: best.ami_id,

@@ -16,13 +16,93 @@ export interface ResolvePolicy {
 /** Severity columns above a rank: rank 2 (medium) allows nothing in high or critical. */
 const SEVERITY_COLUMNS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 
+/** The four ranking classes, best first: active before deprecated, verified before not. */
+const CLASSES = [
+  { status: 'active', verified: true },
+  { status: 'active', verified: false },
+  { status: 'deprecated', verified: true },
+  { status: 'deprecated', verified: false },
+] as const;
+
 /**
- * Region rows for a template/region/architecture under a policy, best first:
- * active before deprecated, verified first, then rating, number of ratings, downloads,
- * newest version. Revoked versions and unavailable images never match.
+ * The best region row under a policy, as index probes: for each class in turn, walk the
+ * template's listings in rank order (`images_resolve_rank_idx`: rating, number of ratings,
+ * downloads) and take the first one with a usable region image of that class; the newest
+ * matching version of a listing stands for it, and among listings that tie on the rank the
+ * newest version wins. Same answer as `resolveCandidates(db, p, 1, true)[0]`, without
+ * joining and sorting every listing of the template. The latest scan is looked up for the
+ * chosen row only (and, under `maxSeverityRank`, for the rows it filters).
  */
-export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, applyPolicy: boolean) {
+export async function resolveBest(db: Db, p: ResolvePolicy): Promise<ResolveRow | undefined> {
+  for (const cls of CLASSES) {
+    if (p.verifiedOnly && !cls.verified) continue;
+    const hit = await resolveProbe(db, p, cls).executeTakeFirst();
+    if (hit) return resolveRow(db, hit.region_id);
+  }
+  return undefined;
+}
+
+/** The probe of one class (exported for `bench/explain.js`). */
+export function resolveProbe(db: Db, p: ResolvePolicy, cls: (typeof CLASSES)[number] = CLASSES[0]) {
   let q = db
+    .selectFrom('images as i')
+    .innerJoinLateral(
+      (eb) => {
+        let c = eb
+          .selectFrom('image_versions as v')
+          .innerJoin('image_regions as r', 'r.version_id', 'v.id')
+          .select(['v.id as version_id', 'r.id as region_id'])
+          .whereRef('v.image_id', '=', 'i.id')
+          .where('v.status', '=', cls.status)
+          .where('r.region', '=', p.region)
+          .where('r.architecture', '=', p.architecture)
+          .where('r.state', '=', 'available')
+          .where('r.verification_status', cls.verified ? '=' : '<>', 'verified');
+        if (p.channel) {
+          c = c.where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('channels as ch')
+                .select(sql`1`.as('one'))
+                .whereRef('ch.image_id', '=', 'v.image_id')
+                .whereRef('ch.version_id', '=', 'v.id')
+                .where('ch.name', '=', p.channel!),
+            ),
+          );
+        }
+        if (p.maxSeverityRank !== undefined) {
+          // The latest scan of the region image is complete and has nothing above the rank.
+          const above = SEVERITY_COLUMNS.slice(p.maxSeverityRank + 1).map((column) => sql`s.${sql.ref(column)} = 0`);
+          const passes = sql.join([sql`s.status = 'complete'`, ...above], sql` AND `);
+          c = c.where(
+            sql<SqlBool>`coalesce((SELECT ${passes} FROM scans s WHERE s.region_image_id = r.id
+              ORDER BY s.scanned_at DESC, s.id DESC LIMIT 1), false)`,
+          );
+        }
+        return c.orderBy('v.id', 'desc').limit(1).as('c');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(['c.region_id'])
+    .where('i.template', '=', p.template)
+    .where('i.visibility', '<>', 'private');
+  if (p.minRating !== undefined) q = q.where('i.rating_avg', '>=', p.minRating);
+  return q
+    .orderBy('i.rating_avg', 'desc')
+    .orderBy('i.rating_count', 'desc')
+    .orderBy('i.download_count', 'desc')
+    .orderBy('c.version_id', 'desc')
+    .limit(1);
+}
+
+/** One region row with its listing, version and latest scan, shaped like `resolveCandidates`. */
+function resolveRow(db: Db, regionId: number | string) {
+  return candidateRows(db)
+    .where('r.id', '=', regionId as number)
+    .executeTakeFirst();
+}
+
+function candidateRows(db: Db) {
+  return db
     .selectFrom('image_regions as r')
     .innerJoin('image_versions as v', 'v.id', 'r.version_id')
     .innerJoin('images as i', 'i.id', 'v.image_id')
@@ -44,7 +124,21 @@ export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, apply
       'r.verification_reason',
       'r.last_verified_at',
     ])
-    .select(LATEST_SCAN_COLUMNS)
+    .select(LATEST_SCAN_COLUMNS);
+}
+
+/**
+ * Every region row for a template/region/architecture under a policy, best first (the
+ * straightforward query: the reference for `resolveBest`, and what explains a miss):
+ * active before deprecated, verified first, then rating, number of ratings, downloads,
+ * newest version. Revoked versions and unavailable images never match.
+ */
+export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, applyPolicy: boolean) {
+  return resolveCandidatesQuery(db, p, limit, applyPolicy).execute();
+}
+
+export function resolveCandidatesQuery(db: Db, p: ResolvePolicy, limit: number, applyPolicy: boolean) {
+  let q = candidateRows(db)
     .where('i.template', '=', p.template)
     .where('i.visibility', '<>', 'private')
     .where('r.region', '=', p.region)
@@ -79,8 +173,7 @@ export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, apply
     .orderBy('i.rating_count', 'desc')
     .orderBy('i.download_count', 'desc')
     .orderBy('v.id', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(limit);
 }
 export type ResolveRow = Awaited<ReturnType<typeof resolveCandidates>>[number];
 

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../database.js';
+import { type ResolvePolicy, resolveBest, resolveCandidates } from './resolve.js';
+
+// The resolve fast path (index probes per class) against the straightforward query (join
+// every candidate, sort, take the first) on a generated catalogue with many rank ties, for
+// every policy: both must pick the same region image.
+
+const serverUrl = process.env.DATABASE_URL || null;
+let database: Database;
+let drop = async () => {};
+
+/** Deterministic PRNG (mulberry32), so a failure reproduces. */
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TEMPLATES = ['genomics', 'python-ml', 'r-research'];
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const ARCHES = ['x86_64', 'arm64'] as const;
+
+async function generate() {
+  const random = rng(12);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const db = database.db;
+  const owners = await db
+    .insertInto('users')
+    .values(Array.from({ length: 5 }, (_, n) => ({ handle: `owner${n}` })))
+    .returning('id')
+    .execute();
+  // Few distinct rank values, so many listings tie on (rating, count, downloads).
+  const images = Array.from({ length: 240 }, (_, n) => {
+    const count = pick([0, 0, 1, 2, 10]);
+    const avg = count === 0 ? 0 : pick([3, 4, 4.5, 5]);
+    return {
+      owner_id: pick(owners).id,
+      name: `listing-${n}`,
+      template: pick(TEMPLATES),
+      visibility: pick(['public', 'public', 'public', 'unlisted', 'private']),
+      rating_count: count,
+      rating_sum: Math.round(avg * count),
+      rating_avg: avg,
+      download_count: pick([0, 0, 7, 100]),
+    };
+  });
+  const imageIds = await db.insertInto('images').values(images).returning('id').execute();
+  const versions = imageIds.flatMap(({ id }) =>
+    Array.from({ length: 1 + Math.floor(random() * 3) }, (_, n) => ({
+      image_id: id,
+      version: `1.${n}.0`,
+      status: pick(['active', 'active', 'deprecated', 'revoked']),
+      created_by: owners[0]!.id,
+    })),
+  );
+  const versionIds = await db.insertInto('image_versions').values(versions).returning(['id', 'image_id']).execute();
+  const regions = versionIds.flatMap(({ id }) =>
+    REGIONS.flatMap((region) =>
+      ARCHES.filter(() => random() < 0.6).map((architecture) => ({
+        version_id: id,
+        region,
+        architecture,
+        ami_id: `ami-${randomBytes(8).toString('hex')}`,
+        state: pick(['available', 'available', 'available', 'pending', 'unavailable']),
+        verification_status: pick(['verified', 'unverified', 'unverified', 'failed']),
+      })),
+    ),
+  );
+  const regionIds = await db.insertInto('image_regions').values(regions).returning('id').execute();
+  // 0-2 scans per region image; the latest decides (an older clean scan must not count).
+  const scans = regionIds.flatMap(({ id }) =>
+    Array.from({ length: Math.floor(random() * 3) }, (_, n) => ({
+      region_image_id: id,
+      scanner: 'inspector2',
+      status: pick(['complete', 'complete', 'pending', 'failed']),
+      critical: pick([0, 0, 0, 1]),
+      high: pick([0, 0, 2]),
+      medium: pick([0, 3]),
+      low: pick([0, 5]),
+      informational: pick([0, 1]),
+      scanned_at: new Date(Date.UTC(2026, 10, 1 + n)),
+    })),
+  );
+  await db.insertInto('scans').values(scans).execute();
+  const channels = versionIds
+    .filter(() => random() < 0.3)
+    .map(({ id, image_id }) => ({ image_id, version_id: id, name: pick(['stable', 'beta']) }));
+  const seen = new Set<string>();
+  const unique = channels.filter((c) => {
+    const key = `${c.image_id}/${c.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  await db.insertInto('channels').values(unique).execute();
+}
+
+beforeAll(async () => {
+  if (serverUrl) {
+    const name = `cws_test_resolve_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 3 });
+    drop = async () => {
+      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await sql.end();
+    };
+  } else {
+    database = await createDatabase({ kind: 'pglite', dataDir: null });
+  }
+  await database.migrate();
+  await generate();
+});
+afterAll(async () => {
+  await database?.close();
+  await drop();
+});
+
+function policies(): ResolvePolicy[] {
+  const extras: Array<Partial<ResolvePolicy>> = [
+    {},
+    { minRating: 3 },
+    { minRating: 4.5 },
+    { minRating: 5 },
+    { verifiedOnly: true },
+    { maxSeverityRank: 0 },
+    { maxSeverityRank: 2 },
+    { maxSeverityRank: 3 },
+    { maxSeverityRank: 4 },
+    { channel: 'stable' },
+    { channel: 'beta' },
+    { channel: 'nightly' },
+    { minRating: 4, verifiedOnly: true },
+    { verifiedOnly: true, maxSeverityRank: 3, channel: 'stable' },
+    { minRating: 3, maxSeverityRank: 2 },
+  ];
+  return TEMPLATES.flatMap((template) =>
+    REGIONS.flatMap((region) =>
+      ARCHES.flatMap((architecture) => extras.map((extra) => ({ template, region, architecture, ...extra }))),
+    ),
+  );
+}
+
+describe('resolve fast path', () => {
+  it('picks the same image as the straightforward query for every policy', async () => {
+    let found = 0;
+    let tiesBroken = 0;
+    for (const policy of policies()) {
+      const reference = await resolveCandidates(database.db, policy, 2, true);
+      const fast = await resolveBest(database.db, policy);
+      const label = JSON.stringify(policy);
+      expect(fast?.ami_id ?? null, label).toBe(reference[0]?.ami_id ?? null);
+      if (fast) {
+        found++;
+        expect(fast, label).toEqual(reference[0]);
+        const [a, b] = reference;
+        if (b && a!.status === b.status && a!.rating_avg === b.rating_avg && a!.rating_count === b.rating_count)
+          tiesBroken++;
+      }
+    }
+    // The catalogue exercises both hits and misses, and rank ties decided by the version.
+    expect(found).toBeGreaterThan(60);
+    expect(found).toBeLessThan(policies().length);
+    expect(tiesBroken).toBeGreaterThan(5);
+  });
+});
