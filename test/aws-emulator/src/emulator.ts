@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IMAGE_ID_RE } from './ec2/common.js';
 import { registerImage } from './ec2/image-create.js';
+import { killAllCommands } from './run-command.js';
 import { seedCanonical } from './seed.js';
 import type { FaultRule, RequestLogEntry } from './server.js';
 import { createListener } from './server.js';
@@ -41,6 +42,8 @@ export interface StartOptions {
   imageAvailableAfterMs?: number;
   /** Each automatic instance transition (pending -> running, stopping -> stopped, ...) takes this long (default 300 ms). */
   instanceTransitionMs?: number;
+  /** The SSM agent of a running instance launched with an instance profile is Online after this long (default 300 ms). */
+  ssmAgentOnlineAfterMs?: number;
   /** Seed Canonical's public Ubuntu images and SSM parameters (default true). */
   seedCanonical?: boolean;
 }
@@ -66,6 +69,8 @@ export interface AddImageOptions {
   snapshotPublic?: boolean;
   /** Accounts given createVolumePermission on the root snapshot (so they can copy the image). */
   snapshotSharedWith?: string[];
+  /** Files on the image's root volume (path relative to / -> content), on top of the Ubuntu-like skeleton. */
+  files?: Record<string, string>;
 }
 
 export interface SeedFinding {
@@ -80,6 +85,10 @@ export interface AwsEmulator {
   addImage(opts: AddImageOptions): string;
   getImage(region: string, imageId: string): EmulatedImage | undefined;
   listInstances(region?: string): EmulatedInstance[];
+  /** The folder standing for an image's root volume (made from the skeleton on first use). */
+  imageRoot(imageId: string): string;
+  /** The folder standing for an instance's root volume (a copy of its image's, made at launch). */
+  instanceRoot(instanceId: string): string;
   setParameter(region: string, name: string, value: string): void;
   addFindings(imageId: string, findings: SeedFinding[], region?: string): void;
   setBlockPublicAccess(accountId: string, region: string, state: 'unblocked' | 'block-new-sharing'): void;
@@ -119,6 +128,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
   const timing = {
     imageAvailableAfterMs: opts.imageAvailableAfterMs ?? 300,
     instanceTransitionMs: opts.instanceTransitionMs ?? 300,
+    ssmAgentOnlineAfterMs: opts.ssmAgentOnlineAfterMs ?? 300,
   };
   const seed = () => {
     if (opts.seedCanonical !== false) seedCanonical(store);
@@ -162,6 +172,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
       const snapId = img.blockDeviceMappings[0]?.snapshotId;
       const snap = snapId ? store.region(o.region).snapshots.get(snapId) : undefined;
       if (snap && o.snapshotSharedWith) snap.createVolumePermissions.push(...o.snapshotSharedWith);
+      if (o.files) store.disk.ensureImage(img.imageId, o.files);
       return img.imageId;
     },
     getImage(region, imageId) {
@@ -170,6 +181,12 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
     listInstances(region) {
       const regions = region ? [region] : store.regionNames();
       return regions.flatMap((r) => [...store.region(r).instances.values()]);
+    },
+    imageRoot(imageId) {
+      return store.disk.ensureImage(imageId);
+    },
+    instanceRoot(instanceId) {
+      return store.disk.ensureInstance(instanceId);
     },
     setParameter(region, name, value) {
       store.setParameter(region, name, value);
@@ -198,6 +215,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
       else latency.delete(action);
     },
     reset() {
+      killAllCommands(store);
       store.clear();
       faults.length = 0;
       latency.clear();
@@ -205,6 +223,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
       seed();
     },
     close() {
+      killAllCommands(store);
+      store.disk.clear();
       return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // SDK clients keep connections alive; without this, close() waits for their idle timeout.

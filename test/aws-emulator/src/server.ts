@@ -109,7 +109,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     case 'sts':
       return send(res, handleSts(action, params, account, wantsJson(wire)));
     case 'ssm':
-      return send(res, handleSsm(headerOf(wire, 'x-amz-target') ?? '', body, who));
+      return send(
+        res,
+        handleSsm(headerOf(wire, 'x-amz-target') ?? '', body, {
+          ...who,
+          agentOnlineAfterMs: deps.timing.ssmAgentOnlineAfterMs,
+        }),
+      );
     case 'inspector2':
       return send(res, handleInspector2(wire.method, wire.rawPath, body, who));
     default:

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.js';
+import { RUN_COMMAND_OPS } from './run-command.js';
 import type { Store } from './state.js';
 import type { Reply } from './sts.js';
 
@@ -13,6 +14,7 @@ interface SsmContext {
   store: Store;
   region: string;
   accountId: string;
+  agentOnlineAfterMs: number;
 }
 
 type Json = Record<string, unknown>;
@@ -78,6 +80,8 @@ const OPS: Record<string, (ctx: SsmContext, input: Json) => Json> = {
     return out;
   },
 };
+
+Object.assign(OPS, RUN_COMMAND_OPS);
 
 export function handleSsm(target: string, body: Buffer, ctx: SsmContext): Reply {
   const op = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';

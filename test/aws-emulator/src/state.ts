@@ -5,6 +5,8 @@
  * and SDK waiters observe the change on their next poll.
  */
 import { randomBytes } from 'node:crypto';
+import { Disk } from './disk.js';
+import type { EmulatedCommand } from './run-command.js';
 
 export type ImageState = 'pending' | 'available' | 'failed' | 'deregistered';
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
@@ -101,6 +103,12 @@ export interface EmulatedInstance {
   stateReason?: { code: string; message: string };
   /** Pending automatic transition (e.g. stopping -> stopped at epoch ms). */
   transition?: { to: InstanceStateName; at: number };
+  /** RunInstances' IamInstanceProfile (name or ARN); the SSM agent registers only with one. */
+  iamInstanceProfile?: { arn: string; id: string };
+  /** MetadataOptions.HttpTokens: `required` is IMDSv2 only. */
+  httpTokens: 'required' | 'optional';
+  /** When the instance last became running (epoch ms): the SSM agent starts from then. */
+  runningSince?: number;
 }
 
 export interface SeededFinding {
@@ -130,6 +138,10 @@ export class Store {
   /** `${region}` -> parameter name -> value. */
   readonly parameters = new Map<string, Map<string, { value: string; version: number; modified: number }>>();
   readonly findings: SeededFinding[] = [];
+  /** Root folders of images and instances (see disk.ts). */
+  readonly disk = new Disk();
+  /** SSM Run Command commands by id. */
+  readonly commands = new Map<string, EmulatedCommand>();
 
   region(name: string): RegionState {
     let r = this.regions.get(name);
@@ -150,6 +162,8 @@ export class Store {
     this.blockPublicAccess.clear();
     this.parameters.clear();
     this.findings.length = 0;
+    this.commands.clear();
+    this.disk.clear();
   }
 
   /** Applies every time-based transition that is due. */
@@ -168,9 +182,13 @@ export class Store {
     }
     for (const inst of r.instances.values()) {
       if (inst.transition && now >= inst.transition.at) {
+        const at = inst.transition.at;
         inst.state = inst.transition.to;
         inst.transition = undefined;
-        if (inst.state === 'running') inst.publicIpAddress ??= randomPublicIp();
+        if (inst.state === 'running') {
+          inst.publicIpAddress ??= randomPublicIp();
+          inst.runningSince = at;
+        }
         if (inst.state === 'stopped' || inst.state === 'terminated') inst.publicIpAddress = undefined;
       }
     }

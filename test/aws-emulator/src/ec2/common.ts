@@ -14,6 +14,8 @@ import { canSeeImage } from '../state.js';
 export interface EmulatorTiming {
   imageAvailableAfterMs: number;
   instanceTransitionMs: number;
+  /** The SSM agent of a running instance with an instance profile is Online after this long. */
+  ssmAgentOnlineAfterMs: number;
 }
 
 export interface Ec2Context {

@@ -135,6 +135,7 @@ const createImage: Ec2Handler = (ctx) => {
     sourceInstanceId: instanceId,
     noReboot: ctx.params.bool('NoReboot'),
   });
+  ctx.store.disk.imageFromInstance(instanceId, img.imageId);
   return el('imageId', img.imageId);
 };
 
@@ -181,6 +182,7 @@ const copyImage: Ec2Handler = (ctx) => {
     sourceImageId: src.imageId,
     sourceImageRegion: sourceRegion,
   });
+  ctx.store.disk.copyImage(src.imageId, img.imageId);
   return el('imageId', img.imageId);
 };
 

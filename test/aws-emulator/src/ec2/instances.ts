@@ -62,6 +62,10 @@ const runInstances: Ec2Handler = (ctx) => {
   if (userData !== undefined && Buffer.from(userData, 'base64').length > 16 * 1024) {
     throw new ApiError('InvalidParameterValue', 'User data is limited to 16384 bytes');
   }
+  const profile = readInstanceProfile(ctx);
+  const httpTokens = params.get('MetadataOptions.HttpTokens') ?? 'required';
+  if (httpTokens !== 'required' && httpTokens !== 'optional')
+    throw invalidValue('MetadataOptions.HttpTokens', httpTokens, "Valid values are 'required' and 'optional'.");
   const tags = readTagSpecifications(ctx, ['instance', 'volume', 'network-interface', 'spot-instances-request']).get(
     'instance',
   );
@@ -101,12 +105,35 @@ const runInstances: Ec2Handler = (ctx) => {
       rootVolumeSize: img.blockDeviceMappings[0]?.volumeSize ?? 8,
       stateTransitionReason: '',
       transition: { to: 'running', at: now + ctx.timing.instanceTransitionMs },
+      iamInstanceProfile: profile,
+      httpTokens,
     };
+    ctx.store.disk.launch(imageId, inst.instanceId);
     region.instances.set(inst.instanceId, inst);
     launched.push(inst);
   }
   return renderReservation(launched);
 };
+
+/**
+ * IamInstanceProfile.Name or .Arn (not both). The emulator has no IAM: any well-formed name is taken to exist, with
+ * the caller's account in its ARN.
+ */
+function readInstanceProfile(ctx: Ec2Context): EmulatedInstance['iamInstanceProfile'] {
+  const name = ctx.params.get('IamInstanceProfile.Name');
+  const arn = ctx.params.get('IamInstanceProfile.Arn');
+  if (name === undefined && arn === undefined) return undefined;
+  if (name !== undefined && arn !== undefined)
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The parameter IamInstanceProfile.Name cannot be used with IamInstanceProfile.Arn',
+    );
+  if (name !== undefined && !/^[\w+=,.@-]{1,128}$/.test(name)) throw invalidValue('IamInstanceProfile.Name', name);
+  if (arn !== undefined && !/^arn:aws:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,128}$/.test(arn))
+    throw invalidValue('IamInstanceProfile.Arn', arn);
+  const full = arn ?? `arn:aws:iam::${ctx.accountId}:instance-profile/${name}`;
+  return { arn: full, id: deterministicId('AIPA', full).replace('-', '').toUpperCase().slice(0, 21) };
+}
 
 function renderReservation(list: EmulatedInstance[]): string {
   const first = list[0] as EmulatedInstance;

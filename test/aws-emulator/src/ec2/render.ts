@@ -127,7 +127,10 @@ export function renderInstance(i: EmulatedInstance): string {
     el('hypervisor', 'xen'),
     el('ebsOptimized', 'false'),
     el('enaSupport', 'true'),
-    node('metadataOptions', el('state', 'applied'), el('httpTokens', 'required'), el('httpEndpoint', 'enabled')),
+    node('metadataOptions', el('state', 'applied'), el('httpTokens', i.httpTokens), el('httpEndpoint', 'enabled')),
+    i.iamInstanceProfile
+      ? node('iamInstanceProfile', el('arn', i.iamInstanceProfile.arn), el('id', i.iamInstanceProfile.id))
+      : '',
     el('bootMode', i.architecture === 'arm64' ? 'uefi' : 'legacy-bios'),
     el('platformDetails', 'Linux/UNIX'),
     el('usageOperation', 'RunInstances'),
