@@ -7,11 +7,13 @@ import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/database.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { AccessService } from './services/access.js';
 import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
 import { DownloadCounter } from './services/downloads.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
+import { OrganisationService } from './services/organisations.js';
 import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
 import { SearchService } from './services/search.js';
@@ -29,6 +31,8 @@ export interface AppContext {
   limiter: RateLimiter;
   downloads: DownloadCounter;
   services: {
+    access: AccessService;
+    orgs: OrganisationService;
     auth: AuthService;
     listings: ListingService;
     search: SearchService;
@@ -65,6 +69,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     config.aws.verify ? new Ec2Reader(config.aws) : null,
     config.aws.verify ? null : 'CWS_REGISTRY_AWS=false',
   );
+  const access = new AccessService(database);
   return {
     config,
     logger,
@@ -75,6 +80,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     limiter: new RateLimiter(config.rateLimit, redis),
     downloads,
     services: {
+      access,
+      orgs: new OrganisationService(database, cache, access),
       auth: new AuthService(database, cache, logger),
       listings: new ListingService(database, cache, verification),
       search: new SearchService(database, cache),

@@ -36,7 +36,8 @@ export const VERSION_STATUSES = ['active', 'deprecated', 'revoked'] as const;
 export const versionStatus = z.enum(VERSION_STATUSES);
 export type VersionStatus = z.infer<typeof versionStatus>;
 
-export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
+/** org: members of the owning organisation; private: the publisher and the organisation's admins. */
+export const VISIBILITIES = ['public', 'unlisted', 'org', 'private'] as const;
 export const visibility = z.enum(VISIBILITIES);
 export type Visibility = z.infer<typeof visibility>;
 

@@ -26,4 +26,6 @@ export interface Principal {
   role: 'user' | 'maintainer' | 'admin';
   scopes: string[];
   tokenId: number;
+  /** The organisation (users row of kind 'org') the token is limited to; absent or null: none. */
+  orgId?: number | null;
 }

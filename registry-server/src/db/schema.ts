@@ -5,6 +5,7 @@ import type { ChannelsTable } from './tables/channels.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
+import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { ScansTable, VerificationsTable } from './tables/scans.js';
 import type { WebLoginCodesTable, WebSessionsTable } from './tables/sessions.js';
@@ -25,4 +26,5 @@ export interface DB {
   audit_log: AuditLogTable;
   web_login_codes: WebLoginCodesTable;
   web_sessions: WebSessionsTable;
+  organisation_members: OrganisationMembersTable;
 }

@@ -24,6 +24,11 @@ export class ListingService {
 
   async publish(principal: Principal, body: PublishBody): Promise<ListingDetail> {
     requireScope(principal, 'publish');
+    if (body.visibility === 'org') {
+      throw new ValidationError('visibility "org" is for listings owned by an organisation', [
+        { path: 'body.visibility', message: 'org needs an organisation as owner' },
+      ]);
+    }
     // Refuses images EC2 shows are someone else's before anything is written.
     await this.verify?.precheckOwnership(
       principal,

@@ -23,7 +23,7 @@ export interface RegionRow {
 export interface Claim {
   /** "alice", or "alice or maint" when a maintainer published the version. */
   publisher: string;
-  visibility: 'public' | 'unlisted' | 'private';
+  visibility: 'public' | 'unlisted' | 'org' | 'private';
   provenAccounts: string[];
   registryAccount: string | null;
 }

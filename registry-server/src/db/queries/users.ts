@@ -1,3 +1,4 @@
+import { ConflictError } from '../../errors.js';
 import type { Db } from '../database.js';
 import type { UsersTable } from '../tables/users.js';
 
@@ -19,6 +20,8 @@ export async function ensureUser(db: Db, handle: string, role: UsersTable['role'
     .executeTakeFirst();
   if (inserted) return { user: inserted, created: true };
   const existing = await db.selectFrom('users').selectAll().where('handle', '=', handle).executeTakeFirstOrThrow();
+  // Organisations share the namespace: never hand an organisation out as a person.
+  if (existing.kind === 'org') throw new ConflictError(`${handle} is an organisation, not a person`);
   return { user: existing, created: false };
 }
 

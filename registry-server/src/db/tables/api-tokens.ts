@@ -12,4 +12,6 @@ export interface ApiTokensTable {
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** Limits the token to one organisation (a users row of kind 'org'). */
+  org_id: ColumnType<number | null, number | null | undefined, number | null>;
 }

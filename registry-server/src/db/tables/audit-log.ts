@@ -9,4 +9,6 @@ export interface AuditLogTable {
   /** jsonb: pass objects (postgres.js would double-encode a JSON string). */
   details: ColumnType<Record<string, unknown>, Record<string, unknown>, Record<string, unknown>>;
   created_at: ColumnType<Date, never, never>;
+  /** The organisation the change concerns, for its admins' view. */
+  org_id: ColumnType<number | null, number | null | undefined, number | null>;
 }

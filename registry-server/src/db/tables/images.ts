@@ -8,7 +8,10 @@ export interface ImagesTable {
   template: string;
   category: string | null;
   description: string;
-  visibility: 'public' | 'unlisted' | 'private';
+  /** org: members of the owning organisation only; private: the publisher and the organisation's admins. */
+  visibility: 'public' | 'unlisted' | 'org' | 'private';
+  /** The person who published it (for an organisation's listing the owner is the organisation). */
+  created_by: ColumnType<number | null, number | null | undefined, number | null>;
   tags: string[];
   /** name, template, category, description and tags, lower-cased: what search reads. */
   search_doc: string;

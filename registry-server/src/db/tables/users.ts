@@ -7,4 +7,6 @@ export interface UsersTable {
   role: 'user' | 'maintainer' | 'admin';
   created_at: ColumnType<Date, never, never>;
   disabled_at: Date | null;
+  /** 'org': an organisation, which shares the handle namespace with people and owns listings. */
+  kind: ColumnType<'user' | 'org', 'user' | 'org' | undefined, 'user' | 'org'>;
 }

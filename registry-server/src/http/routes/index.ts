@@ -15,6 +15,12 @@ import * as rate from './listings/rate.js';
 import * as reviews from './listings/reviews.js';
 import * as revoke from './listings/revoke.js';
 import * as search from './listings/search.js';
+import * as createOrg from './orgs/create.js';
+import * as getOrg from './orgs/get.js';
+import * as listOrgs from './orgs/list.js';
+import * as removeMember from './orgs/remove-member.js';
+import * as setMember from './orgs/set-member.js';
+import * as orgTokens from './orgs/tokens.js';
 import * as resolve from './resolve/get.js';
 import * as createToken from './tokens/create.js';
 import * as listTokens from './tokens/list.js';
@@ -50,4 +56,10 @@ export const routes: DefinedRoute[] = [
   awsProof,
   verifyVersion,
   webLoginCodes,
+  listOrgs,
+  createOrg,
+  getOrg,
+  setMember,
+  removeMember,
+  orgTokens,
 ];

@@ -1,0 +1,119 @@
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Principal } from '../auth/tokens.js';
+import type { Database } from '../db/database.js';
+import { membershipsOf } from '../db/queries/organisations.js';
+import type { OrgRole } from '../db/tables/organisations.js';
+
+/**
+ * What a viewer may read: computed from the database on every request (never from a cache, so a
+ * role change or removal takes effect at once). Everything that filters listings by visibility
+ * uses this one definition, in SQL (visibleSql) and in code (canSee).
+ */
+export interface AccessScope {
+  /** The person, or null for anonymous. */
+  userId: number | null;
+  /** Registry admins and maintainers see every listing (not with an organisation-limited token). */
+  seesAll: boolean;
+  /** Organisations whose `org` listings the viewer sees (membership, limited by the token). */
+  memberOrgIds: number[];
+  /** Organisations whose `private` listings the viewer sees as an admin. */
+  adminOrgIds: number[];
+  /** Organisations the viewer may publish into (publisher or admin). */
+  publisherOrgIds: number[];
+  /** The organisation a token is limited to, if any. */
+  limitOrgId: number | null;
+  /** Stable text for cache keys: two viewers with the same key see the same listings. */
+  key: string;
+}
+
+export const ANONYMOUS: AccessScope = {
+  userId: null,
+  seesAll: false,
+  memberOrgIds: [],
+  adminOrgIds: [],
+  publisherOrgIds: [],
+  limitOrgId: null,
+  key: 'anon',
+};
+
+export type VisibilityRow = { visibility: string; owner_id: number; created_by: number | null };
+
+export class AccessService {
+  constructor(private readonly database: Database) {}
+
+  async scope(principal: Principal | null | undefined): Promise<AccessScope> {
+    if (!principal) return ANONYMOUS;
+    const limit = principal.orgId ?? null;
+    const rows = await membershipsOf(this.database.db, principal.userId);
+    const mine = rows.filter((r) => limit === null || r.org_id === limit);
+    const ids = (roles: OrgRole[]) => mine.filter((r) => roles.includes(r.role)).map((r) => Number(r.org_id));
+    const seesAll = limit === null && (principal.role === 'admin' || principal.role === 'maintainer');
+    const memberOrgIds = ids(['member', 'publisher', 'admin']);
+    const adminOrgIds = ids(['admin']);
+    return {
+      userId: principal.userId,
+      seesAll,
+      memberOrgIds,
+      adminOrgIds,
+      publisherOrgIds: ids(['publisher', 'admin']),
+      limitOrgId: limit,
+      key: seesAll
+        ? 'all'
+        : `u${principal.userId}:l${limit ?? ''}:m${memberOrgIds.join(',')}:a${adminOrgIds.join(',')}`,
+    };
+  }
+}
+
+/** The role a scope holds in an organisation, or null. */
+export function orgRoleIn(scope: AccessScope, orgId: number): OrgRole | null {
+  if (scope.adminOrgIds.includes(orgId)) return 'admin';
+  if (scope.publisherOrgIds.includes(orgId)) return 'publisher';
+  if (scope.memberOrgIds.includes(orgId)) return 'member';
+  return null;
+}
+
+/**
+ * May the viewer read this listing? `hidden` listings (unlisted, private) count only where the
+ * caller asks for them: detail and resolve do, catalogue-wide lists do not.
+ */
+export function canSee(scope: AccessScope, row: VisibilityRow, includeHidden = true): boolean {
+  const ownerId = Number(row.owner_id);
+  switch (row.visibility) {
+    case 'public':
+      return true;
+    case 'unlisted':
+      return includeHidden;
+    case 'org':
+      return scope.seesAll || scope.memberOrgIds.includes(ownerId);
+    case 'private': {
+      if (!includeHidden) return false;
+      if (scope.seesAll) return true;
+      if (scope.userId === null) return false;
+      if (scope.adminOrgIds.includes(ownerId)) return true;
+      if (scope.limitOrgId !== null && scope.limitOrgId !== ownerId) return false;
+      return ownerId === scope.userId || (row.created_by !== null && Number(row.created_by) === scope.userId);
+    }
+    default:
+      return false;
+  }
+}
+
+/** canSee as SQL over a listing aliased `i` (images as i). */
+export function visibleSql(scope: AccessScope, includeHidden: boolean): RawBuilder<SqlBool> {
+  if (scope.seesAll) return includeHidden ? sql<SqlBool>`true` : sql<SqlBool>`i.visibility IN ('public', 'org')`;
+  const parts: RawBuilder<unknown>[] = [sql`i.visibility = 'public'`];
+  if (includeHidden) parts.push(sql`i.visibility = 'unlisted'`);
+  if (scope.memberOrgIds.length > 0) {
+    parts.push(sql`(i.visibility = 'org' AND i.owner_id IN (${sql.join(scope.memberOrgIds)}))`);
+  }
+  if (includeHidden && scope.userId !== null) {
+    const uid = scope.userId;
+    const own =
+      scope.limitOrgId === null
+        ? sql`(i.owner_id = ${uid} OR i.created_by = ${uid})`
+        : sql`(i.owner_id = ${scope.limitOrgId} AND i.created_by = ${uid})`;
+    const admin = scope.adminOrgIds.length > 0 ? sql` OR i.owner_id IN (${sql.join(scope.adminOrgIds)})` : sql``;
+    parts.push(sql`(i.visibility = 'private' AND (${own}${admin}))`);
+  }
+  return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+}
