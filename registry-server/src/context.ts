@@ -86,7 +86,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       listings: new ListingService(database, cache, verification),
       search: new SearchService(database, cache),
       ratings: new RatingService(database, cache),
-      resolve: new ResolveService(database, cache, downloads),
+      resolve: new ResolveService(database, cache, downloads, verification),
       import: new ImportService(database, cache),
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
       verification,

@@ -256,7 +256,7 @@ export class ListingService {
         created_at: iso(listing.created_at)!,
         ratings: { average: round2(listing.rating_avg), count: Number(listing.rating_count), histogram: hist },
         reviews: reviews.map(toReview),
-        versions: versions.map((v) => toVersion(v, regions)),
+        versions: versions.map((v) => toVersion(v, regions, this.verify?.noAwsReason ?? null)),
         channels: Object.fromEntries(channels.map((c) => [c.name, c.version])),
       },
     };

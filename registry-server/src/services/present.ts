@@ -39,15 +39,29 @@ export function toScan(row: ScanColumns): ScanInfo | null {
   };
 }
 
-export function toVerification(row: {
-  verification_status: string;
-  verification_reason: string | null;
-  last_verified_at: Date | null;
-}) {
+/** Start of the reason shown on images nobody could check because the registry has no AWS access. */
+export const NO_AWS_PREFIX = 'not verified: the registry has no AWS access';
+
+/**
+ * `noAws`: why this registry cannot verify (null when it can). It is rendered here, at read
+ * time, for every image never checked, rather than written into each region row at start-up.
+ */
+export function toVerification(
+  row: {
+    verification_status: string;
+    verification_reason: string | null;
+    last_verified_at: Date | null;
+  },
+  noAws: string | null = null,
+) {
+  const stored = row.verification_reason;
+  const neverChecked = row.verification_status === 'unverified' && row.last_verified_at === null;
+  // Reasons written by versions that stored the no-AWS text in the row follow the current state.
+  const reason = neverChecked && (stored === null || stored.startsWith(NO_AWS_PREFIX)) ? noAws : stored;
   return {
     status: row.verification_status as 'unverified' | 'verified' | 'failed',
     reason:
-      row.verification_reason ??
+      reason ??
       (row.verification_status === 'unverified'
         ? 'not verified yet: the registry has not checked this image in EC2'
         : null),
@@ -55,14 +69,14 @@ export function toVerification(row: {
   };
 }
 
-export function toRegionImage(row: RegionScanRow): RegionImage {
+export function toRegionImage(row: RegionScanRow, noAws: string | null = null): RegionImage {
   return {
     region: row.region,
     architecture: row.architecture,
     ami_id: row.ami_id,
     owner_account: row.owner_account,
     state: row.state,
-    verification: toVerification(row),
+    verification: toVerification(row, noAws),
     scan: toScan(row),
   };
 }
@@ -81,6 +95,7 @@ export function toVersion(
     download_count: number;
   },
   regions: RegionScanRow[],
+  noAws: string | null = null,
 ): VersionDetail {
   return {
     version: v.version,
@@ -92,7 +107,7 @@ export function toVersion(
     created_by: v.created_by_handle,
     created_at: iso(v.created_at)!,
     download_count: Number(v.download_count),
-    regions: regions.filter((r) => r.version_id === v.id).map(toRegionImage),
+    regions: regions.filter((r) => r.version_id === v.id).map((r) => toRegionImage(r, noAws)),
   };
 }
 

@@ -24,6 +24,8 @@ export class ResolveService {
     private readonly database: Database,
     private readonly cache: Cache,
     private readonly downloads: DownloadCounter,
+    /** Why images cannot be verified here, shown on those never checked. */
+    private readonly verification: { readonly noAwsReason: string | null } | null = null,
   ) {}
 
   /** The best image for a template under a policy. Counts a download. */
@@ -60,7 +62,7 @@ export class ResolveService {
         verified: Boolean(best.verified),
       },
       version: { version: best.version, status: best.status, channel: query.channel ?? null },
-      verification: toVerification(best),
+      verification: toVerification(best, this.verification?.noAwsReason ?? null),
       scan: toScan(best),
       reason: reasonFor(best, policy),
       warnings: warningsFor(best),

@@ -9,10 +9,11 @@ import { provenAccounts } from '../db/queries/aws-accounts.js';
 import * as q from '../db/queries/verifications.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { canManage, requireScope } from './auth.js';
-import { iso, toVerification } from './present.js';
+import { iso, NO_AWS_PREFIX, toVerification } from './present.js';
 import { judgeImage, notFoundReason, notOwnedReason, type RegionOutcome, unreachableOutcome } from './verify-image.js';
 
-export const NO_AWS_PREFIX = 'not verified: the registry has no AWS access';
+export { NO_AWS_PREFIX };
+
 const CHECKING = 'the registry is checking this image in EC2';
 /** Re-checks of images still pending in EC2 (a copy in progress), before the scheduled pass takes over. */
 const PENDING_RETRY_MS = 30_000;
@@ -30,6 +31,8 @@ export interface PublishTarget {
 
 /** What publishing tells verification (ListingService calls these). */
 export interface VersionHook {
+  /** Why images cannot be verified here (no AWS access), or null: shown on every image never checked. */
+  readonly noAwsReason: string | null;
   /**
    * Before anything is written: refuses the version when EC2 shows that an image belongs to an
    * account the publisher has not proved (403) or does not exist (400). Returns quietly when
@@ -103,7 +106,7 @@ export class VerificationService implements VersionHook {
     try {
       if (this.#disabled) {
         this.logger.warn({ reason: this.#disabled }, 'AMI verification off: listings stay unverified');
-        await q.explainNoAws(this.database.db, this.#disabled);
+        await q.explainNoAws(this.database.db);
       } else {
         await q.forgetNoAws(this.database.db, NO_AWS_PREFIX);
       }
@@ -111,6 +114,10 @@ export class VerificationService implements VersionHook {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not record whether verification is available');
     }
+  }
+
+  get noAwsReason(): string | null {
+    return this.#disabled;
   }
 
   get status(): { enabled: boolean; reason: string | null; account: string | null } {
@@ -202,7 +209,7 @@ export class VerificationService implements VersionHook {
     if (this.#stopped) return;
     if (this.#disabled) {
       // Published while the probe ran and it found no AWS: release what created() held back.
-      await q.explainNoAws(this.database.db, this.#disabled);
+      await q.explainNoAws(this.database.db);
       await this.cache.invalidate('verification');
       return;
     }
@@ -376,7 +383,7 @@ export class VerificationService implements VersionHook {
         ami_id: r.ami_id,
         owner_account: r.owner_account,
         state: r.state,
-        verification: toVerification(r),
+        verification: toVerification(r, this.#disabled),
       })),
     };
   }

@@ -147,22 +147,16 @@ export async function versionsToReverify(db: Db): Promise<number[]> {
 }
 
 /**
- * Without AWS: says why on every region nobody has verified, and releases regions held
- * pending for a check that will not come (a restart without credentials).
+ * Without AWS: releases regions held pending for a check that will not come (a restart
+ * without credentials). Why they are unverified is rendered at read time (`toVerification`),
+ * not written into every region row: on a large catalogue that rewrite took seconds at start.
  */
-export async function explainNoAws(db: Db, reason: string) {
+export async function explainNoAws(db: Db) {
   await db
     .updateTable('image_regions')
     .set({ state: 'available' })
     .where('state', '=', 'pending')
     .where('last_verified_at', 'is', null)
-    .execute();
-  await db
-    .updateTable('image_regions')
-    .set({ verification_reason: reason })
-    .where('verification_status', '=', 'unverified')
-    .where('last_verified_at', 'is', null)
-    .where((eb) => eb.or([eb('verification_reason', 'is', null), eb('verification_reason', '<>', reason)]))
     .execute();
 }
 
