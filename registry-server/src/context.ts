@@ -60,7 +60,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     ? new RedisLink(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
     : null;
   await redis?.connect();
-  const cache = new Cache(config.cache.ttlSeconds, redis, logger.child({ name: 'cache' }), metrics);
+  const cache = new Cache(config.cache, redis, logger.child({ name: 'cache' }), metrics);
   const downloads = new DownloadCounter(database, logger);
   const verification = new VerificationService(
     database,

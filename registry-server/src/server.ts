@@ -83,6 +83,7 @@ export async function createServer(config: Config, overrides: ContextOverrides =
         });
       }
       await flush();
+      ctx.cache.stop();
       await ctx.redis?.close();
       if (!overrides.database) await ctx.database.close();
     },

@@ -6,6 +6,14 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null /* null: in memory (tests) */ }
   | { kind: 'postgres'; url: string; poolMax: number };
 
+export interface CacheSettings {
+  ttlSeconds: number;
+  /** Bound of the in-process tier, in bytes of JSON. */
+  maxBytes: number;
+  /** Answers larger than this (JSON bytes) are not cached in either tier. */
+  maxEntryBytes: number;
+}
+
 export type AwsKeys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 /** AWS: account proofs (STS forwarding) and verification of published AMIs (the server's own calls). */
@@ -33,7 +41,7 @@ export interface Config {
   db: DatabaseConfig;
   redis: { url: string; prefix: string } | null;
   adminToken: string | null;
-  cache: { ttlSeconds: number };
+  cache: CacheSettings;
   rateLimit: { readPerMinute: number; writePerMinute: number };
   demo: boolean;
   logLevel: string;
@@ -66,7 +74,7 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     db,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.CWS_REGISTRY_REDIS_PREFIX ?? 'cws:' } : null,
     adminToken: env.CWS_REGISTRY_ADMIN_TOKEN ?? null,
-    cache: { ttlSeconds: env.CWS_REGISTRY_CACHE_TTL ?? 60 },
+    cache: cacheSettings(env.CWS_REGISTRY_CACHE_TTL ?? 60, env.CWS_REGISTRY_CACHE_MAX_MB ?? 32),
     rateLimit: {
       readPerMinute: env.CWS_REGISTRY_RATE_LIMIT_READ ?? 600,
       writePerMinute: env.CWS_REGISTRY_RATE_LIMIT_WRITE ?? 60,
@@ -77,6 +85,12 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     ...overrides,
   };
   return config;
+}
+
+/** The cache's bounds from its memory budget: no single answer may take more than 1/64 of it. */
+export function cacheSettings(ttlSeconds: number, maxMb: number): CacheSettings {
+  const maxBytes = maxMb * 1024 * 1024;
+  return { ttlSeconds, maxBytes, maxEntryBytes: Math.min(512 * 1024, Math.floor(maxBytes / 64)) };
 }
 
 function awsConfig(env: Env): AwsConfig {

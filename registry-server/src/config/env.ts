@@ -44,6 +44,12 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     description: 'Seconds a cached answer lives (0 turns the cache off).',
   },
   {
+    name: 'CWS_REGISTRY_CACHE_MAX_MB',
+    default: '32',
+    description:
+      'Memory for cached answers in each process, in MB of JSON; answers larger than 1/64 of it (at most 512 KB) are not cached.',
+  },
+  {
     name: 'CWS_REGISTRY_RATE_LIMIT_READ',
     default: '600',
     description: 'Reads per minute per token or IP (0 turns the limit off).',
@@ -120,6 +126,7 @@ export const envSchema = z.object({
   CWS_REGISTRY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   CWS_REGISTRY_PUBLIC_URL: z.url().optional(),
   CWS_REGISTRY_CACHE_TTL: intString(0, 86400).optional(),
+  CWS_REGISTRY_CACHE_MAX_MB: intString(1, 65536).optional(),
   CWS_REGISTRY_RATE_LIMIT_READ: intString(0, 10_000_000).optional(),
   CWS_REGISTRY_RATE_LIMIT_WRITE: intString(0, 10_000_000).optional(),
   CWS_REGISTRY_BODY_LIMIT: z
