@@ -1,4 +1,5 @@
 import AmiBrowse from './ami/browse.js';
+import AmiBuild from './ami/build.js';
 import AmiDeprecate from './ami/deprecate.js';
 import AmiInfo from './ami/info.js';
 import AmiList from './ami/list.js';
@@ -28,6 +29,7 @@ import WebLogin from './web/login.js';
  */
 export const COMMANDS = {
   'ami:browse': AmiBrowse,
+  'ami:build': AmiBuild,
   'ami:deprecate': AmiDeprecate,
   'ami:info': AmiInfo,
   'ami:list': AmiList,

@@ -22,6 +22,8 @@ const envSchema = z.object({
   CWS_CACHE_TTL: z.coerce.number().int('must be whole seconds').min(0, 'must be 0 or more').optional(),
   /** Seconds to wait for each registry, overriding the per-registry setting. */
   CWS_REGISTRY_TIMEOUT: z.coerce.number().positive('must be a positive number of seconds').max(120).optional(),
+  /** Instance profile for build, test and hygiene-check instances (their SSM agent needs a role). */
+  CWS_INSTANCE_PROFILE: nonEmpty.optional(),
   AWS_REGION: nonEmpty.optional(),
   AWS_DEFAULT_REGION: nonEmpty.optional(),
   /** The SDK reads these itself; cws needs them only to know where to sign an STS proof for. */

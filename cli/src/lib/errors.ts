@@ -19,6 +19,8 @@ export const EXIT = {
   auth: 7,
   /** AWS failed: no credentials or region, an API error. */
   aws: 8,
+  /** A setup script, validation test or in-image hygiene check failed (the message names which, with its output). */
+  checks: 9,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

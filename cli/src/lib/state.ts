@@ -66,9 +66,58 @@ export const saveRecord = z.looseObject({
 });
 export type SaveRecord = z.infer<typeof saveRecord>;
 
+export const BUILD_STATUSES = [
+  'started',
+  'launching',
+  'setup',
+  'testing',
+  'cleaning',
+  'stopping',
+  'creating',
+  'waiting',
+  'copying',
+  'complete',
+  'partial',
+  'failed',
+  'cleaned',
+] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+
+/** A `cws ami build`, recorded before the builder is launched so an interrupted build can be resumed or cleaned up. */
+export const buildRecord = z.looseObject({
+  id: z.string(),
+  template: z.string(),
+  template_file: z.string(),
+  region: z.string(),
+  architecture: z.string(),
+  base_ami: z.string(),
+  instance_type: z.string(),
+  instance_profile: z.string(),
+  instance_id: z.string().nullable(),
+  keep_builder: z.boolean(),
+  image_name: z.string(),
+  description: z.string(),
+  creator: z.string(),
+  copy_to_regions: z.array(z.string()),
+  status: z.enum(BUILD_STATUSES),
+  images: z.record(z.string(), z.string()),
+  copy_errors: z.record(z.string(), z.string()),
+  tests: z.array(z.looseObject({ name: z.string(), passed: z.boolean() })).default([]),
+  hygiene_findings: z.array(z.object({ check: z.string(), file: z.string(), fix: z.string() })).default([]),
+  log_file: z.string(),
+  written_template: z.string().nullable(),
+  error: z.string().nullable(),
+  /** The step a failed build had reached. */
+  last_step: z.enum(BUILD_STATUSES).optional(),
+  started_at: z.string(),
+  updated_at: z.string(),
+});
+export type BuildRecord = z.infer<typeof buildRecord>;
+
 const stateSchema = z.looseObject({
   instances: z.array(instanceRecord).default([]),
   saves: z.array(saveRecord).default([]),
+  builds: z.array(buildRecord).default([]),
 });
 export type LocalStateData = z.infer<typeof stateSchema>;
 
@@ -155,6 +204,22 @@ export class LocalState {
     await this.update((d) => {
       d.saves = d.saves.filter((s) => s.id !== record.id);
       d.saves.push(record);
+    });
+  }
+
+  async putBuild(record: BuildRecord): Promise<void> {
+    await this.update((d) => {
+      d.builds = d.builds.filter((b) => b.id !== record.id);
+      d.builds.push(record);
+    });
+  }
+
+  async patchBuild(id: string, patch: Partial<BuildRecord>): Promise<BuildRecord> {
+    return this.update((d) => {
+      const rec = d.builds.find((b) => b.id === id);
+      if (!rec) throw new CwsError(`no build ${id} is recorded`, { code: 'build_not_found', exit: EXIT.notFound });
+      Object.assign(rec, patch, { updated_at: new Date().toISOString() });
+      return { ...rec };
     });
   }
 

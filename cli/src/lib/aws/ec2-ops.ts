@@ -44,6 +44,10 @@ export interface RunInput {
   subnetId?: string | undefined;
   keyName?: string | undefined;
   clientToken?: string | undefined;
+  /** Instance profile name (or ARN) for the instance's role: the SSM agent needs one. */
+  instanceProfile?: string | undefined;
+  /** IMDSv2 only (HttpTokens required). */
+  imdsV2?: boolean | undefined;
 }
 
 type Sdk = typeof import('@aws-sdk/client-ec2');
@@ -127,6 +131,16 @@ export class Ec2Ops {
       ...(input.subnetId ? { SubnetId: input.subnetId } : {}),
       ...(input.keyName ? { KeyName: input.keyName } : {}),
       ...(input.clientToken && !dryRun ? { ClientToken: input.clientToken } : {}),
+      ...(input.instanceProfile
+        ? {
+            IamInstanceProfile: input.instanceProfile.startsWith('arn:')
+              ? { Arn: input.instanceProfile }
+              : { Name: input.instanceProfile },
+          }
+        : {}),
+      ...(input.imdsV2
+        ? { MetadataOptions: { HttpTokens: 'required' as const, HttpEndpoint: 'enabled' as const } }
+        : {}),
       TagSpecifications: [{ ResourceType: 'instance' as const, Tags: tagList(input.tags) }],
     };
   }
@@ -160,6 +174,24 @@ export class Ec2Ops {
         }),
     );
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => this.instanceInfo(i, region));
+  }
+
+  /** Instances matching EC2 filters (e.g. `tag:cws:build`, `image-id`), any state unless filtered. */
+  async findInstances(region: string, filters: { Name: string; Values: string[] }[]): Promise<InstanceInfo[]> {
+    const found: InstanceInfo[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call<{ Reservations?: { Instances?: unknown[] }[]; NextToken?: string }>(
+        region,
+        'DescribeInstances',
+        (m) => new m.DescribeInstancesCommand({ Filters: filters, NextToken: token }),
+      );
+      found.push(
+        ...(out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => this.instanceInfo(i, region)),
+      );
+      token = out.NextToken;
+    } while (token);
+    return found;
   }
 
   async changeState(region: string, instanceId: string, action: 'stop' | 'start' | 'terminate'): Promise<string> {
@@ -281,6 +313,19 @@ export class Ec2Ops {
       (m) => new m.DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: `tag:${key}`, Values: [value] }] }),
     );
     return (out.Images ?? []).map((i) => this.imageDetail(i, region));
+  }
+
+  /** Your own images matching EC2 filters (e.g. `tag:cws:template`), with their creation dates. */
+  async findOwnImages(
+    region: string,
+    filters: { Name: string; Values: string[] }[],
+  ): Promise<(ImageDetail & { creation_date: string })[]> {
+    const out = await this.call<{ Images?: { CreationDate?: string }[] }>(
+      region,
+      'DescribeImages',
+      (m) => new m.DescribeImagesCommand({ Owners: ['self'], Filters: filters }),
+    );
+    return (out.Images ?? []).map((i) => ({ ...this.imageDetail(i, region), creation_date: i.CreationDate ?? '' }));
   }
 
   async deregisterImage(region: string, imageId: string): Promise<void> {

@@ -51,7 +51,8 @@ function stamp(d = new Date()): string {
     .replace('T', '-');
 }
 
-async function creator(ctx: CliContext): Promise<string> {
+/** Who made an image: the handle of a logged-in registry, else the local user name. */
+export async function creatorName(ctx: CliContext): Promise<string> {
   const config = await ctx.config();
   const handle = config.registries.find((r) => r.token && r.handle)?.handle;
   if (handle) return handle;
@@ -91,7 +92,7 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
     );
   }
   const wasRunning = info.state === 'running';
-  const who = await creator(ctx);
+  const who = await creatorName(ctx);
   const now = new Date();
   const record: SaveRecord = {
     id: `save-${stamp(now).toLowerCase()}-${randomBytes(3).toString('hex')}`,

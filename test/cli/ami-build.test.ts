@@ -1,0 +1,148 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AwsEmulator, DEFAULT_ACCOUNTS, startEmulator } from '@cws/aws-emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cws, type Sandbox, sandbox } from './run-cws.js';
+
+/**
+ * cws ami build end to end: the built binary against the emulator, whose SSM Run Command really runs the setup
+ * script and the validation tests in the builder's root folder, which becomes the image's.
+ */
+const { A } = DEFAULT_ACCOUNTS;
+let emu: AwsEmulator;
+let box: Sandbox;
+
+const GOOD = `name: marker-lab
+description: writes a marker file and checks it
+base_image: ubuntu-24.04
+architectures: [x86_64]
+setup_script: |
+  #!/bin/bash
+  set -euo pipefail
+  echo "installing the marker"
+  mkdir -p opt/cws
+  echo "ready-42" > opt/cws/marker
+  # things the clean-up must remove before imaging
+  mkdir -p home/ubuntu/.ssh root
+  echo "ssh-ed25519 AAAAC3Nza builder@laptop" > home/ubuntu/.ssh/authorized_keys
+  echo "aws s3 ls --profile secret" > root/.bash_history
+  echo "setup done"
+validation_tests:
+  - name: marker written
+    command: cat opt/cws/marker
+    expected: ready-42
+  - name: marker mentions 42
+    command: grep -c 42 opt/cws/marker
+    expected_contains: "1"
+`;
+
+const BROKEN = `name: broken-lab
+description: its validation test fails
+base_image: ubuntu-24.04
+setup_script: |
+  mkdir -p opt && echo half > opt/state
+validation_tests:
+  - name: state complete
+    command: "cat opt/state; test \\"$(cat opt/state)\\" = complete"
+`;
+
+const run = (...args: string[]) => cws([...args, '--json'], { env: box.env, timeoutMs: 90_000 });
+
+beforeAll(async () => {
+  assertBuilt();
+  emu = await startEmulator({ imageAvailableAfterMs: 150, instanceTransitionMs: 150, ssmAgentOnlineAfterMs: 150 });
+  box = sandbox({
+    AWS_ACCESS_KEY_ID: A.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: A.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: emu.url,
+  });
+  mkdirSync(box.templatesDir, { recursive: true });
+  writeFileSync(join(box.templatesDir, 'marker-lab.yml'), `# my lab\n${GOOD}`);
+  writeFileSync(join(box.templatesDir, 'broken-lab.yml'), BROKEN);
+});
+afterAll(async () => {
+  box?.cleanup();
+  await emu?.close();
+});
+
+describe('cws ami build', () => {
+  it('runs the setup script and tests, cleans, images, copies and maps the template', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await run('ami', 'build', 'marker-lab', '--copy-to-regions', 'us-west-2');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json).toMatchObject({
+      status: 'complete',
+      template: 'marker-lab',
+      region: 'us-east-1',
+      builder: 'shutting-down',
+    });
+    expect(r.json.tests.map((t: { name: string; passed: boolean }) => [t.name, t.passed])).toEqual([
+      ['marker written', true],
+      ['marker mentions 42', true],
+    ]);
+    const east = r.json.images['us-east-1'];
+    const west = r.json.images['us-west-2'];
+    expect(emu.getImage('us-east-1', east)).toMatchObject({
+      state: 'available',
+      ownerId: A.accountId,
+      tags: expect.objectContaining({ 'cws:build': r.json.build_id, 'cws:template': 'marker-lab' }),
+    });
+    expect(emu.getImage('us-west-2', west)?.state).toBe('available');
+    // What the setup script wrote is in the image and its copy; what the clean-up removed is not.
+    for (const id of [east, west]) {
+      expect(readFileSync(join(emu.imageRoot(id), 'opt/cws/marker'), 'utf8')).toBe('ready-42\n');
+      expect(existsSync(join(emu.imageRoot(id), 'home/ubuntu/.ssh/authorized_keys'))).toBe(false);
+      expect(existsSync(join(emu.imageRoot(id), 'root/.bash_history'))).toBe(false);
+    }
+    expect(r.json.hygiene.findings).toEqual([]);
+    expect(r.json.hygiene.removed).toEqual(
+      expect.arrayContaining(['removed /home/ubuntu/.ssh/authorized_keys', 'removed /root/.bash_history']),
+    );
+    // The builder: IMDSv2, tagged with the build, instance profile, terminated.
+    const builder = emu.listInstances('us-east-1').find((i) => i.instanceId === r.json.instance_id);
+    expect(builder).toMatchObject({
+      httpTokens: 'required',
+      tags: expect.objectContaining({ 'cws:build': r.json.build_id }),
+    });
+    expect(builder?.iamInstanceProfile?.arn).toMatch(/instance-profile\/cws-ssm$/);
+    expect(['shutting-down', 'terminated']).toContain(builder?.state);
+    // The template file keeps its comment and gains the mappings.
+    const text = readFileSync(r.json.template_file, 'utf8');
+    expect(text.startsWith('# my lab')).toBe(true);
+    expect(text).toMatch(new RegExp(`ami_mappings:\\s+us-east-1:\\s+x86_64: ${east}\\s+us-west-2:\\s+x86_64: ${west}`));
+    const log = readFileSync(r.json.log_file, 'utf8');
+    expect(log).toContain('installing the marker');
+    expect(log).toContain('test: marker written: passed');
+    // The template now resolves to the built image.
+    const resolved = await run('ami', 'resolve', 'marker-lab');
+    expect(resolved.json).toMatchObject({ ami_id: east, resolution_method: 'direct_mapping' });
+    const human = await cws(['ami', 'build', '--list'], { env: box.env });
+    expect(human.stdout).toContain(r.json.build_id);
+  });
+
+  it('makes no image when a validation test fails, names the test, and terminates the builder', {
+    timeout: 120_000,
+  }, async () => {
+    const before = new Set(emu.listInstances('us-east-1').map((i) => i.instanceId));
+    const r = await run('ami', 'build', 'broken-lab');
+    expect(r.code, r.stdout + r.stderr).toBe(9);
+    expect(r.json.error).toMatchObject({ code: 'validation_failed', failed_test: 'state complete' });
+    expect(r.json.error.message).toContain('validation test "state complete" failed (exit code 1)');
+    expect(r.json.error.message).toContain('half');
+    expect(r.json.error.images).toEqual({});
+    const builder = emu.listInstances('us-east-1').find((i) => !before.has(i.instanceId));
+    expect(builder?.instanceId).toBe(r.json.error.instance_id);
+    expect(['shutting-down', 'terminated']).toContain(builder?.state);
+    const own = [...emu.listInstances()].length;
+    expect(own).toBeGreaterThan(0);
+    const list = await run('ami', 'build', '--list');
+    const rec = list.json.builds.find((b: { id: string }) => b.id === r.json.error.build_id);
+    expect(rec).toMatchObject({ status: 'failed', last_step: 'testing', images: {} });
+    // Human output names the test and its output too.
+    const human = await cws(['ami', 'build', 'broken-lab'], { env: box.env, timeoutMs: 90_000 });
+    expect(human.code).toBe(9);
+    expect(human.stderr).toContain('validation test "state complete" failed');
+  });
+});
