@@ -16,6 +16,7 @@ import { ListingService } from './services/listings.js';
 import { OrganisationService } from './services/organisations.js';
 import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
+import { SamlService } from './services/saml/service.js';
 import { SearchService } from './services/search.js';
 import { SessionService } from './services/sessions.js';
 import { VerificationService } from './services/verification.js';
@@ -42,6 +43,8 @@ export interface AppContext {
     sessions: SessionService;
     verification: VerificationService;
     awsAccounts: AwsAccountService;
+    /** SAML single sign-on; null when no IdP is configured. */
+    saml: SamlService | null;
   };
 }
 
@@ -70,6 +73,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     config.aws.verify ? null : 'CWS_REGISTRY_AWS=false',
   );
   const access = new AccessService(database);
+  const saml = config.saml
+    ? await SamlService.create(config.saml, config.http.publicUrl!, database, logger.child({ name: 'saml' }))
+    : null;
   return {
     config,
     logger,
@@ -97,6 +103,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
         config.aws,
         verification,
       ),
+      saml,
     },
   };
 }

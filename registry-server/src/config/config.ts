@@ -1,6 +1,15 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from './env.js';
+import {
+  checkIdpId,
+  DEFAULT_ATTRIBUTES,
+  DEFAULT_ROLES,
+  parseRoleMap,
+  readIdpsFile,
+  type SamlConfig,
+  splitList,
+} from './saml.js';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null /* null: in memory (tests) */ }
@@ -46,6 +55,8 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   aws: AwsConfig;
+  /** SAML single sign-on; null: off. */
+  saml: SamlConfig | null;
 }
 
 /** Where the embedded database lives when CWS_REGISTRY_DATA is unset (XDG data dir). */
@@ -82,6 +93,7 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     demo: env.CWS_REGISTRY_DEMO ?? db.kind === 'pglite',
     logLevel: env.CWS_REGISTRY_LOG_LEVEL ?? 'info',
     aws: awsConfig(env),
+    saml: samlConfig(env),
     ...overrides,
   };
   return config;
@@ -91,6 +103,54 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
 export function cacheSettings(ttlSeconds: number, maxMb: number): CacheSettings {
   const maxBytes = maxMb * 1024 * 1024;
   return { ttlSeconds, maxBytes, maxEntryBytes: Math.min(512 * 1024, Math.floor(maxBytes / 64)) };
+}
+
+function samlConfig(env: Env): SamlConfig | null {
+  const single = env.CWS_REGISTRY_SAML_IDP_METADATA;
+  const file = env.CWS_REGISTRY_SAML_IDPS;
+  if (!single && !file) return null;
+  if (single && file) {
+    throw new Error(
+      'set either CWS_REGISTRY_SAML_IDP_METADATA (one IdP) or CWS_REGISTRY_SAML_IDPS (a file of several), not both',
+    );
+  }
+  if (!env.CWS_REGISTRY_PUBLIC_URL) {
+    throw new Error('SAML needs CWS_REGISTRY_PUBLIC_URL: the IdP sends people back to PUBLIC_URL/saml/acs, exactly');
+  }
+  if (Boolean(env.CWS_REGISTRY_SAML_SP_KEY) !== Boolean(env.CWS_REGISTRY_SAML_SP_CERT)) {
+    throw new Error('set both CWS_REGISTRY_SAML_SP_KEY and CWS_REGISTRY_SAML_SP_CERT, or neither');
+  }
+  const defaults = {
+    attributes: {
+      id: env.CWS_REGISTRY_SAML_ATTR_ID ? splitList(env.CWS_REGISTRY_SAML_ATTR_ID) : DEFAULT_ATTRIBUTES.id,
+      name: env.CWS_REGISTRY_SAML_ATTR_NAME ? splitList(env.CWS_REGISTRY_SAML_ATTR_NAME) : DEFAULT_ATTRIBUTES.name,
+      mail: env.CWS_REGISTRY_SAML_ATTR_MAIL ? splitList(env.CWS_REGISTRY_SAML_ATTR_MAIL) : DEFAULT_ATTRIBUTES.mail,
+      groups: env.CWS_REGISTRY_SAML_ATTR_GROUPS
+        ? splitList(env.CWS_REGISTRY_SAML_ATTR_GROUPS)
+        : DEFAULT_ATTRIBUTES.groups,
+    },
+    roles: env.CWS_REGISTRY_SAML_ROLES ? parseRoleMap(env.CWS_REGISTRY_SAML_ROLES) : DEFAULT_ROLES,
+    idpInitiated: env.CWS_REGISTRY_SAML_IDP_INITIATED ?? false,
+  };
+  const idps = file
+    ? readIdpsFile(file, defaults)
+    : [
+        {
+          id: checkIdpId(env.CWS_REGISTRY_SAML_IDP_ID ?? 'idp', 'CWS_REGISTRY_SAML_IDP_ID'),
+          label: env.CWS_REGISTRY_SAML_IDP_LABEL ?? 'your institution',
+          metadata: single!,
+          organisation: env.CWS_REGISTRY_SAML_IDP_ORG ?? null,
+          ...defaults,
+        },
+      ];
+  return {
+    spEntityId: env.CWS_REGISTRY_SAML_SP_ENTITY_ID ?? null,
+    spKeyFile: env.CWS_REGISTRY_SAML_SP_KEY ?? null,
+    spCertFile: env.CWS_REGISTRY_SAML_SP_CERT ?? null,
+    clockSkewSeconds: env.CWS_REGISTRY_SAML_CLOCK_SKEW ?? 60,
+    wantResponseSigned: env.CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED ?? false,
+    idps,
+  };
 }
 
 function awsConfig(env: Env): AwsConfig {

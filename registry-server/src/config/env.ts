@@ -97,6 +97,86 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     default: 'true',
     description: 'An AWS account proof from an unknown account creates a user (cws login --aws).',
   },
+  {
+    name: 'CWS_REGISTRY_SAML_IDP_METADATA',
+    default: '(unset: no SAML)',
+    description: 'SAML identity provider metadata: a file path or an https URL (read at start). Turns on SAML sign-in.',
+  },
+  { name: 'CWS_REGISTRY_SAML_IDP_ID', default: 'idp', description: 'Short name of that IdP in URLs (/saml/login/ID).' },
+  {
+    name: 'CWS_REGISTRY_SAML_IDP_LABEL',
+    default: 'your institution',
+    description: 'Shown on the sign-in button: "Sign in with LABEL".',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_IDP_ORG',
+    default: '(unset)',
+    description: 'Handle of the organisation the IdP’s people join, with the role their groups map to.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_IDPS',
+    default: '(unset)',
+    description:
+      'YAML/JSON file listing several IdPs (id, label, metadata, organisation, attributes, roles); instead of the IDP_* settings.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_ATTR_ID',
+    default: 'eduPersonPrincipalName, subject-id, persistent NameID',
+    description:
+      'Attributes (names or urn:oid:) tried in order for the stable user id; nameid:persistent is the NameID.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_ATTR_NAME',
+    default: 'displayName, cn',
+    description: 'Attributes tried in order for the display name.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_ATTR_MAIL',
+    default: 'mail',
+    description: 'Attributes tried in order for the mail address.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_ATTR_GROUPS',
+    default: 'eduPersonEntitlement, memberOf, eduPersonAffiliation, eduPersonScopedAffiliation',
+    description: 'Attributes whose values are the person’s groups (mapped to roles by CWS_REGISTRY_SAML_ROLES).',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_ROLES',
+    default: 'member=*',
+    description:
+      'Groups to organisation roles: admin=V1,V2;publisher=V3;member=* (highest match wins; * is everyone; no match: no membership).',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_IDP_INITIATED',
+    default: 'false',
+    description:
+      'Accept unsolicited (IdP-initiated) responses. Off: every response must answer a request this registry sent.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_CLOCK_SKEW',
+    default: '60',
+    description: 'Seconds of clock difference allowed on NotBefore/NotOnOrAfter (at most 300).',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_SP_ENTITY_ID',
+    default: 'PUBLIC_URL/saml/metadata',
+    description: 'The registry’s SAML entity id (the IdP’s audience for it).',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_SP_KEY',
+    default: '(unset)',
+    description: 'PEM private key file: signs AuthnRequests and decrypts encrypted assertions (with SP_CERT).',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_SP_CERT',
+    default: '(unset)',
+    description: 'PEM certificate file of that key, published in /saml/metadata.',
+  },
+  {
+    name: 'CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED',
+    default: 'false',
+    description: 'Also require the Response to be signed (assertions must always be).',
+  },
   { name: 'CWS_REGISTRY_LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent.' },
   { name: 'XDG_DATA_HOME', default: '~/.local/share', description: 'Base of the default CWS_REGISTRY_DATA.' },
 ];
@@ -145,6 +225,22 @@ export const envSchema = z.object({
   AWS_ENDPOINT_URL: z.url().optional(),
   CWS_REGISTRY_VERIFY_INTERVAL: intString(0, 30 * 86400).optional(),
   CWS_REGISTRY_AWS_SIGNUP: boolString.optional(),
+  CWS_REGISTRY_SAML_IDP_METADATA: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_IDP_ID: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_IDP_LABEL: z.string().trim().min(1).max(100).optional(),
+  CWS_REGISTRY_SAML_IDP_ORG: z.string().min(1).max(39).optional(),
+  CWS_REGISTRY_SAML_IDPS: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_ATTR_ID: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_ATTR_NAME: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_ATTR_MAIL: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_ATTR_GROUPS: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_ROLES: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_IDP_INITIATED: boolString.optional(),
+  CWS_REGISTRY_SAML_CLOCK_SKEW: intString(0, 300).optional(),
+  CWS_REGISTRY_SAML_SP_ENTITY_ID: z.string().min(1).max(1024).optional(),
+  CWS_REGISTRY_SAML_SP_KEY: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_SP_CERT: z.string().min(1).optional(),
+  CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED: boolString.optional(),
   CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -2,11 +2,13 @@ import type { ApiTokensTable } from './tables/api-tokens.js';
 import type { AuditLogTable } from './tables/audit-log.js';
 import type { AwsAccountsTable } from './tables/aws-accounts.js';
 import type { ChannelsTable } from './tables/channels.js';
+import type { DeviceAuthorizationsTable } from './tables/device.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
+import type { SamlAssertionsTable, SamlIdentitiesTable, SamlRequestsTable } from './tables/saml.js';
 import type { ScansTable, VerificationsTable } from './tables/scans.js';
 import type { WebLoginCodesTable, WebSessionsTable } from './tables/sessions.js';
 import type { UsersTable } from './tables/users.js';
@@ -27,4 +29,8 @@ export interface DB {
   web_login_codes: WebLoginCodesTable;
   web_sessions: WebSessionsTable;
   organisation_members: OrganisationMembersTable;
+  saml_identities: SamlIdentitiesTable;
+  saml_requests: SamlRequestsTable;
+  saml_assertions: SamlAssertionsTable;
+  device_authorizations: DeviceAuthorizationsTable;
 }

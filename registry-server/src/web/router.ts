@@ -19,6 +19,7 @@ import { cataloguePage } from './pages/catalogue.js';
 import { errorPage, notFoundPage } from './pages/errors.js';
 import { type ListingView, listingPage } from './pages/listing.js';
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
+import { registerSaml } from './saml.js';
 import { checkCsrf, loadSession, webState } from './session.js';
 import { registerSignIn } from './sign-in.js';
 
@@ -47,7 +48,8 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
           styleSrc: ["'self'"],
           imgSrc: ["'self'"],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // SP-initiated sign-out sends the form's redirect on to the IdP's logout service.
+          formAction: ["'self'", ...samlOrigins(ctx)],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
           objectSrc: ["'none'"],
@@ -59,6 +61,8 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
   );
   router.use(loadSession(ctx));
   router.use(pageRateLimit(ctx));
+  // A SAML response (signed, maybe encrypted, many attributes) is larger than any form of ours.
+  router.use('/saml/acs', express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 5 }));
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
 
   router.get('/', async (req, res) => {
@@ -110,6 +114,7 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
   });
 
   registerSignIn(router, ctx, render);
+  registerSaml(router, ctx, render);
 
   router.get('/my/listings', async (req, res) => {
     const { session } = webState(res);
@@ -123,6 +128,14 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
   router.use((req, res) => render(req, res, 404, notFoundPage()));
   router.use(pageErrors(ctx, render));
   return router;
+}
+
+function samlOrigins(ctx: AppContext): string[] {
+  const origins = new Set<string>();
+  for (const { metadata } of ctx.services.saml?.idps() ?? []) {
+    if (metadata.sloUrl) origins.add(new URL(metadata.sloUrl).origin);
+  }
+  return [...origins];
 }
 
 /** The API's limits apply to pages too: per signed-in user, else per client address. */

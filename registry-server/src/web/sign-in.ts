@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { ForbiddenError } from '../errors.js';
 import { badCodePage, confirmSignInPage, signInPage } from './pages/account.js';
 import type { Render } from './router.js';
+import { safeReturnPath, samlButtons, samlLogoutUrl } from './saml.js';
 import {
   checkCsrf,
   checkSameOrigin,
@@ -25,7 +26,8 @@ const CODE = /^[A-Za-z0-9_-]{43}$/;
  */
 export function registerSignIn(router: Router, ctx: AppContext, render: Render): void {
   router.get('/login', (req, res) => {
-    render(req, res, 200, signInPage(webState(res).session));
+    const next = safeReturnPath(req.query.next);
+    render(req, res, 200, signInPage(webState(res).session, ctx.services.saml ? samlButtons(ctx, next) : null));
   });
 
   router.get('/login/:code', async (req, res) => {
@@ -58,12 +60,15 @@ export function registerSignIn(router: Router, ctx: AppContext, render: Render):
   });
 
   router.post('/logout', async (req, res) => {
-    const { sessionId } = webState(res);
-    if (sessionId) {
+    const { sessionId, session } = webState(res);
+    let next = '/';
+    if (sessionId && session) {
       checkCsrf(ctx, req, res);
       await ctx.services.sessions.end(sessionId);
+      // Signed in through SAML: end the IdP's session too, when it offers single logout.
+      if (session.via === 'saml') next = (await samlLogoutUrl(ctx, session.principal.userId)) ?? '/';
     }
     clearSessionCookie(ctx, req, res);
-    res.redirect(303, '/');
+    res.redirect(303, next);
   });
 }

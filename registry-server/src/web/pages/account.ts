@@ -1,13 +1,13 @@
 import type { SearchResult } from '@cws/shared';
 import type { WebSession } from '../../services/sessions.js';
 import { csrfField } from '../components.js';
-import { html } from '../html.js';
+import { html, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';
 import type { CatalogueForm } from '../query.js';
 import { resultsList } from './catalogue.js';
 
-/** /login without a code: how to get one. */
-export function signInPage(session: WebSession | null): Page {
+/** /login without a code: the institution's sign-in buttons (SAML), and how to get a one-time link. */
+export function signInPage(session: WebSession | null, sso: SafeHtml | null = null): Page {
   return {
     title: 'Sign in',
     noindex: true,
@@ -16,7 +16,7 @@ ${
   session
     ? html`<p>You are signed in as <strong>${session.principal.handle}</strong>.</p>
   <form method="post" action="/logout">${csrfField(session)}<button class="btn" type="submit">Sign out</button></form>`
-    : html`<p>The registry has no passwords. Sign in from a terminal where <code>cws</code> is logged in to this registry:</p>
+    : html`${sso ? html`${sso}<p>Or, without your institution's sign-in:</p>` : ''}<p>The registry has no passwords. Sign in from a terminal where <code>cws</code> is logged in to this registry:</p>
   <pre><code>cws web login</code></pre>
   <p>It prints a one-time link (valid for 5 minutes, usable once). Open it in this browser and confirm.</p>
   <p class="small">No cws yet? Ask your registry administrator for a token, then run <code>cws login</code>.</p>`

@@ -1,0 +1,205 @@
+import { MultiSamlStrategy, type Profile } from '@node-saml/passport-saml';
+import type { Request, Response, Router } from 'express';
+import { Passport } from 'passport';
+import type { AppContext } from '../context.js';
+import { type IdpEntry, SamlRefusedError, type SamlService } from '../services/saml/service.js';
+import { html } from './html.js';
+import type { Page } from './layout.js';
+import type { Render } from './router.js';
+import { isSecure, parseCookies, startSession } from './session.js';
+
+/** Binds an AuthnRequest to the browser that started it (login CSRF). Not SimpleSAML*: cookies ignore ports. */
+export const SAML_REQUEST_COOKIE = 'cws_saml_rq';
+
+/**
+ * Where a person may be sent after signing in: a path of this registry, nothing else (no
+ * open redirect). null when `value` is not one.
+ */
+export function safeReturnPath(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 512) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\s\0]/.test(value)) return null;
+  try {
+    const url = new URL(value, 'http://registry.invalid');
+    if (url.origin !== 'http://registry.invalid') return null;
+    if (/^\/(api|saml)(\/|$)/.test(url.pathname)) return '/';
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The login URL of an IdP with a return path. */
+export function samlLoginHref(entry: IdpEntry, next: string | null): string {
+  const base = `/saml/login/${entry.settings.id}`;
+  return next && next !== '/' ? `${base}?RelayState=${encodeURIComponent(next)}` : base;
+}
+
+/** Fixed reasons for node-saml's errors: said on the page and logged, never the assertion's text. */
+export function classifySamlError(err: unknown): { reason: string; log: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const head = message.split(/[.:]/)[0]!.slice(0, 120);
+  const pick = (reason: string) => ({ reason, log: head });
+  if (err instanceof SamlRefusedError) return { reason: err.reason, log: err.log };
+  if ((err as { name?: string })?.name === 'SamlStatusError' || /SAML provider returned/.test(message)) {
+    return pick('Your identity provider did not sign you in (it answered with an error).');
+  }
+  if (/signature|multiple assertions|Cannot obtain assertion/i.test(message)) {
+    return pick('The response is not signed by the identity provider this registry trusts.');
+  }
+  if (/expired|not yet valid|NotBefore|NotOnOrAfter|clock/i.test(message)) {
+    return pick('The response has expired or is not valid yet. Check the clocks, then start again.');
+  }
+  if (/audience/i.test(message)) return pick('The assertion was issued for another service (audience).');
+  if (/InResponseTo/i.test(message)) {
+    return pick('The response does not answer a sign-in this registry started, or that sign-in was already used.');
+  }
+  if (/subject confirmation/i.test(message)) return pick('The assertion’s subject confirmation is not valid now.');
+  return pick('The identity provider’s response could not be read.');
+}
+
+function failedPage(reason: string, retry: string | null): Page {
+  return {
+    title: 'Sign-in failed',
+    noindex: true,
+    main: html`<h1>Sign-in failed</h1>
+<p id="saml-error">${reason}</p>
+<p>${retry ? html`<a class="btn" href="${retry}">Try again</a> · ` : ''}<a href="/">Back to the catalogue</a></p>`,
+  };
+}
+
+function requestCookieOptions(ctx: AppContext, req: Request) {
+  const secure = isSecure(ctx, req);
+  // The IdP posts back from its own site: a Lax cookie would not come along over https.
+  return { httpOnly: true, secure, sameSite: secure ? ('none' as const) : ('lax' as const), path: '/saml' };
+}
+
+/** Issuer of a not yet verified response: only to pick which IdP's certificate checks it. */
+function unverifiedIssuer(samlResponse: unknown): string | null {
+  if (typeof samlResponse !== 'string' || samlResponse.length > 700_000) return null;
+  const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+  return /<(?:\w+:)?Issuer\b[^>]*>\s*([^<\s]+)\s*<\/(?:\w+:)?Issuer>/.exec(xml)?.[1] ?? null;
+}
+
+/**
+ * SAML routes: SP metadata, SP-initiated login (HTTP-Redirect), the ACS (HTTP-POST), single
+ * logout. passport-saml's MultiSamlStrategy validates; SamlService adds the remaining checks.
+ */
+export function registerSaml(router: Router, ctx: AppContext, render: Render): void {
+  const saml = ctx.services.saml;
+  if (!saml) return;
+  const picks = new WeakMap<Request, { entry: IdpEntry; requestId?: string }>();
+  const passport = new Passport();
+  // passport-saml is typed against Express 4's Request; ours are Express 5's: cast at this one edge.
+  const verify = (_req: unknown, profile: unknown, done: (err: Error | null, user?: unknown) => void) =>
+    done(null, profile ?? undefined);
+  const strategy = new MultiSamlStrategy(
+    {
+      passReqToCallback: true,
+      getSamlOptions(req, done) {
+        const pick = picks.get(req as unknown as Request);
+        if (!pick) return done(new Error('no identity provider chosen'));
+        done(null, saml.options(pick.entry, pick.requestId) as never);
+      },
+    },
+    verify as never,
+    verify as never,
+  );
+  passport.use('saml', strategy as never);
+  const run = (req: Request, res: Response) =>
+    new Promise<Profile | null>((resolve, reject) => {
+      passport.authenticate('saml', { session: false }, (err: unknown, user: unknown) =>
+        err ? reject(err) : resolve((user as Profile) || null),
+      )(req, res, reject);
+    });
+
+  router.get('/saml/metadata', (_req, res) => {
+    res.setHeader('Content-Type', 'application/samlmetadata+xml; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.send(saml.metadataXml());
+  });
+
+  router.get('/saml/login/:idp', async (req, res) => {
+    const entry = saml.idp(req.params.idp);
+    if (!entry)
+      return render(req, res, 404, failedPage('This registry has no identity provider by that name.', '/login'));
+    const relay = req.query.RelayState;
+    if (relay !== undefined && safeReturnPath(relay) !== relay) {
+      return render(
+        req,
+        res,
+        400,
+        failedPage('After signing in you can only be sent to a page of this registry.', null),
+      );
+    }
+    const requestId = saml.newRequestId();
+    res.cookie(SAML_REQUEST_COOKIE, requestId, { ...requestCookieOptions(ctx, req), maxAge: 10 * 60_000 });
+    res.setHeader('Cache-Control', 'no-store');
+    picks.set(req, { entry, requestId });
+    await run(req, res);
+  });
+
+  router.post('/saml/acs', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const issuer = unverifiedIssuer(body.SAMLResponse);
+    const entry = issuer ? saml.idpByIssuer(issuer) : undefined;
+    const browserRequestId = parseCookies(req.headers.cookie).get(SAML_REQUEST_COOKIE) ?? null;
+    res.clearCookie(SAML_REQUEST_COOKIE, requestCookieOptions(ctx, req));
+    const fail = (reason: string, log: string, idp: string | null) => {
+      ctx.logger.warn({ idp, reason: log }, 'SAML sign-in refused');
+      render(
+        req,
+        res,
+        403,
+        failedPage(reason, entry ? samlLoginHref(entry, safeReturnPath(body.RelayState)) : '/login'),
+      );
+    };
+    if (!entry) {
+      return fail('The response did not come from an identity provider this registry knows.', 'unknown issuer', null);
+    }
+    picks.set(req, { entry });
+    let signedIn: Awaited<ReturnType<SamlService['signIn']>>;
+    try {
+      const profile = await run(req, res);
+      if (!profile) return fail('The identity provider sent no assertion.', 'no profile', entry.settings.id);
+      signedIn = await saml.signIn(entry, profile, { browserRequestId });
+    } catch (err) {
+      if (res.headersSent) return;
+      const { reason, log } = classifySamlError(err);
+      return fail(reason, log, entry.settings.id);
+    }
+    await startSession(ctx, req, res, { userId: signedIn.userId, scopes: ['rate'], via: 'saml' });
+    res.redirect(303, safeReturnPath(body.RelayState) ?? '/');
+  });
+
+  // The IdP's answer to our LogoutRequest: the local session ended before we went there.
+  router.get('/saml/logout/callback', (_req, res) => {
+    res.redirect(303, '/');
+  });
+}
+
+/**
+ * Single logout: the URL of a LogoutRequest to the IdP the session came from, or null when
+ * the session is not a SAML one or that IdP has no logout service. Call after ending the local session.
+ */
+export async function samlLogoutUrl(ctx: AppContext, userId: number): Promise<string | null> {
+  const saml = ctx.services.saml;
+  if (!saml) return null;
+  const found = await saml.logoutProfile(userId);
+  if (!found) return null;
+  const { SAML } = await import('@node-saml/passport-saml');
+  const client = new SAML(saml.options(found.entry) as never);
+  return client.getLogoutUrlAsync(found.profile as never, '', {});
+}
+
+/** "Sign in with ..." buttons for the sign-in pages. */
+export function samlButtons(ctx: AppContext, next: string | null) {
+  const saml = ctx.services.saml;
+  if (!saml) return html``;
+  return html`<ul class="saml-idps">${saml
+    .idps()
+    .map(
+      (e) =>
+        html`<li><a class="btn" id="saml-${e.settings.id}" href="${samlLoginHref(e, next)}">Sign in with ${e.settings.label}</a></li>`,
+    )}</ul>`;
+}

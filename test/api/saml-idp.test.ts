@@ -1,0 +1,82 @@
+import { DEFAULT_ATTRIBUTES, type SamlConfig } from '@cws/registry-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { samlHttpLogin, step } from '../helpers/saml-http.js';
+import { freePort, IDP_AVAILABLE, type SimpleSamlIdp, startSimpleSamlIdp } from '../helpers/simplesamlphp.js';
+
+const ALICE = {
+  username: 'alice',
+  password: 'alice-pass',
+  attributes: {
+    eduPersonPrincipalName: ['alice@example.edu'],
+    displayName: ['Alice Example'],
+    mail: ['alice@example.edu'],
+    eduPersonEntitlement: ['urn:mace:example.edu:cws:publish'],
+    eduPersonAffiliation: ['staff', 'member'],
+  },
+};
+
+describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () => {
+  let idp: SimpleSamlIdp;
+  let reg: TestRegistry;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    idp = await startSimpleSamlIdp({
+      spEntityId: `${base}/saml/metadata`,
+      acsUrl: `${base}/saml/acs`,
+      sloUrl: `${base}/saml/logout/callback`,
+      users: [ALICE],
+    });
+    const saml: SamlConfig = {
+      spEntityId: null,
+      spKeyFile: null,
+      spCertFile: null,
+      clockSkewSeconds: 60,
+      wantResponseSigned: false,
+      idps: [
+        {
+          id: 'campus',
+          label: 'Example University',
+          metadata: idp.metadataUrl,
+          organisation: 'example-uni',
+          attributes: DEFAULT_ATTRIBUTES,
+          roles: [
+            { role: 'admin', values: ['urn:mace:example.edu:cws:admin'] },
+            { role: 'publisher', values: ['urn:mace:example.edu:cws:publish'] },
+            { role: 'member', values: ['*'] },
+          ],
+          idpInitiated: false,
+        },
+      ],
+    };
+    reg = await startRegistry({
+      config: { http: { host: '127.0.0.1', port, publicUrl: base, bodyLimit: '256kb', trustProxy: false }, saml },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await reg?.close();
+    await idp?.stop();
+  });
+
+  it('publishes SP metadata naming the entity id and the ACS', async () => {
+    const res = await fetch(`${base}/saml/metadata`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/samlmetadata\+xml/);
+    const xml = await res.text();
+    expect(xml).toContain(`entityID="${base}/saml/metadata"`);
+    expect(xml).toContain(`Location="${base}/saml/acs"`);
+  });
+
+  it('signs a person in, creating the user on first sign-in, and returns them to the page they came from', async () => {
+    const { jar, location, session } = await samlHttpLogin(base, 'campus', ALICE, '/my/listings');
+    expect(location).toBe('/my/listings');
+    expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const page = await step(jar, `${base}/my/listings`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Signed in as <strong>alice</strong>');
+  });
+});
