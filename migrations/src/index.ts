@@ -2,8 +2,8 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
-import * as organisations from './20261201131000_organisations.js';
 import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
+import * as organisations from './20261201131000_organisations.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:
@@ -14,6 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261121000000_initial': initial,
   '20261122000000_web_sessions': webSessions,
   '20261201120000_resolve_rank_index': resolveRankIndex,
-  '20261201131000_organisations': organisations,
   '20261201130000_saml_and_device_login': samlAndDeviceLogin,
+  '20261201131000_organisations': organisations,
 };

@@ -73,8 +73,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     config.aws.verify ? null : 'CWS_REGISTRY_AWS=false',
   );
   const access = new AccessService(database);
+  const orgs = new OrganisationService(database, cache, access);
   const saml = config.saml
-    ? await SamlService.create(config.saml, config.http.publicUrl!, database, logger.child({ name: 'saml' }))
+    ? await SamlService.create(config.saml, config.http.publicUrl!, database, logger.child({ name: 'saml' }), orgs)
     : null;
   return {
     config,
@@ -87,7 +88,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     downloads,
     services: {
       access,
-      orgs: new OrganisationService(database, cache, access),
+      orgs,
       auth: new AuthService(database, cache, logger),
       listings: new ListingService(database, cache, verification),
       search: new SearchService(database, cache),

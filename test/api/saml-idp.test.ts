@@ -1,4 +1,5 @@
 import { DEFAULT_ATTRIBUTES, type SamlConfig } from '@cws/registry-server';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { samlHttpLogin, step } from '../helpers/saml-http.js';
@@ -78,5 +79,33 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
     const page = await step(jar, `${base}/my/listings`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Signed in as <strong>alice</strong>');
+    // The IdP is bound to the organisation example-uni; the entitlement maps to publisher.
+    const org = await request(base).get('/api/v1/orgs/example-uni').set('Authorization', `Bearer ${reg.adminToken}`);
+    expect(org.status).toBe(200);
+    expect(org.body.member_list).toEqual([
+      expect.objectContaining({ handle: 'alice', display_name: 'Alice Example', role: 'publisher', source: 'saml' }),
+    ]);
+  });
+
+  it('updates the name and organisation role at the next sign-in, without a second user', async () => {
+    idp.setUsers([
+      {
+        ...ALICE,
+        attributes: {
+          ...ALICE.attributes,
+          displayName: ['Alice Renamed'],
+          eduPersonEntitlement: ['urn:mace:example.edu:cws:admin'],
+        },
+      },
+    ]);
+    await samlHttpLogin(base, 'campus', ALICE);
+    const members = async () =>
+      (await request(base).get('/api/v1/orgs/example-uni').set('Authorization', `Bearer ${reg.adminToken}`)).body
+        .member_list;
+    expect(await members()).toEqual([
+      expect.objectContaining({ handle: 'alice', display_name: 'Alice Renamed', role: 'admin' }),
+    ]);
+    const users = await reg.database.db.selectFrom('users').select('handle').where('kind', '=', 'user').execute();
+    expect(users.map((u) => u.handle).sort()).toEqual(['admin', 'alice']);
   });
 });

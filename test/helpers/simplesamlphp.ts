@@ -47,6 +47,8 @@ export interface SimpleSamlIdp {
   /** The IdP's signing certificate and key (PEM). */
   certPem: string;
   keyPem: string;
+  /** Rewrites the users and their attributes (PHP reads the file on every request). */
+  setUsers(users: IdpUser[]): void;
   stop(): Promise<void>;
 }
 
@@ -131,12 +133,15 @@ export async function startSimpleSamlIdp(opts: {
     'metadata.sources': [{ type: 'flatfile', directory: `${dir}/metadata` }],
   };
   writeFileSync(join(dir, 'config.php'), `<?php\n$config = ${php(config)};\n`);
-  const userpass: Record<string, unknown> = { 0: 'exampleauth:UserPass' };
-  for (const u of opts.users) userpass[`${u.username}:${u.password}`] = u.attributes;
-  writeFileSync(
-    join(dir, 'authsources.php'),
-    `<?php\n$config = ${php({ admin: ['core:AdminPassword'], 'example-userpass': userpass })};\n`,
-  );
+  const setUsers = (users: IdpUser[]) => {
+    const userpass: Record<string, unknown> = { 0: 'exampleauth:UserPass' };
+    for (const u of users) userpass[`${u.username}:${u.password}`] = u.attributes;
+    writeFileSync(
+      join(dir, 'authsources.php'),
+      `<?php\n$config = ${php({ admin: ['core:AdminPassword'], 'example-userpass': userpass })};\n`,
+    );
+  };
+  setUsers(opts.users);
   writeFileSync(
     join(dir, 'metadata', 'saml20-idp-hosted.php'),
     `<?php\n$metadata['__DYNAMIC:1__'] = ${php({
@@ -156,12 +161,16 @@ export async function startSimpleSamlIdp(opts: {
     join(dir, 'metadata', 'saml20-sp-remote.php'),
     `<?php\n$metadata[${php(opts.spEntityId)}] = ${php(sp)};\n`,
   );
-  const child: ChildProcess = spawn(PHP, ['-S', `127.0.0.1:${port}`, '-t', SIMPLESAMLPHP_WWW], {
-    env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: dir },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    // Its own process group: PHP_CLI_SERVER_WORKERS children die with it.
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    PHP,
+    ['-d', 'opcache.enable=0', '-d', 'opcache.enable_cli=0', '-S', `127.0.0.1:${port}`, '-t', SIMPLESAMLPHP_WWW],
+    {
+      env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: dir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group: PHP_CLI_SERVER_WORKERS children die with it.
+      detached: true,
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -188,6 +197,7 @@ export async function startSimpleSamlIdp(opts: {
     dir,
     certPem: cert,
     keyPem: key,
+    setUsers,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

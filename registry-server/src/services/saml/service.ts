@@ -11,8 +11,10 @@ import type { Logger } from 'pino';
 import type { SamlConfig, SamlIdpSettings } from '../../config/saml.js';
 import type { Database } from '../../db/database.js';
 import { audit } from '../../db/queries/audit.js';
+import * as orgQueries from '../../db/queries/organisations.js';
 import * as q from '../../db/queries/saml.js';
 import { ForbiddenError } from '../../errors.js';
+import type { OrganisationService } from '../organisations.js';
 import { type IdpMetadata, loadIdpMetadata } from './idp-metadata.js';
 import { handleCandidates, mapProfile } from './mapping.js';
 
@@ -57,6 +59,7 @@ export class SamlService {
     publicUrl: string,
     private readonly database: Database,
     private readonly logger: Logger,
+    private readonly orgs: OrganisationService,
     private readonly sp: { key: string | null; cert: string | null },
     private readonly now: () => Date,
   ) {
@@ -72,15 +75,17 @@ export class SamlService {
     publicUrl: string,
     database: Database,
     logger: Logger,
+    orgs: OrganisationService,
     now: () => Date = () => new Date(),
   ): Promise<SamlService> {
     const [key, cert] = await Promise.all([
       config.spKeyFile ? readFile(config.spKeyFile, 'utf8') : null,
       config.spCertFile ? readFile(config.spCertFile, 'utf8') : null,
     ]);
-    const service = new SamlService(config, publicUrl, database, logger, { key, cert }, now);
+    const service = new SamlService(config, publicUrl, database, logger, orgs, { key, cert }, now);
     for (const settings of config.idps) {
       const metadata = await loadIdpMetadata(settings.metadata);
+      if (settings.organisation) await ensureOrganisation(database, settings.organisation, settings.label, logger);
       service.#idps.set(settings.id, { settings, metadata });
       logger.info(
         { idp: settings.id, entityId: metadata.entityId, organisation: settings.organisation },
@@ -290,8 +295,12 @@ export class SamlService {
       });
       return { userId: user.id, handle: user.handle, created: true, idp };
     });
+    // The organisation role follows the IdP's groups at every sign-in (hand-set memberships stay).
+    const role = settings.organisation
+      ? await this.orgs.applyIdentityProviderRole(settings.organisation, signedIn.userId, person.role, idp)
+      : null;
     this.logger.info(
-      { idp, user: signedIn.handle, created: signedIn.created, role: person.role },
+      { idp, user: signedIn.handle, created: signedIn.created, organisation: settings.organisation, role },
       'SAML sign-in accepted',
     );
     return signedIn;
@@ -316,6 +325,21 @@ export class SamlService {
     }
     return null;
   }
+}
+
+/** The organisation an IdP is bound to exists from the start (people and organisations share handles). */
+async function ensureOrganisation(database: Database, name: string, label: string, logger: Logger): Promise<void> {
+  await database.transaction(async (trx) => {
+    if (await orgQueries.findOrg(trx, name)) return;
+    if (await q.handleTaken(trx, name)) {
+      throw new Error(
+        `SAML: the organisation "${name}" an IdP is bound to is the handle of a person; pick another name`,
+      );
+    }
+    await orgQueries.insertOrg(trx, { name, display_name: label });
+    await audit(trx, { actor_id: null, action: 'org.create', target: name, details: { via: 'saml configuration' } });
+    logger.info({ organisation: name }, 'organisation created for a SAML IdP');
+  });
 }
 
 interface AssertionJs {
