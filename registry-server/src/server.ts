@@ -27,6 +27,7 @@ export async function createServer(config: Config, overrides: ContextOverrides =
   const { logger } = ctx;
   const applied = await ctx.database.migrate();
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  await ctx.services.saml?.prepare();
   await ctx.cache.start();
   if (config.adminToken) await ctx.services.auth.bootstrapAdmin(config.adminToken);
   if (config.demo && (await countListings(ctx.database.db)) === 0) {

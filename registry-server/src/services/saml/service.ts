@@ -85,7 +85,6 @@ export class SamlService {
     const service = new SamlService(config, publicUrl, database, logger, orgs, { key, cert }, now);
     for (const settings of config.idps) {
       const metadata = await loadIdpMetadata(settings.metadata);
-      if (settings.organisation) await ensureOrganisation(database, settings.organisation, settings.label, logger);
       service.#idps.set(settings.id, { settings, metadata });
       logger.info(
         { idp: settings.id, entityId: metadata.entityId, organisation: settings.organisation },
@@ -93,6 +92,15 @@ export class SamlService {
       );
     }
     return service;
+  }
+
+  /** After migrations: the organisations the IdPs are bound to exist. */
+  async prepare(): Promise<void> {
+    for (const { settings } of this.#idps.values()) {
+      if (settings.organisation) {
+        await ensureOrganisation(this.database, settings.organisation, settings.label, this.logger);
+      }
+    }
   }
 
   idps(): IdpEntry[] {
