@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCandidatesQuery, resolveProbe } from '../registry-server/dist/db/queries/resolve.js';
+import { relevancePage, relevanceRanked } from '../registry-server/dist/db/queries/search.js';
 import { createDatabase } from '../registry-server/dist/index.js';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -51,5 +52,17 @@ await explain(
 );
 if (process.argv.includes('--reference')) {
   await explain('resolve, the straightforward query (before)', resolveCandidatesQuery(db, policy, 1, true).compile());
+}
+for (const tsquery of ['python', 'genomics & pipeline', 'nextflow']) {
+  const f = { tsquery, viewerId: undefined };
+  await explain(`search relevance pool, q=${tsquery}`, relevanceRanked(db, f, 0, 21).compile());
+  const times = [];
+  for (let n = 0; n < 5; n++) {
+    const t0 = performance.now();
+    await relevancePage(db, f, 20);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`-- relevancePage q=${tsquery}: median ${times[2].toFixed(1)} ms of 5 (first page, with its columns)`);
 }
 await database.close();

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { communityListings } from '../db/queries/community.js';
 import { regionsOfListings } from '../db/queries/listings.js';
 import {
+  relevancePage,
   type SearchAfter,
   type SearchRow,
   type SearchSort,
@@ -48,23 +49,22 @@ export class SearchService {
         }
         if (parts.length > 0) tsquery = parts.join(' & ');
       }
-      const rows = await searchListingIds(
-        this.database.db,
-        {
-          tsquery,
-          template: query.template,
-          category: query.category,
-          region: query.region,
-          architecture: query.architecture,
-          owner: query.owner,
-          verified: query.verified,
-          minRating: query.min_rating,
-          viewerId,
-        },
-        sort,
-        query.limit + 1,
-        after,
-      );
+      const filters = {
+        tsquery,
+        template: query.template,
+        category: query.category,
+        region: query.region,
+        architecture: query.architecture,
+        owner: query.owner,
+        verified: query.verified,
+        minRating: query.min_rating,
+        viewerId,
+      };
+      if (sort === 'relevance' && tsquery) {
+        const { rows, next } = await relevancePage(this.database.db, { ...filters, tsquery }, query.limit, after);
+        return { items: await this.#summaries(rows), next_cursor: next ? encodeCursor(next) : null };
+      }
+      const rows = await searchListingIds(this.database.db, filters, sort, query.limit + 1, after);
       const page = rows.slice(0, query.limit);
       const items = await this.#summaries(page);
       const last = page[page.length - 1];
