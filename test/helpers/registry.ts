@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   buildConfig,
   type Config,
+  type ContextOverrides,
   createDatabase,
   createServer,
   type Database,
@@ -31,6 +32,8 @@ export interface StartOptions {
   shareDatabaseWith?: TestRegistry;
   /** Redis URL for this instance; defaults to REDIS_URL, if set. null: no Redis. */
   redisUrl?: string | null;
+  /** A logger of the test's own (to read what the registry logged). */
+  logger?: ContextOverrides['logger'];
 }
 
 type Pglite = Awaited<ReturnType<typeof openPglite>>;
@@ -99,7 +102,7 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
       ...opts.config,
     },
   );
-  const server = await createServer(config, { database });
+  const server = await createServer(config, { database, ...(opts.logger ? { logger: opts.logger } : {}) });
   const url = await server.listen();
   return {
     url,

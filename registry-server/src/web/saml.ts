@@ -46,14 +46,14 @@ export function classifySamlError(err: unknown): { reason: string; log: string }
   if (/signature|multiple assertions|Cannot obtain assertion/i.test(message)) {
     return pick('The response is not signed by the identity provider this registry trusts.');
   }
-  if (/expired|not yet valid|NotBefore|NotOnOrAfter|clock/i.test(message)) {
+  // node-saml says "no valid subject confirmation" when the bearer confirmation is out of its time window.
+  if (/expired|not yet valid|NotBefore|NotOnOrAfter|clock|valid subject confirmation/i.test(message)) {
     return pick('The response has expired or is not valid yet. Check the clocks, then start again.');
   }
   if (/audience/i.test(message)) return pick('The assertion was issued for another service (audience).');
   if (/InResponseTo/i.test(message)) {
     return pick('The response does not answer a sign-in this registry started, or that sign-in was already used.');
   }
-  if (/subject confirmation/i.test(message)) return pick('The assertion’s subject confirmation is not valid now.');
   return pick('The identity provider’s response could not be read.');
 }
 
