@@ -5,6 +5,7 @@ import { RateLimiter } from './cache/rate-limiter.js';
 import { RedisLink } from './cache/redis.js';
 import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AccessService } from './services/access.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   cache: Cache;
   limiter: RateLimiter;
   downloads: DownloadCounter;
+  /** Background jobs: rows in Postgres; workers (jobs/worker.ts) run them. */
+  jobs: JobQueue;
   services: {
     access: AccessService;
     orgs: OrganisationService;
@@ -65,12 +68,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   await redis?.connect();
   const cache = new Cache(config.cache, redis, logger.child({ name: 'cache' }), metrics);
   const downloads = new DownloadCounter(database, logger);
+  const jobs = new JobQueue(database);
   const verification = new VerificationService(
     database,
     cache,
     logger.child({ name: 'verification' }),
     config.aws.verify ? new Ec2Reader(config.aws) : null,
     config.aws.verify ? null : 'CWS_REGISTRY_AWS=false',
+    jobs,
   );
   const access = new AccessService(database);
   const orgs = new OrganisationService(database, cache, access);
@@ -86,6 +91,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     cache,
     limiter: new RateLimiter(config.rateLimit, redis),
     downloads,
+    jobs,
     services: {
       access,
       orgs,

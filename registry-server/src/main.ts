@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { buildConfig } from './config/config.js';
 import { ENV_DOCS, readEnv } from './config/env.js';
 import { createContext } from './context.js';
+import { createWorker } from './jobs/worker.js';
 import { createServer, VERSION } from './server.js';
 import { parseIndex } from './services/import.js';
 
 const HELP = `cws-registry ${VERSION}: the community AMI registry
 
 Usage:
-  cws-registry serve            start the HTTP server (runs migrations first)
+  cws-registry serve            start the HTTP server and a job worker (runs migrations first)
+  cws-registry worker           run background jobs only (verification, scans, rescans), no HTTP
   cws-registry migrate          apply database migrations and exit
   cws-registry import FILE      import a registry index (YAML or JSON), idempotently
   cws-registry --help | --version
@@ -41,6 +43,27 @@ async function main(argv: string[]): Promise<number> {
       const stop = async (signal: string) => {
         server.ctx.logger.info({ signal }, 'shutting down');
         await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return -1;
+    }
+    case 'worker': {
+      const ctx = await createContext(config);
+      const applied = await ctx.database.migrate();
+      if (applied.length > 0) ctx.logger.info({ applied }, 'database migrated');
+      await ctx.cache.start();
+      void ctx.services.verification.start();
+      const worker = createWorker(ctx);
+      await worker.start();
+      process.stdout.write(`cws-registry ${VERSION} worker ${worker.id} running jobs\n`);
+      const stop = async (signal: string) => {
+        ctx.logger.info({ signal }, 'worker stopping');
+        await worker.stop();
+        await ctx.services.verification.stop();
+        await ctx.redis?.close();
+        await ctx.database.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));

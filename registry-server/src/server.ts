@@ -6,7 +6,8 @@ import type { Config } from './config/config.js';
 import { type AppContext, type ContextOverrides, createContext } from './context.js';
 import { countListings } from './db/queries/listings.js';
 import { createApp } from './http/app.js';
-import { VerificationScheduler } from './jobs/verification-scheduler.js';
+import type { JobWorker } from './jobs/runner.js';
+import { createWorker } from './jobs/worker.js';
 import { parseIndex } from './services/import.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -15,6 +16,8 @@ export const DEMO_INDEX_URL = new URL('../data/demo-index.yaml', import.meta.url
 export interface RegistryServer {
   app: Express;
   ctx: AppContext;
+  /** The job worker of this process; null with CWS_REGISTRY_WORKER=false. */
+  worker: JobWorker | null;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Flushes counters, stops listening, closes Redis and the database. */
@@ -46,20 +49,17 @@ export async function createServer(config: Config, overrides: ContextOverrides =
   };
   const timer = setInterval(() => void flush(), 2000);
   timer.unref();
-  // AMI verification: find out in the background whether AWS answers; re-verify on a schedule.
+  // AMI verification: find out in the background whether AWS answers.
   void ctx.services.verification.start();
-  const reverify = new VerificationScheduler(
-    ctx.services.verification,
-    config.aws.verifyIntervalSeconds,
-    ctx.redis,
-    logger.child({ name: 'verification' }),
-  );
-  reverify.start();
+  // Background jobs (verification, scans, rescans) in this process unless CWS_REGISTRY_WORKER=false.
+  const worker = config.jobs.worker ? createWorker(ctx) : null;
+  void worker?.start();
 
   let server: Server | null = null;
   return {
     app,
     ctx,
+    worker,
     listen() {
       return new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, (err?: Error) => {
@@ -74,7 +74,7 @@ export async function createServer(config: Config, overrides: ContextOverrides =
     },
     async close() {
       clearInterval(timer);
-      await reverify.stop();
+      await worker?.stop();
       await ctx.services.verification.stop();
       if (server) {
         const s = server as Server;

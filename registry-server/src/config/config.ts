@@ -45,6 +45,32 @@ export interface AwsConfig {
 
 export const DEFAULT_STS_ENDPOINTS = ['https://sts.amazonaws.com', 'https://sts.*.amazonaws.com'];
 
+/** The job runner: whether this process runs jobs, and how long it holds one between heartbeats. */
+export interface JobsConfig {
+  worker: boolean;
+  leaseSeconds: number;
+  /** How often an idle worker looks for due jobs (jobs queued by this process wake it at once). */
+  pollMs: number;
+}
+
+export interface ScanConfig {
+  enabled: boolean;
+  /** null: every region. */
+  regions: string[] | null;
+  /** false: only EC2 GetImageFindings, never a scan instance. */
+  instances: boolean;
+  instanceTypes: { x86_64: string; arm64: string };
+  /** region -> subnet of scan instances; a region without one uses the default VPC. */
+  subnets: Record<string, string>;
+  maxInstances: number;
+  timeoutSeconds: number;
+  enableInspector: boolean;
+  rescanLatestSeconds: number;
+  rescanOlderSeconds: number;
+  /** Seconds between ListCoverage polls while Inspector scans the instance. */
+  pollSeconds: number;
+}
+
 export interface Config {
   http: { host: string; port: number; publicUrl: string | null; bodyLimit: string; trustProxy: boolean | number };
   db: DatabaseConfig;
@@ -57,6 +83,8 @@ export interface Config {
   aws: AwsConfig;
   /** SAML single sign-on; null: off. */
   saml: SamlConfig | null;
+  jobs: JobsConfig;
+  scan: ScanConfig;
 }
 
 /** Where the embedded database lives when CWS_REGISTRY_DATA is unset (XDG data dir). */
@@ -94,6 +122,8 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     logLevel: env.CWS_REGISTRY_LOG_LEVEL ?? 'info',
     aws: awsConfig(env),
     saml: samlConfig(env),
+    jobs: { worker: env.CWS_REGISTRY_WORKER ?? true, leaseSeconds: env.CWS_REGISTRY_JOB_LEASE ?? 60, pollMs: 1000 },
+    scan: scanConfig(env),
     ...overrides,
   };
   return config;
@@ -169,6 +199,39 @@ function awsConfig(env: Env): AwsConfig {
     registryId: env.CWS_REGISTRY_ID ?? new URL(publicUrl).host,
     verifyIntervalSeconds: env.CWS_REGISTRY_VERIFY_INTERVAL ?? 21600,
     signup: env.CWS_REGISTRY_AWS_SIGNUP ?? true,
+  };
+}
+
+function pairs(value: string | undefined): Array<[string, string]> {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [k, v] = p.split('=');
+      return [k!.trim(), v!.trim()];
+    });
+}
+
+function scanConfig(env: Env): ScanConfig {
+  const types = Object.fromEntries(pairs(env.CWS_REGISTRY_SCAN_INSTANCE_TYPES));
+  return {
+    enabled: env.CWS_REGISTRY_SCAN ?? true,
+    regions: env.CWS_REGISTRY_SCAN_REGIONS
+      ? env.CWS_REGISTRY_SCAN_REGIONS.split(',')
+          .map((r) => r.trim())
+          .filter(Boolean)
+      : null,
+    instances: env.CWS_REGISTRY_SCAN_INSTANCES ?? true,
+    instanceTypes: { x86_64: types['x86_64'] ?? 't3.small', arm64: types['arm64'] ?? 't4g.small' },
+    subnets: Object.fromEntries(pairs(env.CWS_REGISTRY_SCAN_SUBNETS)),
+    maxInstances: env.CWS_REGISTRY_SCAN_MAX_INSTANCES ?? 2,
+    timeoutSeconds: env.CWS_REGISTRY_SCAN_TIMEOUT ?? 1800,
+    enableInspector: env.CWS_REGISTRY_SCAN_ENABLE_INSPECTOR ?? false,
+    rescanLatestSeconds: env.CWS_REGISTRY_RESCAN_LATEST ?? 86400,
+    rescanOlderSeconds: env.CWS_REGISTRY_RESCAN_OLDER ?? 604800,
+    pollSeconds: 30,
   };
 }
 

@@ -176,6 +176,69 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     name: 'CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED',
     default: 'false',
     description: 'Also require the Response to be signed (assertions must always be).',
+    name: 'CWS_REGISTRY_WORKER',
+    default: 'true',
+    description:
+      'cws-registry serve also runs background jobs (verification, scans). false in web replicas; run cws-registry worker apart.',
+  },
+  {
+    name: 'CWS_REGISTRY_JOB_LEASE',
+    default: '60',
+    description: 'Seconds a worker holds a job between heartbeats; a job of a killed worker runs again after this.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN',
+    default: 'true',
+    description:
+      'Scan published AMIs for vulnerabilities (EC2 GetImageFindings, else an Inspector2 scan instance). Needs CWS_REGISTRY_AWS.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_REGIONS',
+    default: '(every region)',
+    description: 'Comma-separated regions the registry scans in; AMIs elsewhere say they are not scanned and why.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_INSTANCES',
+    default: 'true',
+    description: 'Launch a short-lived scan instance when GetImageFindings has nothing (false: the cheap path only).',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_INSTANCE_TYPES',
+    default: 'x86_64=t3.small,arm64=t4g.small',
+    description: 'Instance type of a scan instance per architecture.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_SUBNETS',
+    default: '(unset: the default VPC)',
+    description:
+      'region=subnet-id pairs, comma-separated: where scan instances run (a security group with no ingress is made in its VPC).',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_MAX_INSTANCES',
+    default: '2',
+    description: 'Scan instances running at once across every worker.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_TIMEOUT',
+    default: '1800',
+    description:
+      'Seconds a scan may take (and a scan instance may live) before it fails and the instance is terminated.',
+  },
+  {
+    name: 'CWS_REGISTRY_SCAN_ENABLE_INSPECTOR',
+    default: 'false',
+    description:
+      'Turn on Inspector2 EC2 scanning in the registry account when it is off (Enable); false: fail with the reason.',
+  },
+  {
+    name: 'CWS_REGISTRY_RESCAN_LATEST',
+    default: '86400',
+    description: 'Seconds between rescans of the newest active version of each listing (0 turns them off).',
+  },
+  {
+    name: 'CWS_REGISTRY_RESCAN_OLDER',
+    default: '604800',
+    description: 'Seconds between rescans of older active versions (0 turns them off).',
   },
   { name: 'CWS_REGISTRY_LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent.' },
   { name: 'XDG_DATA_HOME', default: '~/.local/share', description: 'Base of the default CWS_REGISTRY_DATA.' },
@@ -241,6 +304,36 @@ export const envSchema = z.object({
   CWS_REGISTRY_SAML_SP_KEY: z.string().min(1).optional(),
   CWS_REGISTRY_SAML_SP_CERT: z.string().min(1).optional(),
   CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED: boolString.optional(),
+  CWS_REGISTRY_WORKER: boolString.optional(),
+  CWS_REGISTRY_JOB_LEASE: intString(5, 3600).optional(),
+  CWS_REGISTRY_SCAN: boolString.optional(),
+  CWS_REGISTRY_SCAN_REGIONS: z
+    .string()
+    .regex(
+      /^\s*[a-z]{2}(-[a-z]+)+-\d(\s*,\s*[a-z]{2}(-[a-z]+)+-\d)*\s*$/,
+      'must be regions such as us-east-1,eu-west-1',
+    )
+    .optional(),
+  CWS_REGISTRY_SCAN_INSTANCES: boolString.optional(),
+  CWS_REGISTRY_SCAN_INSTANCE_TYPES: z
+    .string()
+    .regex(
+      /^\s*(x86_64|arm64)=[a-z][a-z0-9-]*\.[a-z0-9-]+(\s*,\s*(x86_64|arm64)=[a-z][a-z0-9-]*\.[a-z0-9-]+)*\s*$/,
+      'must look like x86_64=t3.small,arm64=t4g.small',
+    )
+    .optional(),
+  CWS_REGISTRY_SCAN_SUBNETS: z
+    .string()
+    .regex(
+      /^\s*[a-z]{2}(-[a-z]+)+-\d=subnet-[0-9a-f]{8,17}(\s*,\s*[a-z]{2}(-[a-z]+)+-\d=subnet-[0-9a-f]{8,17})*\s*$/,
+      'must look like us-east-1=subnet-0123456789abcdef0',
+    )
+    .optional(),
+  CWS_REGISTRY_SCAN_MAX_INSTANCES: intString(0, 1000).optional(),
+  CWS_REGISTRY_SCAN_TIMEOUT: intString(60, 86400).optional(),
+  CWS_REGISTRY_SCAN_ENABLE_INSPECTOR: boolString.optional(),
+  CWS_REGISTRY_RESCAN_LATEST: intString(0, 365 * 86400).optional(),
+  CWS_REGISTRY_RESCAN_OLDER: intString(0, 365 * 86400).optional(),
   CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -6,6 +6,7 @@ import type { DeviceAuthorizationsTable } from './tables/device.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
+import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { SamlAssertionsTable, SamlIdentitiesTable, SamlRequestsTable } from './tables/saml.js';
@@ -33,4 +34,6 @@ export interface DB {
   saml_requests: SamlRequestsTable;
   saml_assertions: SamlAssertionsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
 }

@@ -8,6 +8,8 @@ import { audit } from '../db/queries/audit.js';
 import { provenAccounts } from '../db/queries/aws-accounts.js';
 import * as q from '../db/queries/verifications.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { JobRetry } from '../jobs/runner.js';
 import { canManage, requireScope } from './auth.js';
 import { iso, NO_AWS_PREFIX, toVerification } from './present.js';
 import { judgeImage, notFoundReason, notOwnedReason, type RegionOutcome, unreachableOutcome } from './verify-image.js';
@@ -15,9 +17,12 @@ import { judgeImage, notFoundReason, notOwnedReason, type RegionOutcome, unreach
 export { NO_AWS_PREFIX };
 
 const CHECKING = 'the registry is checking this image in EC2';
-/** Re-checks of images still pending in EC2 (a copy in progress), before the scheduled pass takes over. */
+/** Re-checks of images still pending in EC2 (a copy in progress): the verify-region job retries this often. */
 const PENDING_RETRY_MS = 30_000;
-const PENDING_RETRIES = 20;
+/** How long POST .../verify waits for its jobs before answering with what is known. */
+const ON_DEMAND_WAIT_MS = 20_000;
+export const VERIFY_REGION = 'verify-region';
+export const VERIFY_PASS = 'verify-pass';
 /** How long a publish waits for EC2 before it is accepted unchecked (the background check decides then). */
 const PRECHECK_TIMEOUT_MS = 5000;
 
@@ -50,10 +55,10 @@ export interface VersionHook {
 }
 
 /**
- * Server-side verification of published AMIs with the registry's own AWS credentials:
- * on publish (in the background), on demand, and on a schedule (jobs/). Results go to the
- * verifications table and the region rows; failed regions become unavailable, so resolve
- * stops returning them.
+ * Server-side verification of published AMIs with the registry's own AWS credentials. Every
+ * check is a verify-region job (one per region image, de-duplicated) on the job runner: queued
+ * after publish, on demand and by the scheduled pass. Results go to the verifications table and
+ * the region rows; failed regions become unavailable, so resolve stops returning them.
  */
 export class VerificationService implements VersionHook {
   /** null: verification works. A string: why it does not (shown on every unverified region). */
@@ -63,9 +68,6 @@ export class VerificationService implements VersionHook {
   #started = false;
   #probed = false;
   #inflight = new Set<Promise<unknown>>();
-  #timers = new Set<NodeJS.Timeout>();
-  /** Versions with a re-check of a pending image already scheduled. */
-  #retrying = new Set<number>();
   #stopped = false;
 
   constructor(
@@ -74,6 +76,7 @@ export class VerificationService implements VersionHook {
     private readonly logger: Logger,
     private readonly reader: Ec2Reader | null,
     private readonly disabledReason: string | null,
+    private readonly jobs: JobQueue,
   ) {}
 
   /** Finds out once, in the background, whether the registry can call AWS, and says so on unverified regions. */
@@ -213,7 +216,23 @@ export class VerificationService implements VersionHook {
       await this.cache.invalidate('verification');
       return;
     }
-    await this.verifyVersion(versionId, PENDING_RETRIES);
+    await this.queueVersion(versionId);
+  }
+
+  /** One verification job per region of the version; a region already queued or running is not queued twice. */
+  async queueVersion(versionId: number, runNow = false) {
+    const regions = await q.regionsOfVersion(this.database.db, versionId);
+    const jobs: Array<{ id: number; attempts: number }> = [];
+    for (const r of regions) jobs.push(await this.queueRegion(r.id, runNow));
+    return jobs;
+  }
+
+  queueRegion(regionImageId: number, runNow = false) {
+    return this.jobs.enqueue(
+      VERIFY_REGION,
+      { region_image_id: regionImageId },
+      { dedupeKey: `verify:${regionImageId}`, runNow },
+    );
   }
 
   /** POST .../verify: checks one version now (owner, maintainer or admin) and returns the outcome. */
@@ -243,20 +262,27 @@ export class VerificationService implements VersionHook {
       details: { aws: this.#disabled === null },
     });
     if (this.#disabled) return this.#summary(found.id);
-    return this.verifyVersion(found.id, PENDING_RETRIES);
+    // The same jobs as after publish; the answer waits for them a while (a worker runs them).
+    const jobs = await this.queueVersion(found.id, true);
+    const deadline = Date.now() + ON_DEMAND_WAIT_MS;
+    for (const j of jobs) await this.jobs.wait(j.id, Math.max(0, deadline - Date.now()), j.attempts);
+    return this.#summary(found.id);
   }
 
   /**
-   * Asks EC2 about every region of a version, records the outcome and refreshes the
-   * listing's verified flag. `retriesLeft`: re-checks while an image is pending in EC2.
+   * The verify-region job: asks EC2 about one region image, records the outcome and refreshes
+   * the listing's verified flag. An image still pending in EC2 is asked again later (JobRetry).
    */
-  async verifyVersion(versionId: number, retriesLeft = PENDING_RETRIES): Promise<VersionVerification> {
+  async verifyRegion(regionImageId: number): Promise<Record<string, unknown>> {
     const db = this.database.db;
-    const target = await q.findVersionTarget(db, versionId);
-    if (!target) throw new NotFoundError(`no version with id ${versionId}`);
-    if (!this.reader || this.#disabled || target.status === 'revoked') return this.#summary(versionId);
+    await this.#ready;
+    const row = await q.regionById(db, regionImageId);
+    if (!row) return { skipped: 'the region was deleted' };
+    const target = await q.findVersionTarget(db, row.version_id);
+    if (!target) return { skipped: 'the version was deleted' };
+    if (!this.reader || this.#disabled) return { skipped: this.#disabled ?? 'no AWS' };
+    if (target.status === 'revoked') return { skipped: 'revoked' };
     const reader = this.reader;
-    const regions = await q.regionsOfVersion(db, versionId);
     const proven = await provenAccounts(db, [target.owner_id, target.created_by]);
     const claim = {
       publisher: target.creator === target.owner ? target.owner : `${target.owner} or ${target.creator}`,
@@ -264,103 +290,70 @@ export class VerificationService implements VersionHook {
       provenAccounts: proven,
       registryAccount: this.#account,
     };
-    const outcomes = new Map<number, RegionOutcome | null>();
-    const byRegion = new Map<string, typeof regions>();
-    for (const r of regions) byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r]);
-    await Promise.all(
-      [...byRegion].map(async ([region, rows]) => {
-        let images: Map<string, ImageFacts>;
-        try {
-          images = await reader.describeImages(region, [...new Set(rows.map((r) => r.ami_id))]);
-        } catch (err) {
-          const why = err instanceof AwsCallError ? err.message : String(err);
-          this.logger.warn({ region, versionId, err: why }, 'EC2 could not be asked');
-          const text =
-            err instanceof AwsCallError && err.kind === 'credentials'
-              ? `the registry's AWS credentials were refused (${err.code})`
-              : `EC2 in ${region} did not answer (${err instanceof AwsCallError ? err.code : 'error'})`;
-          for (const row of rows) outcomes.set(row.id, unreachableOutcome(row, text));
-          return;
-        }
-        for (const row of rows) {
-          const img = images.get(row.ami_id);
-          const outcome = judgeImage(row, img, claim);
-          if (img && target.visibility !== 'public' && outcome.status === 'verified') {
-            const perms = await reader.launchPermissions(region, row.ami_id).catch(() => null);
-            outcome.details.launch_permissions = perms ?? 'not readable by the registry (EC2 shows them to the owner)';
-          }
-          outcomes.set(row.id, outcome);
-        }
-      }),
-    );
-    const now = new Date();
-    const changed = regions.some((row) => {
-      const o = outcomes.get(row.id);
-      return (
-        o &&
-        (o.status !== row.verification_status ||
-          o.reason !== row.verification_reason ||
-          (o.state !== null && o.state !== row.state))
-      );
-    });
-    await this.database.transaction(async (trx) => {
-      for (const row of regions) {
-        const o = outcomes.get(row.id);
-        if (!o) continue;
+    let outcome: RegionOutcome | null;
+    try {
+      const images = await reader.describeImages(row.region, [row.ami_id]);
+      const img = images.get(row.ami_id);
+      outcome = judgeImage(row, img, claim);
+      if (img && target.visibility !== 'public' && outcome.status === 'verified') {
+        const perms = await reader.launchPermissions(row.region, row.ami_id).catch(() => null);
+        outcome.details.launch_permissions = perms ?? 'not readable by the registry (EC2 shows them to the owner)';
+      }
+    } catch (err) {
+      const why = err instanceof AwsCallError ? err.message : String(err);
+      this.logger.warn({ region: row.region, regionImageId, err: why }, 'EC2 could not be asked');
+      const text =
+        err instanceof AwsCallError && err.kind === 'credentials'
+          ? `the registry's AWS credentials were refused (${err.code})`
+          : `EC2 in ${row.region} did not answer (${err instanceof AwsCallError ? err.code : 'error'})`;
+      outcome = unreachableOutcome(row, text);
+    }
+    const changed =
+      outcome !== null &&
+      (outcome.status !== row.verification_status ||
+        outcome.reason !== row.verification_reason ||
+        (outcome.state !== null && outcome.state !== row.state));
+    if (outcome) {
+      const o = outcome;
+      await this.database.transaction(async (trx) => {
         await q.updateRegion(trx, row.id, {
           verification_status: o.status,
           verification_reason: o.reason,
           ...(o.state ? { state: o.state } : {}),
-          ...(o.checked ? { last_verified_at: now } : {}),
+          ...(o.checked ? { last_verified_at: new Date() } : {}),
           ...(o.ownerAccount && !row.owner_account ? { owner_account: o.ownerAccount } : {}),
         });
-      }
-      await q.insertVerifications(
-        trx,
-        regions.flatMap((row) => {
-          const o = outcomes.get(row.id);
-          if (!o?.checked || o.status === 'unverified') return [];
-          return [{ region_image_id: row.id, status: o.status, reason: o.reason, details: o.details }];
-        }),
-      );
-      await q.refreshListingVerified(trx, target.image_id);
-    });
-    if (changed) await this.cache.invalidate('verification');
-    const failed = [...outcomes.values()].filter((o) => o?.status === 'failed').length;
-    this.logger.info({ versionId, regions: regions.length, failed }, 'version verified in EC2');
-    if (
-      retriesLeft > 0 &&
-      !this.#retrying.has(versionId) &&
-      [...outcomes.values()].some((o) => o?.state === 'pending')
-    ) {
-      this.#retrying.add(versionId);
-      this.#later(() => {
-        this.#retrying.delete(versionId);
-        return this.verifyVersion(versionId, retriesLeft - 1);
-      }, PENDING_RETRY_MS);
+        if (o.checked && o.status !== 'unverified') {
+          await q.insertVerifications(trx, [
+            { region_image_id: row.id, status: o.status, reason: o.reason, details: o.details },
+          ]);
+        }
+        await q.refreshListingVerified(trx, target.image_id);
+      });
     }
-    return this.#summary(versionId);
+    if (changed) await this.cache.invalidate('verification');
+    this.logger.info({ regionImageId, status: outcome?.status ?? 'unchanged' }, 'region verified in EC2');
+    if (outcome?.state === 'pending') throw new JobRetry(`${row.ami_id} is still pending in EC2`, PENDING_RETRY_MS);
+    return { status: outcome?.status ?? 'unchanged' };
   }
 
-  /** The scheduled pass: every version still in play. Returns how many versions were checked. */
-  async verifyAll(): Promise<number> {
+  /** The scheduled pass (a verify-pass job): queues a check of every region still in play. */
+  async queueAll(): Promise<number> {
     await this.#ready;
     if (this.#disabled || this.#stopped) return 0;
-    const ids = await q.versionsToReverify(this.database.db);
-    let done = 0;
-    for (const id of ids) {
-      if (this.#stopped) break;
-      try {
-        await this.verifyVersion(id, 0);
-        done += 1;
-      } catch (err) {
-        this.logger.error({ err, versionId: id }, 're-verification failed');
-      }
-    }
+    const ids = await q.regionsToReverify(this.database.db);
+    for (const id of ids) await this.queueRegion(id);
     await q.refreshListingVerified(this.database.db, null);
     await q.pruneVerifications(this.database.db, new Date(Date.now() - 90 * 86_400_000));
     await this.cache.invalidate('verification pass');
-    return done;
+    return ids.length;
+  }
+
+  /** Queues the pass and waits until a worker ran it (tests, and an operator's one-off run). */
+  async verifyAll(): Promise<number> {
+    const n = await this.queueAll();
+    await this.idle();
+    return n;
   }
 
   async #summary(versionId: number): Promise<VersionVerification> {
@@ -394,29 +387,18 @@ export class VerificationService implements VersionHook {
     void tracked.finally(() => this.#inflight.delete(tracked));
   }
 
-  #later(fn: () => Promise<unknown>, ms: number): void {
-    if (this.#stopped) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!this.#stopped) this.#track(fn());
-    }, ms);
-    timer.unref();
-    this.#timers.add(timer);
-  }
-
-  /** Resolves when no background check is running (tests; shutdown). */
+  /** Resolves when no verification is queued (and due) or running (tests; shutdown). */
   async idle(): Promise<void> {
     if (!this.#stopped) await this.#ready;
     // Let the availability record that follows the probe get tracked first.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    if (!this.#stopped) await this.jobs.idle([VERIFY_REGION, VERIFY_PASS]);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    await this.idle();
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     this.reader?.close();
   }
 }

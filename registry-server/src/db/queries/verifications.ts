@@ -176,3 +176,20 @@ export function pruneVerifications(db: Db, before: Date) {
     AND v.id <> (SELECT w.id FROM verifications w WHERE w.region_image_id = v.region_image_id
                  ORDER BY w.checked_at DESC, w.id DESC LIMIT 1)`.execute(db);
 }
+
+export function regionById(db: Db, id: number) {
+  return db.selectFrom('image_regions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Region ids of the versions the scheduled pass re-checks. */
+export async function regionsToReverify(db: Db): Promise<number[]> {
+  const versions = await versionsToReverify(db);
+  if (versions.length === 0) return [];
+  const rows = await db
+    .selectFrom('image_regions')
+    .select('id')
+    .where('version_id', 'in', versions)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
