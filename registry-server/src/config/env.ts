@@ -176,6 +176,8 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     name: 'CWS_REGISTRY_SAML_WANT_RESPONSE_SIGNED',
     default: 'false',
     description: 'Also require the Response to be signed (assertions must always be).',
+  },
+  {
     name: 'CWS_REGISTRY_WORKER',
     default: 'true',
     description:
