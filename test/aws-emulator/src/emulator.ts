@@ -44,6 +44,10 @@ export interface StartOptions {
   instanceTransitionMs?: number;
   /** The SSM agent of a running instance launched with an instance profile is Online after this long (default 300 ms). */
   ssmAgentOnlineAfterMs?: number;
+  /** Inspector2 has scanned a running instance this long after it started (default 2000 ms). */
+  inspectorScanAfterMs?: number;
+  /** Accounts with Inspector2 EC2 scanning on in every region from the start (default none). */
+  inspectorEnabled?: string[];
   /** Seed Canonical's public Ubuntu images and SSM parameters (default true). */
   seedCanonical?: boolean;
 }
@@ -76,8 +80,17 @@ export interface AddImageOptions {
 export interface SeedFinding {
   severity: Severity;
   title: string;
+  vulnerabilityId?: string;
   packageName?: string;
+  installedVersion?: string;
+  /** Unset: no fix available. */
+  fixedVersion?: string;
+  /** Inspector already scanned the AMI itself: EC2 GetImageFindings reports the finding. */
+  imageScanned?: boolean;
 }
+
+/** Regions where `inspectorEnabled` turns Inspector on at start. */
+export const INSPECTOR_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
 
 export interface AwsEmulator {
   url: string;
@@ -90,7 +103,15 @@ export interface AwsEmulator {
   /** The folder standing for an instance's root volume (a copy of its image's, made at launch). */
   instanceRoot(instanceId: string): string;
   setParameter(region: string, name: string, value: string): void;
+  /**
+   * Findings of an AMI: reported by Inspector2 ListFindings for scanned instances launched from it,
+   * and (with `imageScanned`) by EC2 GetImageFindings for the AMI itself.
+   */
   addFindings(imageId: string, findings: SeedFinding[], region?: string): void;
+  /** Turns Inspector2 EC2 scanning on or off for an account in a region. */
+  setInspector(accountId: string, region: string, status: 'ENABLED' | 'DISABLED'): void;
+  /** Inspector cannot scan instances of this image (coverage INACTIVE, UNSUPPORTED_OS). */
+  markUnsupported(imageId: string): void;
   setBlockPublicAccess(accountId: string, region: string, state: 'unblocked' | 'block-new-sharing'): void;
   failNext(
     action: string,
@@ -129,9 +150,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
     imageAvailableAfterMs: opts.imageAvailableAfterMs ?? 300,
     instanceTransitionMs: opts.instanceTransitionMs ?? 300,
     ssmAgentOnlineAfterMs: opts.ssmAgentOnlineAfterMs ?? 300,
+    inspectorScanAfterMs: opts.inspectorScanAfterMs ?? 2000,
   };
   const seed = () => {
     if (opts.seedCanonical !== false) seedCanonical(store);
+    for (const a of opts.inspectorEnabled ?? []) {
+      for (const r of INSPECTOR_REGIONS) store.inspector.set(`${a}/${r}`, 'ENABLED');
+    }
   };
   seed();
 
@@ -199,10 +224,20 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
           severity: f.severity,
           title: f.title,
           packageName: f.packageName,
+          vulnerabilityId: f.vulnerabilityId,
+          installedVersion: f.installedVersion,
+          fixedVersion: f.fixedVersion,
+          imageScanned: f.imageScanned,
           findingArnSuffix: randomBytes(16).toString('hex'),
           observedAt: Date.now(),
         });
       }
+    },
+    setInspector(accountId, region, status) {
+      store.inspector.set(`${accountId}/${region}`, status);
+    },
+    markUnsupported(imageId) {
+      store.unsupportedImages.add(imageId);
     },
     setBlockPublicAccess(accountId, region, state) {
       store.blockPublicAccess.set(`${accountId}/${region}`, state);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-/** Standalone emulator for manual use: `node test/aws-emulator/dist/main.js [--port N] [--host H]`. */
-import { startEmulator } from './emulator.js';
+/** Standalone emulator for manual use: `pnpm emulator [--port N] [--host H] [--inspector-off]`. */
+import { DEFAULT_ACCOUNTS, startEmulator } from './emulator.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,7 +12,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`invalid --port ${arg('port')}\n`);
   process.exit(2);
 }
-const emulator = await startEmulator({ port, host: arg('host') ?? '127.0.0.1' });
+const emulator = await startEmulator({
+  port,
+  host: arg('host') ?? '127.0.0.1',
+  // On a laptop Inspector2 is on for every account unless asked otherwise, so scans work at once.
+  inspectorEnabled: process.argv.includes('--inspector-off')
+    ? []
+    : [DEFAULT_ACCOUNTS.A.accountId, DEFAULT_ACCOUNTS.B.accountId],
+});
 const lines = [
   `AWS emulator listening on ${emulator.url}`,
   '',
@@ -23,6 +30,9 @@ const lines = [
     `  AWS_ACCESS_KEY_ID=${a.accessKeyId}`,
     `  AWS_SECRET_ACCESS_KEY=${a.secretAccessKey}`,
   ]),
+  '',
+  'seed findings of an AMI (reported once a scan instance of it has been scanned):',
+  `  curl -X POST ${emulator.url}/_emulator/findings -d '{"image_id":"ami-…","region":"us-east-1","findings":[{"vulnerability_id":"CVE-2026-0001","severity":"HIGH","package_name":"openssl","installed_version":"3.0.2","fixed_version":"3.0.3"}]}'`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 

@@ -4,6 +4,7 @@
  * accounts, logged, subjected to injected faults/latency, then handed to the service module.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleControl } from './control.js';
 import type { EmulatorTiming } from './ec2/index.js';
 import { ec2Error, handleEc2 } from './ec2/index.js';
 import { ApiError } from './errors.js';
@@ -72,6 +73,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     headers: req.headers,
     body,
   };
+  if (wire.rawPath.startsWith('/_emulator/')) return send(res, handleControl(deps.store, wire));
   const auth = parseAuth(wire);
   const signed: SigV4Auth | undefined = auth && 'accessKeyId' in auth ? auth : undefined;
   const params = queryParams(wire);
@@ -117,7 +119,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         }),
       );
     case 'inspector2':
-      return send(res, handleInspector2(wire.method, wire.rawPath, body, who));
+      return send(
+        res,
+        handleInspector2(wire.method, wire.rawPath, body, {
+          ...who,
+          coverageAfterMs: deps.timing.inspectorScanAfterMs,
+        }),
+      );
     default:
       return fail(new ApiError('UnknownService', `The emulator does not implement service '${service}'`, 400));
   }
@@ -160,7 +168,7 @@ function queryParams(wire: WireRequest): QueryParams {
 /** Used only to shape errors for requests that carry no credential scope. */
 function guessService(wire: WireRequest, params: QueryParams): string {
   if ((headerOf(wire, 'x-amz-target') ?? '').startsWith('AmazonSSM.')) return 'ssm';
-  if (wire.rawPath.startsWith('/findings')) return 'inspector2';
+  if (/^\/(findings|coverage|status|enable)(\/|$)/.test(wire.rawPath)) return 'inspector2';
   if (params.get('Version') === '2011-06-15' || params.get('Action') === 'GetCallerIdentity') return 'sts';
   return 'ec2';
 }

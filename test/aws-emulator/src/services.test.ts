@@ -1,5 +1,4 @@
 import { CopyImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { Inspector2Client, ListFindingsCommand } from '@aws-sdk/client-inspector2';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -50,53 +49,6 @@ describe('SSM public parameters', () => {
     const r = await ssm.send(new GetParametersCommand({ Names: ['/cws/latest', '/cws/missing'] }));
     expect(r.Parameters?.map((p) => p.Value)).toEqual(['ami-0123456789abcdef0']);
     expect(r.InvalidParameters).toEqual(['/cws/missing']);
-  });
-});
-
-describe('Inspector2 findings', () => {
-  it('lists seeded findings for an image id, page by page', async () => {
-    const image = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'scanned' });
-    const severities = ['CRITICAL', 'HIGH', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
-    emu.addFindings(
-      image,
-      severities.map((severity, i) => ({ severity, title: `CVE-2026-100${i} - libfoo`, packageName: 'libfoo' })),
-    );
-    emu.addFindings('ami-0fffffffffffffff0', [{ severity: 'CRITICAL', title: 'other image' }]);
-    emu.addFindings(image, [{ severity: 'CRITICAL', title: 'other region' }], 'eu-west-1');
-
-    const inspector = new Inspector2Client(sdkConfig(emu, A));
-    const seen: string[] = [];
-    let nextToken: string | undefined;
-    let pages = 0;
-    do {
-      const r = await inspector.send(
-        new ListFindingsCommand({
-          filterCriteria: { ec2InstanceImageId: [{ comparison: 'EQUALS', value: image }] },
-          maxResults: 3,
-          nextToken,
-        }),
-      );
-      pages++;
-      for (const f of r.findings ?? []) {
-        expect(f.resources?.[0]?.details?.awsEc2Instance?.imageId).toBe(image);
-        expect(f.packageVulnerabilityDetails?.vulnerablePackages?.[0]?.name).toBe('libfoo');
-        expect(f.firstObservedAt).toBeInstanceOf(Date);
-        seen.push(f.severity as string);
-      }
-      nextToken = r.nextToken;
-    } while (nextToken);
-    expect(pages).toBe(3);
-    expect(seen).toEqual([...severities]);
-
-    const critical = await inspector.send(
-      new ListFindingsCommand({
-        filterCriteria: {
-          ec2InstanceImageId: [{ comparison: 'EQUALS', value: image }],
-          severity: [{ comparison: 'EQUALS', value: 'CRITICAL' }],
-        },
-      }),
-    );
-    expect(critical.findings?.map((f) => f.title)).toEqual(['CVE-2026-1000 - libfoo']);
   });
 });
 

@@ -107,8 +107,11 @@ export interface EmulatedInstance {
   iamInstanceProfile?: { arn: string; id: string };
   /** MetadataOptions.HttpTokens: `required` is IMDSv2 only. */
   httpTokens: 'required' | 'optional';
-  /** When the instance last became running (epoch ms): the SSM agent starts from then. */
+  /** When the instance last became running (epoch ms): the SSM agent starts from then, Inspector covers it after. */
   runningSince?: number;
+  /** SecurityGroupId.N given at launch (each one must exist in the account and region). */
+  securityGroupIds: string[];
+  instanceInitiatedShutdownBehavior: 'stop' | 'terminate';
 }
 
 export interface SeededFinding {
@@ -116,10 +119,29 @@ export interface SeededFinding {
   region?: string;
   severity: Severity;
   title: string;
+  /** CVE-…/GHSA-…; derived from the title when not given. */
+  vulnerabilityId?: string;
   packageName?: string;
+  installedVersion?: string;
+  /** Unset: no fix is available. */
+  fixedVersion?: string;
+  /** Inspector already scanned the AMI itself: EC2 GetImageFindings reports this finding. */
+  imageScanned?: boolean;
   findingArnSuffix: string;
   observedAt: number;
 }
+
+export interface EmulatedSecurityGroup {
+  groupId: string;
+  region: string;
+  ownerId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  tags: Record<string, string>;
+}
+
+export type InspectorStatus = 'ENABLED' | 'DISABLED' | 'ENABLING';
 
 export interface RegionState {
   images: Map<string, EmulatedImage>;
@@ -138,6 +160,11 @@ export class Store {
   /** `${region}` -> parameter name -> value. */
   readonly parameters = new Map<string, Map<string, { value: string; version: number; modified: number }>>();
   readonly findings: SeededFinding[] = [];
+  /** `${accountId}/${region}` -> Inspector2 EC2 scanning status (DISABLED when absent). */
+  readonly inspector = new Map<string, InspectorStatus>();
+  /** Images Inspector cannot scan (an unsupported operating system). */
+  readonly unsupportedImages = new Set<string>();
+  readonly securityGroups = new Map<string, EmulatedSecurityGroup>();
   /** Root folders of images and instances (see disk.ts). */
   readonly disk = new Disk();
   /** SSM Run Command commands by id. */
@@ -162,6 +189,9 @@ export class Store {
     this.blockPublicAccess.clear();
     this.parameters.clear();
     this.findings.length = 0;
+    this.inspector.clear();
+    this.unsupportedImages.clear();
+    this.securityGroups.clear();
     this.commands.clear();
     this.disk.clear();
   }

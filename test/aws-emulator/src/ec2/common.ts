@@ -16,6 +16,8 @@ export interface EmulatorTiming {
   instanceTransitionMs: number;
   /** The SSM agent of a running instance with an instance profile is Online after this long. */
   ssmAgentOnlineAfterMs: number;
+  /** Inspector2 has scanned a running instance this long after it started. */
+  inspectorScanAfterMs: number;
 }
 
 export interface Ec2Context {

@@ -11,6 +11,7 @@ import { imageCreateHandlers } from './image-create.js';
 import { imageHandlers } from './images.js';
 import { instanceHandlers } from './instances.js';
 import { miscHandlers } from './misc.js';
+import { scanningHandlers } from './scanning.js';
 import { snapshotHandlers } from './snapshots.js';
 
 export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -21,6 +22,7 @@ const HANDLERS: Record<string, Ec2Handler> = {
   ...snapshotHandlers,
   ...instanceHandlers,
   ...miscHandlers,
+  ...scanningHandlers,
 };
 
 export interface XmlReply {

@@ -66,6 +66,18 @@ const runInstances: Ec2Handler = (ctx) => {
   const httpTokens = params.get('MetadataOptions.HttpTokens') ?? 'required';
   if (httpTokens !== 'required' && httpTokens !== 'optional')
     throw invalidValue('MetadataOptions.HttpTokens', httpTokens, "Valid values are 'required' and 'optional'.");
+  const securityGroupIds = params.list('SecurityGroupId');
+  const unknownGroups = securityGroupIds.filter((id) => {
+    const g = ctx.store.securityGroups.get(id);
+    return !g || g.ownerId !== ctx.accountId || g.region !== ctx.region;
+  });
+  if (unknownGroups.length > 0) {
+    throw new ApiError('InvalidGroup.NotFound', `The security group '${unknownGroups[0]}' does not exist`);
+  }
+  const shutdown = params.get('InstanceInitiatedShutdownBehavior') ?? 'stop';
+  if (shutdown !== 'stop' && shutdown !== 'terminate') {
+    throw invalidValue('InstanceInitiatedShutdownBehavior', shutdown);
+  }
   const tags = readTagSpecifications(ctx, ['instance', 'volume', 'network-interface', 'spot-instances-request']).get(
     'instance',
   );
@@ -107,6 +119,8 @@ const runInstances: Ec2Handler = (ctx) => {
       transition: { to: 'running', at: now + ctx.timing.instanceTransitionMs },
       iamInstanceProfile: profile,
       httpTokens,
+      securityGroupIds,
+      instanceInitiatedShutdownBehavior: shutdown,
     };
     ctx.store.disk.launch(imageId, inst.instanceId);
     region.instances.set(inst.instanceId, inst);

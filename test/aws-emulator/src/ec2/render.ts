@@ -104,7 +104,9 @@ export function renderInstance(i: EmulatedInstance): string {
     live ? el('subnetId', i.subnetId) + el('vpcId', i.vpcId) + el('privateIpAddress', i.privateIpAddress) : '',
     el('ipAddress', i.publicIpAddress),
     el('sourceDestCheck', 'true'),
-    items('groupSet', live ? [i] : [], () => el('groupId', 'sg-0123456789abcdef0') + el('groupName', 'default')),
+    items('groupSet', live ? (i.securityGroupIds.length ? i.securityGroupIds : ['sg-0123456789abcdef0']) : [], (g) =>
+      el('groupId', g),
+    ),
     i.stateReason ? node('stateReason', el('code', i.stateReason.code), el('message', i.stateReason.message)) : '',
     el('architecture', i.architecture),
     el('rootDeviceType', 'ebs'),
