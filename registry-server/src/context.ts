@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { AccessService } from './services/access.js';
 import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
+import { DeviceService } from './services/device.js';
 import { DownloadCounter } from './services/downloads.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
@@ -48,6 +49,7 @@ export interface AppContext {
     awsAccounts: AwsAccountService;
     /** SAML single sign-on; null when no IdP is configured. */
     saml: SamlService | null;
+    device: DeviceService;
   };
 }
 
@@ -111,6 +113,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
         verification,
       ),
       saml,
+      device: new DeviceService(database, logger.child({ name: 'device' })),
     },
   };
 }

@@ -4,6 +4,11 @@ import { z } from 'zod';
 export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
+  // Device authorisation while polling for a token (RFC 8628 section 3.5).
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
+  access_denied: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -11,6 +11,7 @@ import AmiShare from './ami/share.js';
 import Launch from './launch.js';
 import List from './list.js';
 import Login from './login.js';
+import Logout from './logout.js';
 import RegistryAdd from './registry/add.js';
 import RegistryList from './registry/list.js';
 import RegistryRemove from './registry/remove.js';
@@ -41,6 +42,7 @@ export const COMMANDS = {
   launch: Launch,
   list: List,
   login: Login,
+  logout: Logout,
   'registry:add': RegistryAdd,
   'registry:list': RegistryList,
   'registry:remove': RegistryRemove,

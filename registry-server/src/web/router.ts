@@ -12,6 +12,7 @@ import { isConnectionError } from '../db/errors.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import { CatalogueService } from '../services/catalogue.js';
 import { serveAssets } from './assets.js';
+import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
 import { layout, type Page, sendPage } from './layout.js';
 import { myListingsPage } from './pages/account.js';
@@ -115,6 +116,7 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
 
   registerSignIn(router, ctx, render);
   registerSaml(router, ctx, render);
+  registerDevice(router, ctx, render);
 
   router.get('/my/listings', async (req, res) => {
     const { session } = webState(res);

@@ -19,6 +19,7 @@ import {
   versionVerification,
 } from '../schemas/aws.js';
 import { type CommunityAmi, communityAmiList } from '../schemas/community.js';
+import { type DeviceCode, type DeviceCodeBody, type DeviceToken, deviceCode, deviceToken } from '../schemas/device.js';
 import { type ImportResult, importResult } from '../schemas/import.js';
 import {
   type ListingDetail,
@@ -150,6 +151,26 @@ export class RegistryClient {
   /** Sends a signed GetCallerIdentity: links the account to the token's user, or (no token) logs in. */
   proveAwsAccount(body: AwsProofBody): Promise<AwsProofResult> {
     return this.http.request({ method: 'POST', path: '/api/v1/auth/aws', body, schema: awsProofResult });
+  }
+
+  /** Starts a device sign-in (cws login --sso): a user code for the browser, a device code to poll with. */
+  startDeviceLogin(body: DeviceCodeBody = {}): Promise<DeviceCode> {
+    return this.http.request({ method: 'POST', path: '/api/v1/device/code', body, schema: deviceCode });
+  }
+
+  /** One poll; a pending sign-in is a RegistryError with code authorization_pending or slow_down. */
+  pollDeviceLogin(device_code: string): Promise<DeviceToken> {
+    return this.http.request({
+      method: 'POST',
+      path: '/api/v1/device/token',
+      body: { device_code },
+      schema: deviceToken,
+    });
+  }
+
+  /** Revokes the token this client sends (cws logout). */
+  revokeCurrentToken(): Promise<TokenInfo> {
+    return this.http.request({ method: 'DELETE', path: '/api/v1/me/token', schema: tokenInfo });
   }
 
   /** A one-time link that signs the token's user in to the registry's web pages. */

@@ -6,6 +6,8 @@ import * as channelDelete from './channels/delete.js';
 import * as channelSet from './channels/set.js';
 import * as communityList from './community/list.js';
 import * as communityRate from './community/rate.js';
+import * as deviceCode from './device/code.js';
+import * as deviceToken from './device/token.js';
 import * as addVersion from './listings/add-version.js';
 import * as auditTrail from './listings/audit.js';
 import * as deprecate from './listings/deprecate.js';
@@ -25,6 +27,7 @@ import * as resolve from './resolve/get.js';
 import * as createToken from './tokens/create.js';
 import * as listTokens from './tokens/list.js';
 import * as revokeToken from './tokens/revoke.js';
+import * as revokeCurrentToken from './tokens/revoke-current.js';
 import * as createUser from './users/create.js';
 import * as me from './users/me.js';
 import * as verifyVersion from './verify/version.js';
@@ -56,6 +59,9 @@ export const routes: DefinedRoute[] = [
   awsProof,
   verifyVersion,
   webLoginCodes,
+  deviceCode,
+  deviceToken,
+  revokeCurrentToken,
   listOrgs,
   createOrg,
   getOrg,
