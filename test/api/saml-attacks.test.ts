@@ -65,7 +65,7 @@ describe('SAML: crafted responses are refused', () => {
       logger,
       config: { http: { host: '127.0.0.1', port, publicUrl: base, bodyLimit: '256kb', trustProxy: false }, saml },
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await reg?.close();

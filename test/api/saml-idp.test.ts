@@ -56,7 +56,7 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
     reg = await startRegistry({
       config: { http: { host: '127.0.0.1', port, publicUrl: base, bodyLimit: '256kb', trustProxy: false }, saml },
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await reg?.close();
