@@ -13,10 +13,13 @@ export const CONTACT_MS = 1000;
 export const YOUNG_MS = 1000;
 
 /**
- * One atomic step on the shared generation: a hash {epoch, n}. When Redis lost it (a restart,
- * a flush, a failover to an empty replica) the first caller plants a new random epoch, so every
- * replica sees a different epoch (not a smaller number it would ignore) and drops what it holds.
- * ARGV[1]: the epoch to plant if there is none; ARGV[2]: 1 to bump (a write), 0 to read.
+ * One atomic step on the shared generation: a hash {epoch, n, s:<namespace>...}. n counts every
+ * write; s:<ns> counts the writes that spared namespace ns (a rating spares resolve answers), so
+ * the generation of ns is n - s:ns. When Redis lost the hash (a restart, a flush, a failover to
+ * an empty replica) the first caller plants a new random epoch, so every replica sees a
+ * different epoch (not a smaller number it would ignore) and drops what it holds.
+ * ARGV[1]: the epoch to plant if there is none; ARGV[2]: 1 to bump (a write), 0 to read;
+ * ARGV[3..]: namespaces the write spares. Returns {epoch, n, "ns=s,ns=s"}.
  */
 const GENERATION_SCRIPT = `
 local e = redis.call('HGET', KEYS[1], 'epoch')
@@ -24,9 +27,45 @@ if not e then
   redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'n', 0)
   e = ARGV[1]
 end
-local n = redis.call('HINCRBY', KEYS[1], 'n', tonumber(ARGV[2]))
-return {e, n}
+local bump = tonumber(ARGV[2])
+for i = 3, #ARGV do
+  redis.call('HINCRBY', KEYS[1], 's:' .. ARGV[i], bump)
+end
+local n = redis.call('HINCRBY', KEYS[1], 'n', bump)
+local all = redis.call('HGETALL', KEYS[1])
+local spared = {}
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 's:' then
+    table.insert(spared, string.sub(all[i], 3) .. '=' .. all[i + 1])
+  end
+end
+return {e, n, table.concat(spared, ',')}
 `;
+
+/** A cache key's namespace: what comes before its first colon (`resolve:...` -> resolve). */
+function namespaceOf(key: string): string {
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : key.slice(0, colon);
+}
+
+function parseSpared(text: string | undefined): Map<string, number> {
+  const spared = new Map<string, number>();
+  for (const pair of (text ?? '').split(',')) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) continue;
+    const n = Number(pair.slice(eq + 1));
+    if (Number.isFinite(n)) spared.set(pair.slice(0, eq), n);
+  }
+  return spared;
+}
+
+export interface InvalidateOptions {
+  /**
+   * Namespaces (key prefixes such as `resolve`) whose cached answers this write leaves alone:
+   * they may show the state before it until their TTL. Everything else is dropped.
+   */
+  spare?: readonly string[];
+}
 
 export interface WrapOptions {
   /**
@@ -39,9 +78,12 @@ export interface WrapOptions {
 /**
  * Read-through cache in two tiers: an in-process LRU (bounded in bytes) in front of Redis.
  *
- * Invalidation is by generation: keys carry (epoch, n, local writes), and any write bumps n
- * in Redis and PUBLISHes it so other replicas drop their local tier at once. Writes are rare
- * next to reads, so dropping everything is cheaper and safer than tracking what a write touched.
+ * Invalidation is by generation: keys carry (epoch, n, local writes) of their namespace, and a
+ * write bumps n in Redis and PUBLISHes it so other replicas stop using what they hold at once.
+ * A write drops every namespace except those it names as spared: a rating spares resolve
+ * answers (their ranking may lag by up to the TTL), so steady rating traffic does not turn every
+ * resolve into a database query. Otherwise dropping everything is cheaper and safer than
+ * tracking what a write touched.
  *
  * Correctness never rests on Redis remembering anything:
  * - the epoch changes whenever Redis lost the generation, and every replica adopts it within a
@@ -55,7 +97,11 @@ export interface WrapOptions {
 export class Cache {
   #epoch = '';
   #gen = 0;
+  /** Per namespace: shared writes (of #gen) that spared it. */
+  #spared = new Map<string, number>();
   #writes = 0;
+  /** Per namespace: local writes (of #writes) that spared it. */
+  #localSpared = new Map<string, number>();
   /** Local writes already announced through Redis. */
   #announced = 0;
   #contactAt = 0;
@@ -93,9 +139,9 @@ export class Cache {
     const { subscriber } = this.redis;
     subscriber.on('message', (channel, message) => {
       if (channel !== this.#channel) return;
-      const [epoch, n] = message.split(':');
+      const [epoch, n, spared] = message.split(':');
       // Only bumps within the epoch we know: an epoch change comes from the script, never a message.
-      if (epoch === this.#epoch) this.#adopt(epoch, Number(n));
+      if (epoch === this.#epoch) this.#adopt(epoch, Number(n), parseSpared(spared));
     });
     try {
       await subscriber.subscribe(this.#channel);
@@ -118,6 +164,15 @@ export class Cache {
     return `${this.#epoch}.${this.#gen}.${this.#writes}`;
   }
 
+  /** The stamp of one namespace: changes on every invalidation that did not spare it. */
+  #stamp(ns: string): string {
+    return `${this.#epoch}.${this.#shared(ns)}.${this.#writes - (this.#localSpared.get(ns) ?? 0)}`;
+  }
+
+  #shared(ns: string): number {
+    return this.#gen - (this.#spared.get(ns) ?? 0);
+  }
+
   /** Bytes and entries held in this process (metrics, tests). */
   get localUsage(): { bytes: number; entries: number } {
     return { bytes: this.#local.bytes, entries: this.#local.size };
@@ -128,7 +183,8 @@ export class Cache {
     if (!this.enabled) return load();
     const now = Date.now();
     const inContact = this.#inContact(now);
-    const localKey = `${this.generation}:${key}`;
+    const ns = namespaceOf(key);
+    const localKey = `${this.#stamp(ns)}:${key}`;
     const local = this.#local.entry(localKey, now);
     if (local !== undefined && (inContact || now - local.storedAt < YOUNG_MS)) {
       this.metrics.cacheRequests.inc({ tier: 'local', result: 'hit' });
@@ -138,13 +194,13 @@ export class Cache {
     const pending = this.#inflight.get(localKey);
     if (pending) return pending as Promise<T>;
     const useRedis = inContact && opts.shared !== false;
-    const promise = this.#fill(localKey, key, load, useRedis).finally(() => this.#inflight.delete(localKey));
+    const promise = this.#fill(ns, localKey, key, load, useRedis).finally(() => this.#inflight.delete(localKey));
     this.#inflight.set(localKey, promise);
     return promise;
   }
 
-  async #fill<T>(localKey: string, key: string, load: () => Promise<T>, useRedis: boolean): Promise<T> {
-    const redisKey = `${this.redis?.prefix ?? ''}c:${this.#epoch}:${this.#gen}:${key}`;
+  async #fill<T>(ns: string, localKey: string, key: string, load: () => Promise<T>, useRedis: boolean): Promise<T> {
+    const redisKey = `${this.redis?.prefix ?? ''}c:${this.#epoch}:${this.#shared(ns)}:${key}`;
     const redis = useRedis && this.redis?.up ? this.redis : null;
     if (redis) {
       try {
@@ -152,17 +208,17 @@ export class Cache {
         this.metrics.cacheRequests.inc({ tier: 'redis', result: hit === null ? 'miss' : 'hit' });
         if (hit !== null) {
           const value = JSON.parse(hit) as T;
-          if (localKey === `${this.generation}:${key}`) this.#local.set(localKey, value, this.#localTtlMs, hit.length);
+          if (localKey === `${this.#stamp(ns)}:${key}`) this.#local.set(localKey, value, this.#localTtlMs, hit.length);
           return value;
         }
       } catch (err) {
         this.#degraded(err);
       }
     }
-    const before = this.generation;
+    const before = this.#stamp(ns);
     const value = await load();
     // A write that landed while we loaded makes this value suspect: hand it out, don't keep it.
-    if (before !== this.generation) return value;
+    if (before !== this.#stamp(ns)) return value;
     const json = JSON.stringify(value);
     if (json === undefined || json.length > this.#maxEntryBytes) return value;
     this.#local.set(localKey, value, this.#localTtlMs, json.length);
@@ -172,12 +228,18 @@ export class Cache {
     return value;
   }
 
-  /** Drops every cached answer on every replica. Never throws: a write must not fail on the cache. */
-  async invalidate(reason = 'write'): Promise<void> {
+  /**
+   * Drops every cached answer on every replica, except the namespaces `opts.spare` names.
+   * Never throws: a write must not fail on the cache.
+   */
+  async invalidate(reason = 'write', opts: InvalidateOptions = {}): Promise<void> {
+    const spare = [...new Set(opts.spare ?? [])];
     this.#writes += 1;
-    this.#local.clear();
+    for (const ns of spare) this.#localSpared.set(ns, (this.#localSpared.get(ns) ?? 0) + 1);
+    // Entries under the old stamps are unreachable now; the sweep and the LRU reclaim them.
+    if (spare.length === 0) this.#local.clear();
     if (!this.redis) return;
-    await this.#step(true);
+    await this.#step(true, spare);
     this.logger.debug({ reason, generation: this.generation }, 'cache invalidated');
   }
 
@@ -192,8 +254,11 @@ export class Cache {
     }
   }
 
-  /** Reads (or bumps) the shared generation and adopts it. */
-  async #step(bump: boolean): Promise<void> {
+  /**
+   * Reads (or bumps) the shared generation and adopts it. A write announced late (owed while
+   * Redis was away) spares nothing: the replicas cannot know what it touched.
+   */
+  async #step(bump: boolean, spare: string[] = []): Promise<void> {
     const redis = this.redis;
     if (!redis?.up) return;
     const covering = this.#writes;
@@ -205,13 +270,14 @@ export class Cache {
         this.#genKey,
         randomBytes(6).toString('hex'),
         bump ? 1 : 0,
-      )) as [string, number];
-      const [epoch, n] = reply;
-      this.#adopt(String(epoch), Number(n));
+        ...(bump ? spare : []),
+      )) as [string, number, string];
+      const [epoch, n, spared] = reply;
+      this.#adopt(String(epoch), Number(n), parseSpared(spared));
       this.#contactAt = Math.max(this.#contactAt, sentAt);
       if (bump) {
         this.#announced = Math.max(this.#announced, covering);
-        await redis.client.publish(this.#channel, `${epoch}:${n}`);
+        await redis.client.publish(this.#channel, `${epoch}:${n}:${spared ?? ''}`);
       }
     } catch (err) {
       this.#degraded(err);
@@ -222,18 +288,23 @@ export class Cache {
     return !this.redis || now - this.#contactAt < CONTACT_MS;
   }
 
-  #adopt(epoch: string, n: number) {
+  #adopt(epoch: string, n: number, spared: Map<string, number>) {
     if (!Number.isFinite(n)) return;
     if (epoch !== this.#epoch) {
       if (this.#epoch) this.logger.info({ epoch }, 'cache epoch changed (Redis lost the generation); cache dropped');
       this.#epoch = epoch;
       this.#gen = n;
+      this.#spared = spared;
       this.#local.clear();
       return;
     }
     if (n <= this.#gen) return;
+    // Stamps move with n (minus what spared each namespace): entries under old stamps are
+    // unreachable from now on, so only a bump that spared nothing empties the local tier.
+    const sparedSome = [...spared].some(([ns, s]) => s > (this.#spared.get(ns) ?? 0));
     this.#gen = n;
-    this.#local.clear();
+    for (const [ns, s] of spared) if (s > (this.#spared.get(ns) ?? 0)) this.#spared.set(ns, s);
+    if (!sparedSome) this.#local.clear();
   }
 
   #degraded(err: unknown) {

@@ -51,7 +51,8 @@ export class RatingService {
       });
       return result;
     });
-    await this.cache.invalidate('rating');
+    // Resolve answers (and token lookups) are spared: a resolve's ranking may lag by up to the cache TTL.
+    await this.cache.invalidate('rating', { spare: ['resolve', 'auth'] });
     const count = Number(aggregate.rating_count);
     return {
       listing: `${listing.owner}/${listing.name}`,
