@@ -5,6 +5,7 @@ import { RateLimiter } from './cache/rate-limiter.js';
 import { RedisLink } from './cache/redis.js';
 import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/database.js';
+import { Drain } from './http/middleware/drain.js';
 import { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -35,6 +36,8 @@ export interface AppContext {
   downloads: DownloadCounter;
   /** Background jobs: rows in Postgres; workers (jobs/worker.ts) run them. */
   jobs: JobQueue;
+  /** Requests in flight, and whether the server is shutting down. */
+  drain: Drain;
   services: {
     access: AccessService;
     orgs: OrganisationService;
@@ -62,7 +65,11 @@ export interface ContextOverrides {
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const database = overrides.database ?? (await createDatabase(config.db));
+  const database =
+    overrides.database ??
+    (await createDatabase(config.db, {
+      onError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
+    }));
   database.attachMetrics(metrics);
   const redis = config.redis
     ? new RedisLink(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
@@ -94,6 +101,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     limiter: new RateLimiter(config.rateLimit, redis),
     downloads,
     jobs,
+    drain: new Drain(),
     services: {
       access,
       orgs,

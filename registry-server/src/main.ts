@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildConfig } from './config/config.js';
 import { ENV_DOCS, readEnv } from './config/env.js';
 import { createContext } from './context.js';
+import { DataFolderLockedError, lockHolder } from './db/data-lock.js';
 import { createWorker } from './jobs/worker.js';
 import { createServer, VERSION } from './server.js';
 import { parseIndex } from './services/import.js';
@@ -71,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'migrate': {
+      const holder = config.db.kind === 'pglite' && config.db.dataDir ? lockHolder(config.db.dataDir) : null;
+      if (holder) {
+        throw new DataFolderLockedError(config.db.kind === 'pglite' ? (config.db.dataDir ?? '') : '', holder).withHint(
+          'a running server applied every migration when it started: restart it to apply new ones',
+        );
+      }
       const ctx = await createContext({ ...config, redis: null });
       const applied = await ctx.database.migrate();
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
@@ -83,9 +90,34 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('usage: cws-registry import FILE\n');
         return 2;
       }
+      const text = readFileSync(file, 'utf8');
+      const holder = config.db.kind === 'pglite' && config.db.dataDir ? lockHolder(config.db.dataDir) : null;
+      if (holder && config.db.kind === 'pglite') {
+        // Never write behind a running server's back: hand the index to it, or refuse.
+        if (!holder.url || !config.adminToken) {
+          throw new DataFolderLockedError(config.db.dataDir ?? '', holder).withHint(
+            holder.url
+              ? `set CWS_REGISTRY_ADMIN_TOKEN and run again to import through it, or POST the file to ${holder.url}/api/v1/admin/import`
+              : 'stop it, or run the import again once it listens',
+          );
+        }
+        const res = await fetch(`${holder.url}/api/v1/admin/import`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${config.adminToken}`,
+            'content-type': /\.json$/i.test(file) ? 'application/json' : 'application/yaml',
+          },
+          body: text,
+        });
+        const body = await res.text();
+        if (!res.ok)
+          throw new Error(`the running server (pid ${holder.pid}) refused the import: ${res.status} ${body}`);
+        process.stdout.write(`${JSON.stringify(JSON.parse(body), null, 2)}\n`);
+        return 0;
+      }
       const server = await createServer({ ...config, demo: false });
       try {
-        const result = await server.ctx.services.import.import(parseIndex(readFileSync(file, 'utf8'), file), null);
+        const result = await server.ctx.services.import.import(parseIndex(text, file), null);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } finally {
         await server.close();

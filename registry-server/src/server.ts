@@ -66,7 +66,9 @@ export async function createServer(config: Config, overrides: ContextOverrides =
           if (err) return reject(err);
           const { port } = s.address() as AddressInfo;
           const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`);
+          const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+          ctx.database.dataLock?.advertise(url);
+          resolve(url);
         });
         s.keepAliveTimeout = 65_000;
         server = s;
@@ -74,15 +76,16 @@ export async function createServer(config: Config, overrides: ContextOverrides =
     },
     async close() {
       clearInterval(timer);
+      // Stop accepting connections, answer new requests on open ones with 503, let those in
+      // flight finish (10 s at most), and only then close the database under them.
+      const s = server as Server | null;
+      const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
+      await ctx.drain.drain(10_000);
+      s?.closeIdleConnections();
       await worker?.stop();
       await ctx.services.verification.stop();
-      if (server) {
-        const s = server as Server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      s?.closeAllConnections();
+      await closed;
       await flush();
       ctx.cache.stop();
       await ctx.redis?.close();

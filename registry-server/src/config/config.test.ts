@@ -13,7 +13,13 @@ describe('configuration', () => {
 
   it('switches to a Postgres server and Redis by URL, with demo data off', () => {
     const config = buildConfig(readEnv({ DATABASE_URL: 'postgres://u@db:5432/cws', REDIS_URL: 'redis://cache:6379' }));
-    expect(config.db).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/cws', poolMax: 10 });
+    expect(config.db).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db:5432/cws',
+      poolMax: 10,
+      statementTimeoutMs: 10_000,
+      connectTimeoutMs: 5000,
+    });
     expect(config.redis).toEqual({ url: 'redis://cache:6379', prefix: 'cws:' });
     expect(config.demo).toBe(false);
   });

@@ -13,7 +13,15 @@ import {
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null /* null: in memory (tests) */ }
-  | { kind: 'postgres'; url: string; poolMax: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax: number;
+      /** Longest a statement may run (server-side), and the client's wait for an answer past it. Unset: none. */
+      statementTimeoutMs?: number;
+      /** Longest to wait for a connection (new or from the pool). Unset: 5 s. */
+      connectTimeoutMs?: number;
+    };
 
 export interface CacheSettings {
   ttlSeconds: number;
@@ -96,7 +104,13 @@ export function defaultDataDir(env: { XDG_DATA_HOME?: string } = {}): string {
 /** Fills defaults and rejects bad combinations. Tests call it with a partial Env and overrides. */
 export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
   const db: DatabaseConfig = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX ?? 10 }
+    ? {
+        kind: 'postgres',
+        url: env.DATABASE_URL,
+        poolMax: env.DATABASE_POOL_MAX ?? 10,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT ?? 10_000,
+        connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT ?? 5000,
+      }
     : { kind: 'pglite', dataDir: env.CWS_REGISTRY_DATA ?? defaultDataDir(env) };
   if (env.DATABASE_URL && env.CWS_REGISTRY_DATA) {
     throw new Error('set either DATABASE_URL (a PostgreSQL server) or CWS_REGISTRY_DATA (embedded), not both');

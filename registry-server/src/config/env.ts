@@ -19,6 +19,17 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
   },
   { name: 'DATABASE_POOL_MAX', default: '10', description: 'Connections to the PostgreSQL server per process.' },
   {
+    name: 'DATABASE_STATEMENT_TIMEOUT',
+    default: '10000',
+    description:
+      'Milliseconds a query may run on the PostgreSQL server (statement_timeout); an unanswered query fails a second later (503).',
+  },
+  {
+    name: 'DATABASE_CONNECT_TIMEOUT',
+    default: '5000',
+    description: 'Milliseconds to wait for a PostgreSQL connection, new or from the pool, before answering 503.',
+  },
+  {
     name: 'REDIS_URL',
     default: '(unset: in-process cache and limiter)',
     description: 'redis://host:port for the shared cache, invalidation and rate limits.',
@@ -263,6 +274,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DATABASE_POOL_MAX: intString(1, 500).optional(),
+  DATABASE_STATEMENT_TIMEOUT: intString(100, 3_600_000).optional(),
+  DATABASE_CONNECT_TIMEOUT: intString(100, 600_000).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -2,12 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { type DatabaseConnection, type Driver, Kysely, PGliteDialect, type TransactionSettings } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PGliteDialect,
+  PostgresDialect,
+  type TransactionSettings,
+} from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { PostgresJSDialect } from 'kysely-postgres-js';
-import postgres from 'postgres';
 import type { DatabaseConfig } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
+import { DataFolderLock } from './data-lock.js';
+import { createPgPool } from './pg-pool.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -18,6 +25,8 @@ export interface Database {
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   migrate(): Promise<string[]>;
+  /** The embedded folder's lock held by this process (null: a server, memory, or a handed-in PGlite). */
+  dataLock: DataFolderLock | null;
   /** Reports query timings, errors and pool use to these metrics from now on. */
   attachMetrics(metrics: Metrics): void;
   close(): Promise<void>;
@@ -83,9 +92,6 @@ class SerializedPGliteDialect extends PGliteDialect {
   }
 }
 
-// int8 (counts, bigserial ids) as JS numbers on both drivers: ids and counters stay far below 2^53.
-const INT8 = { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) };
-
 /** An embedded Postgres with what the registry needs (pg_trgm; int8 as numbers). null: in memory. */
 export function openPglite(dataDir: string | null): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
@@ -99,23 +105,42 @@ export function openPglite(dataDir: string | null): Promise<PGlite> {
  * Opens the configured database. `pglite` hands in an open embedded instance instead
  * (tests clone a migrated one, which is several times faster than creating one).
  */
-export async function createDatabase(config: DatabaseConfig, opts: { pglite?: PGlite } = {}): Promise<Database> {
+export async function createDatabase(
+  config: DatabaseConfig,
+  opts: { pglite?: PGlite; onError?: (err: Error) => void } = {},
+): Promise<Database> {
   const observer: { metrics: Metrics | null } = { metrics: null };
-  let dialect: PGliteDialect | PostgresJSDialect;
+  let dialect: PGliteDialect | PostgresDialect;
   let pool = 1;
+  let dataLock: DataFolderLock | null = null;
   if (config.kind === 'pglite') {
-    const pglite = opts.pglite ?? (await openPglite(config.dataDir));
+    // Two processes on one PGlite folder silently lose writes: lock the folder before opening it.
+    if (!opts.pglite && config.dataDir) {
+      const lock = DataFolderLock.acquire(config.dataDir);
+      dataLock = lock;
+      process.once('exit', () => lock.release());
+    }
+    let pglite: PGlite;
+    try {
+      pglite = opts.pglite ?? (await openPglite(config.dataDir));
+    } catch (err) {
+      dataLock?.release();
+      throw err;
+    }
     dialect = new SerializedPGliteDialect({ pglite }, observer);
   } else {
     pool = config.poolMax;
-    const sql = postgres(config.url, {
-      max: config.poolMax,
-      connect_timeout: 5,
-      idle_timeout: 60,
-      onnotice: () => {},
-      types: { int8: INT8 },
+    // node-postgres, not postgres.js: postgres.js 3.4 throws from a timer when a socket closes
+    // under load, which no caller can catch, and the process dies (see README, "Faults").
+    dialect = new PostgresDialect({
+      pool: createPgPool({
+        url: config.url,
+        max: config.poolMax,
+        statementTimeoutMs: config.statementTimeoutMs ?? 0,
+        connectTimeoutMs: config.connectTimeoutMs ?? 5000,
+        onIdleError: opts.onError,
+      }),
     });
-    dialect = new PostgresJSDialect({ postgres: sql });
   }
   const db = new Kysely<DB>({
     dialect,
@@ -126,9 +151,24 @@ export async function createDatabase(config: DatabaseConfig, opts: { pglite?: PG
       if (event.level === 'error') metrics.dbErrors.inc();
     },
   });
+  /** Migrations may build indexes for longer than a request may wait: they run without the statement timeout. */
+  const migrationDb = async <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> => {
+    if (config.kind !== 'postgres' || !config.statementTimeoutMs) return fn(db);
+    const own = new Kysely<DB>({
+      dialect: new PostgresDialect({
+        pool: createPgPool({ url: config.url, max: 1, statementTimeoutMs: 0, connectTimeoutMs: 10_000 }),
+      }),
+    });
+    try {
+      return await fn(own);
+    } finally {
+      await own.destroy();
+    }
+  };
   return {
     kind: config.kind,
     db,
+    dataLock,
     transaction: (fn) => db.transaction().execute(fn),
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
@@ -136,12 +176,13 @@ export async function createDatabase(config: DatabaseConfig, opts: { pglite?: PG
     async migrate() {
       // Work on several capabilities lands in parallel, so a migration may be named earlier than
       // one a database already ran; apply it rather than refuse to start.
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        allowUnorderedMigrations: true,
-      });
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await migrationDb((mdb) =>
+        new Migrator({
+          db: mdb,
+          provider: { getMigrations: async () => migrations },
+          allowUnorderedMigrations: true,
+        }).migrateToLatest(),
+      );
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
@@ -149,6 +190,9 @@ export async function createDatabase(config: DatabaseConfig, opts: { pglite?: PG
       observer.metrics = metrics;
       metrics.dbPoolSize.set(pool);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      dataLock?.release();
+    },
   };
 }

@@ -21,6 +21,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.set('query parser', 'simple');
 
   app.use(requestMetrics(ctx.metrics));
+  app.use(ctx.drain.middleware());
   app.use(createHttpLogger(ctx.logger));
   registerHealth(app, ctx);
 

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
 import type { AppContext } from '../context.js';
+import { isRetryableRead } from '../db/errors.js';
 import { AuthRequiredError, DomainError, ValidationError } from '../errors.js';
 import { requireAdmin } from '../services/auth.js';
 
@@ -64,11 +65,10 @@ export function defineRoute<P extends Schema | undefined, Q extends Schema | und
         const params = parse('path', spec.params, req.params);
         const query = parse('query', spec.query, req.query);
         const body = parse('body', spec.body, req.body);
-        const result = await handler(ctx, { params, query, body, principal, req, res } as RouteInput<
-          Out<P>,
-          Out<Q>,
-          Out<B>
-        >);
+        const input = { params, query, body, principal, req, res } as RouteInput<Out<P>, Out<Q>, Out<B>>;
+        // Reads are idempotent: one retry on a dropped connection (a Postgres restart or failover
+        // usually costs one), so a client sees a 503 only when the database stays away.
+        const result = spec.method === 'get' ? await retryRead(() => handler(ctx, input)) : await handler(ctx, input);
         if (result === undefined) {
           if (!res.headersSent) res.status(spec.response.status).end();
           return;
@@ -92,4 +92,14 @@ function parse(where: 'path' | 'query' | 'body', schema: Schema | undefined, val
     message: i.message,
   }));
   throw new ValidationError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+}
+
+async function retryRead<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isRetryableRead(err)) throw err;
+    await new Promise((r) => setTimeout(r, 100));
+    return fn();
+  }
 }

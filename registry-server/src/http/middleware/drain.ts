@@ -1,0 +1,56 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * Graceful shutdown: once draining, new requests (on kept-alive connections) get 503 with
+ * Retry-After and `Connection: close`, so a load balancer moves them to another replica, while
+ * requests already in flight finish before the database closes.
+ */
+export class Drain {
+  #draining = false;
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  middleware(): RequestHandler {
+    return (_req, res, next) => {
+      if (this.#draining) {
+        res.setHeader('Connection', 'close');
+        res.setHeader('Retry-After', '2');
+        res.status(503).json({ error: { code: 'unavailable', message: 'this replica is shutting down; try again' } });
+        return;
+      }
+      this.#inFlight += 1;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        this.#inFlight -= 1;
+        if (this.#inFlight === 0) for (const fn of this.#idle.splice(0)) fn();
+      };
+      res.on('finish', finish);
+      res.on('close', finish);
+      next();
+    };
+  }
+
+  /** Refuses new requests and resolves when those in flight are done, or after timeoutMs. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
