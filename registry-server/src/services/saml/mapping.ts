@@ -60,8 +60,9 @@ export function roleFor(rules: SamlIdpSettings['roles'], groups: string[]): OrgR
 export function handleCandidates(subject: string, displayName: string | null): string[] {
   const clean = (s: string) =>
     s
-      .toLowerCase()
       .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 39)
