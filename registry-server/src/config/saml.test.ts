@@ -91,7 +91,9 @@ describe('SAML attribute mapping', () => {
       subject: 'ada@example.edu',
     });
     const persistent = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
-    expect(mapProfile(idp, { nameID: 'opaque-123', nameIDFormat: persistent })).toMatchObject({ subject: 'opaque-123' });
+    expect(mapProfile(idp, { nameID: 'opaque-123', nameIDFormat: persistent })).toMatchObject({
+      subject: 'opaque-123',
+    });
     expect(
       mapProfile(idp, { nameID: '_t1', nameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' }),
     ).toHaveProperty('missing');
