@@ -5,6 +5,7 @@ import * as jobs from './20261201100000_jobs.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
 import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
 import * as organisations from './20261201131000_organisations.js';
+import * as versionChecks from './20261201150000_version_checks.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261201130000_saml_and_device_login': samlAndDeviceLogin,
   '20261201131000_organisations': organisations,
   '20261201100000_jobs': jobs,
+  '20261201150000_version_checks': versionChecks,
 };

@@ -14,6 +14,7 @@ import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
 import { DeviceService } from './services/device.js';
 import { DownloadCounter } from './services/downloads.js';
+import { ImageCheckService } from './services/image-checks.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
 import { OrganisationService } from './services/organisations.js';
@@ -43,6 +44,7 @@ export interface AppContext {
     orgs: OrganisationService;
     auth: AuthService;
     listings: ListingService;
+    imageChecks: ImageCheckService;
     search: SearchService;
     ratings: RatingService;
     resolve: ResolveService;
@@ -107,6 +109,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       orgs,
       auth: new AuthService(database, cache, logger),
       listings: new ListingService(database, cache, verification),
+      imageChecks: new ImageCheckService(database, cache),
       search: new SearchService(database, cache),
       ratings: new RatingService(database, cache),
       resolve: new ResolveService(database, cache, downloads, verification),

@@ -5,6 +5,7 @@ export * from './schemas/aws.js';
 export * from './schemas/common.js';
 export * from './schemas/community.js';
 export * from './schemas/device.js';
+export * from './schemas/image-checks.js';
 export * from './schemas/import.js';
 export * from './schemas/listings.js';
 export * from './schemas/orgs.js';

@@ -8,6 +8,7 @@ import AmiRate from './ami/rate.js';
 import AmiResolve from './ami/resolve.js';
 import AmiRevoke from './ami/revoke.js';
 import AmiShare from './ami/share.js';
+import AmiTest from './ami/test.js';
 import Launch from './launch.js';
 import List from './list.js';
 import Login from './login.js';
@@ -39,6 +40,7 @@ export const COMMANDS = {
   'ami:resolve': AmiResolve,
   'ami:revoke': AmiRevoke,
   'ami:share': AmiShare,
+  'ami:test': AmiTest,
   launch: Launch,
   list: List,
   login: Login,

@@ -1,4 +1,12 @@
-import type { AuditPage, ListingDetail, NewVersionBody, PublishBody, ReviewPage, VersionDetail } from '@cws/shared';
+import type {
+  AuditPage,
+  ListingDetail,
+  NewVersionBody,
+  PublishBody,
+  ReviewPage,
+  VersionDetail,
+  VersionHygiene,
+} from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
@@ -301,6 +309,7 @@ export async function createVersion(trx: Db, imageId: number, userId: number, bo
       source_template: body.source_template ?? null,
       parent_ami: body.parent_ami ?? null,
       created_by: userId,
+      ...(body.hygiene ? { hygiene: hygieneRecord(body.hygiene) } : {}),
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConflictError(`version ${body.version} exists`);
@@ -317,7 +326,34 @@ export async function createVersion(trx: Db, imageId: number, userId: number, bo
     })),
   );
   await q.touchListing(trx, imageId);
+  if (body.hygiene && body.hygiene.status !== 'passed') {
+    // Publishing past the check is a decision someone should be able to find again.
+    await audit(trx, {
+      actor_id: userId,
+      action: body.hygiene.status === 'skipped' ? 'version.hygiene_skipped' : 'version.hygiene_risk_accepted',
+      image_id: imageId,
+      target: `@${body.version}`,
+      details: {
+        reason: body.hygiene.accepted_reason ?? null,
+        findings: body.hygiene.findings.map((f) => `${f.check}: ${f.file}`),
+        ami_id: body.hygiene.ami_id ?? null,
+      },
+    });
+  }
   return version;
+}
+
+/** The stored form of a version's hygiene check (VersionHygiene). */
+function hygieneRecord(h: NonNullable<NewVersionBody['hygiene']>): VersionHygiene {
+  return {
+    publisher_reported: true,
+    status: h.status,
+    checked_at: h.checked_at ? new Date(h.checked_at).toISOString() : null,
+    ami_id: h.ami_id ?? null,
+    region: h.region ?? null,
+    findings: h.findings,
+    accepted_reason: h.accepted_reason ?? null,
+  };
 }
 
 function toReview(r: { handle: string; stars: number; review: string | null; created_at: Date; updated_at: Date }) {

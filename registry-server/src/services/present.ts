@@ -1,4 +1,12 @@
-import type { ListingSummary, RegionImage, ScanInfo, Severity, VersionDetail } from '@cws/shared';
+import {
+  type ListingSummary,
+  type RegionImage,
+  type ScanInfo,
+  type Severity,
+  type VersionDetail,
+  versionHygiene,
+  versionTestReport,
+} from '@cws/shared';
 import type { RegionScanRow } from '../db/queries/listings.js';
 import type { ImagesTable } from '../db/tables/images.js';
 
@@ -93,6 +101,8 @@ export function toVersion(
     created_by_handle: string;
     created_at: Date;
     download_count: number;
+    test_report?: unknown;
+    hygiene?: unknown;
   },
   regions: RegionScanRow[],
   noAws: string | null = null,
@@ -108,7 +118,19 @@ export function toVersion(
     created_at: iso(v.created_at)!,
     download_count: Number(v.download_count),
     regions: regions.filter((r) => r.version_id === v.id).map((r) => toRegionImage(r, noAws)),
+    test_report: storedJson(versionTestReport, v.test_report),
+    hygiene: storedJson(versionHygiene, v.hygiene),
   };
+}
+
+/** A JSON column read back through its schema: a row written by an older shape shows as absent, never as a 500. */
+function storedJson<S extends { safeParse(v: unknown): { success: boolean; data?: unknown } }>(
+  schema: S,
+  value: unknown,
+): ReturnType<S['safeParse']> extends { data?: infer D } ? Exclude<D, undefined> | null : null {
+  if (value == null) return null as never;
+  const parsed = schema.safeParse(typeof value === 'string' ? JSON.parse(value) : value);
+  return (parsed.success ? parsed.data : null) as never;
 }
 
 type ListingColumns = Pick<ImagesTable, 'name' | 'template' | 'category' | 'description' | 'tags' | 'visibility'> & {

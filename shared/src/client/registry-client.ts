@@ -20,6 +20,7 @@ import {
 } from '../schemas/aws.js';
 import { type CommunityAmi, communityAmiList } from '../schemas/community.js';
 import { type DeviceCode, type DeviceCodeBody, type DeviceToken, deviceCode, deviceToken } from '../schemas/device.js';
+import { type TestReportBody, type VersionTestReport, versionTestReport } from '../schemas/image-checks.js';
 import { type ImportResult, importResult } from '../schemas/import.js';
 import {
   type ListingDetail,
@@ -262,6 +263,16 @@ export class RegistryClient {
       method: 'POST',
       path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/verify`,
       schema: versionVerification,
+    });
+  }
+
+  /** Submits a validation-test report for a version (its owner or a maintainer); shown as publisher-reported. */
+  submitTestReport(owner: string, name: string, version: string, body: TestReportBody): Promise<VersionTestReport> {
+    return this.http.request({
+      method: 'POST',
+      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/tests`,
+      body,
+      schema: versionTestReport,
     });
   }
 

@@ -17,6 +17,7 @@ import {
   versionStatus,
   visibility,
 } from './common.js';
+import { hygieneInput, versionHygiene, versionTestReport } from './image-checks.js';
 
 export const SORTS = ['relevance', 'rating', 'downloads', 'recent', 'name'] as const;
 
@@ -90,6 +91,8 @@ export const versionDetail = z.object({
   created_at: timestamp,
   download_count: z.number().int(),
   regions: z.array(regionImage),
+  test_report: versionTestReport.nullable().describe('the latest validation-test report, publisher-reported'),
+  hygiene: versionHygiene.nullable().describe('the in-image hygiene check at publish, publisher-reported'),
 });
 export type VersionDetail = z.infer<typeof versionDetail>;
 
@@ -160,6 +163,7 @@ export const newVersionBody = z.strictObject({
   source_template: z.string().max(200).optional(),
   parent_ami: amiId.optional(),
   regions: z.array(regionInput).min(1, 'a version needs at least one region').max(64),
+  hygiene: hygieneInput.optional(),
 });
 export type NewVersionBody = z.infer<typeof newVersionBody>;
 

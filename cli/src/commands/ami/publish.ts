@@ -9,12 +9,15 @@ export default class AmiPublish extends CwsCommand<PublishResult> {
 
 Before anything changes, cws proves your AWS account to the registry (a signed sts:GetCallerIdentity; no password or key leaves your machine) and checks every image: yours, available, EBS-backed, shareable (encrypted volumes and product codes cannot be public; EC2's image block public access must be off). Then it grants launch permission in every region (--public, or --share-with accounts; a private image is also shared with the registry's own account so it can verify it), warns when snapshots are not shared (others could not copy the image to another region; --share-snapshots shares them), registers the version and asks the registry to verify it. Publishing the same name again adds a version.
 
-Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 registry unusable, 7 not logged in or not your image, 8 AWS failure.`;
+Before an image is shared outside your account with --public, a short-lived instance of it (IMDSv2, no key pair, terminated afterwards) is checked for authorized_keys and private keys in any home, AWS and other cloud credential files, shell histories, .netrc/.pgpass/git credentials, password login in sshd and user passwords, SSH host keys and cloud-init state baked in, and a build user (ssm-user) left behind. Each finding names the file and what to do, and stops the publish before anything is shared, unless --accept-risk "REASON" (the registry's audit log keeps the reason and the findings). --skip-hygiene skips the check; --hygiene runs it for --share-with too. The version records the outcome.
+
+Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 registry unusable, 7 not logged in or not your image, 8 AWS failure, 9 hygiene findings.`;
   static override examples = [
     '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --category machine-learning --description "JupyterLab with our kernels"',
     '<%= config.bin %> ami publish my-research --name alice/ml-env --version 1.1.0 --changelog "CUDA 12.4" --public',
     '<%= config.bin %> ami publish ami-0123456789abcdef0 --region us-east-1 --name alice/ml-env --template python-ml --share-with 123456789012,210987654321',
     '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --share-snapshots --registry campus --json',
+    '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --accept-risk "the demo key in /home/ubuntu/.ssh is meant to be public"',
   ];
   static override args = {
     source: Args.string({
@@ -46,6 +49,18 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
     }),
     region: Flags.string({ description: 'region of an image id SOURCE [default: AWS_REGION, the cws config]' }),
     registry: Flags.string({ description: 'which registry [default: CWS_REGISTRY, else the first by priority]' }),
+    'skip-hygiene': Flags.boolean({
+      description: 'do not check the image for keys, credentials and histories before sharing it (recorded)',
+    }),
+    hygiene: Flags.boolean({
+      description: 'run the hygiene check also for --share-with (it always runs for --public)',
+    }),
+    'accept-risk': Flags.string({
+      description: 'publish despite hygiene findings, for this reason (kept in the registry audit log)',
+    }),
+    'instance-profile': Flags.string({
+      description: 'instance profile for the hygiene-check instance [default: cws-ssm]',
+    }),
   };
 
   async run(): Promise<PublishResult> {
@@ -73,6 +88,10 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
           shareSnapshots: flags['share-snapshots'] ?? false,
           registry: flags.registry,
           region: flags.region,
+          skipHygiene: flags['skip-hygiene'] ?? false,
+          hygiene: flags.hygiene ?? false,
+          acceptRisk: flags['accept-risk'],
+          instanceProfile: flags['instance-profile'],
         },
         (t) => spinner.update(t),
         (t) => {

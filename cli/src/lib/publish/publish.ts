@@ -8,12 +8,14 @@ import {
 import { Ec2Ops } from '../aws/ec2-ops.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
+import type { HygieneReport } from '../hygiene/check.js';
 import type { Progress } from '../instances/launch.js';
 import { pickRegistry, registryFailure } from '../registries.js';
 import { save, type Tell } from '../save/save.js';
 import { LocalState } from '../state.js';
 import { findTemplate } from '../templates/catalog.js';
 import { proveAccount } from './account.js';
+import { hygieneGate } from './hygiene-gate.js';
 import { makeLaunchable, type TargetImage } from './launchable.js';
 
 export interface PublishOptions {
@@ -29,6 +31,13 @@ export interface PublishOptions {
   shareSnapshots: boolean;
   registry?: string | undefined;
   region?: string | undefined;
+  /** Skip the in-image hygiene check (recorded on the version). */
+  skipHygiene?: boolean | undefined;
+  /** Run the hygiene check also when sharing with accounts only. */
+  hygiene?: boolean | undefined;
+  /** Publish despite hygiene findings, for this reason (the registry's audit log keeps it). */
+  acceptRisk?: string | undefined;
+  instanceProfile?: string | undefined;
 }
 
 export interface PublishResult {
@@ -43,6 +52,9 @@ export interface PublishResult {
   saved: { save_id: string; template_file: string | null } | null;
   verification: VersionVerification | null;
   verification_note: string | null;
+  /** The in-image hygiene check, when one ran. */
+  hygiene: HygieneReport | null;
+  hygiene_status: 'passed' | 'findings_accepted' | 'skipped' | null;
   warnings: string[];
 }
 
@@ -167,6 +179,17 @@ export async function publish(
       exit: EXIT.usage,
     });
   }
+  const gate = await hygieneGate(ctx, {
+    images: source.images,
+    public: opts.public,
+    shareWith: opts.shareWith,
+    skip: opts.skipHygiene ?? false,
+    force: opts.hygiene ?? false,
+    acceptRisk: opts.acceptRisk,
+    instanceProfile: opts.instanceProfile,
+    progress,
+  });
+  warnings.push(...gate.warnings);
   const audience = opts.public
     ? { public: true, accounts: [] as string[] }
     : {
@@ -200,6 +223,7 @@ export async function publish(
     ...(opts.changelog ? { changelog: opts.changelog } : {}),
     source_template: source.template,
     regions,
+    ...(gate.input ? { hygiene: gate.input } : {}),
   };
   const visibility = opts.public || launchable.alreadyPublic ? 'public' : 'unlisted';
   try {
@@ -244,6 +268,8 @@ export async function publish(
     saved: source.saved,
     verification,
     verification_note: note,
+    hygiene: gate.report,
+    hygiene_status: gate.input?.status ?? null,
     warnings,
   };
 }

@@ -63,9 +63,15 @@ export function insertVersion(
     source_template: string | null;
     parent_ami: string | null;
     created_by: number;
+    hygiene?: unknown;
   },
 ) {
   return db.insertInto('image_versions').values(v).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Replaces a version's validation-test report (a JSON document; objects, never strings, for both drivers). */
+export function setTestReport(db: Db, versionId: number, report: Record<string, unknown>) {
+  return db.updateTable('image_versions').set({ test_report: report }).where('id', '=', versionId).execute();
 }
 
 export function insertRegions(

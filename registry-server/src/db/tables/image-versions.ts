@@ -13,4 +13,8 @@ export interface ImageVersionsTable {
   download_count: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   status_changed_at: Date | null;
+  /** The latest publisher-reported validation-test report (VersionTestReport). */
+  test_report: ColumnType<unknown | null, unknown | undefined, unknown>;
+  /** The publisher-reported hygiene check at publish (VersionHygiene). */
+  hygiene: ColumnType<unknown | null, unknown | undefined, unknown>;
 }

@@ -14,6 +14,7 @@ import * as deprecate from './listings/deprecate.js';
 import * as getListing from './listings/get.js';
 import * as publish from './listings/publish.js';
 import * as rate from './listings/rate.js';
+import * as reportTests from './listings/report-tests.js';
 import * as reviews from './listings/reviews.js';
 import * as revoke from './listings/revoke.js';
 import * as search from './listings/search.js';
@@ -58,6 +59,7 @@ export const routes: DefinedRoute[] = [
   awsInfo,
   awsProof,
   verifyVersion,
+  reportTests,
   webLoginCodes,
   deviceCode,
   deviceToken,

@@ -124,7 +124,36 @@ function trustBox(version: VersionDetail | undefined): SafeHtml {
       : html`<p id="scan-status">${scanned.length} of ${images.length} images scanned:
         ${totals.critical} critical, ${totals.high} high, ${totals.medium} medium, ${totals.low} low findings.</p>`
   }
+  ${insideChecks(version)}
 </section>`;
+}
+
+/** Publisher-reported checks of the image's contents: the registry shows them, it cannot run them. */
+function insideChecks(version: VersionDetail | undefined): SafeHtml {
+  const t = version?.test_report;
+  const h = version?.hygiene;
+  const reported = html`<span class="small">(reported by the publisher)</span>`;
+  return html`<h3>Validation tests</h3>
+  <p id="tests-status">${
+    !t
+      ? 'No test report.'
+      : t.passed
+        ? html`${badge('ok', '✓')} Validation tests passed on ${date(t.tested_at)} (${t.total} tests, ${t.region}) ${reported}`
+        : html`${badge('bad', 'Failed')} ${t.total - t.passed_count} of ${t.total} validation tests failed on ${date(t.tested_at)}: ${t.tests
+            .filter((x) => !x.passed)
+            .map((x) => x.name)
+            .join(', ')} ${reported}`
+  }</p>
+  <h3>Image hygiene</h3>
+  <p id="hygiene-status">${
+    !h
+      ? 'Not checked at publish.'
+      : h.status === 'passed'
+        ? html`${badge('ok', '✓')} No keys, credentials or histories found${h.checked_at ? html` on ${date(h.checked_at)}` : ''} ${reported}`
+        : h.status === 'skipped'
+          ? html`${badge('warn', 'Skipped')} The publisher skipped the hygiene check.`
+          : html`${badge('warn', 'Risk accepted')} Published with ${h.findings.length} hygiene findings (${[...new Set(h.findings.map((f) => f.check))].join(', ')}): ${h.accepted_reason ?? ''} ${reported}`
+  }</p>`;
 }
 
 function reviewItem(r: Review): SafeHtml {
