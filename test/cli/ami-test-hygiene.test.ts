@@ -76,7 +76,7 @@ beforeAll(async () => {
   await addRegistry(bob, 'community', reg.url);
   expect((await as(alice)('login', '--aws')).code).toBe(0);
   expect((await as(bob)('login', '--aws')).code).toBe(0);
-});
+}, 180_000);
 afterAll(async () => {
   alice?.cleanup();
   bob?.cleanup();
