@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { createHttpLogger } from '../logger.js';
 import { createWebRouter } from '../web/router.js';
@@ -11,6 +11,11 @@ import { buildOpenApi } from './openapi.js';
 import { routes } from './routes/index.js';
 
 export const API_PREFIX = '/api/v1';
+
+/** A body parser that GET and HEAD requests (no body to read) skip. */
+function withBody(parser: RequestHandler): RequestHandler {
+  return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : parser(req, res, next));
+}
 
 /** The middleware order, top to bottom; the error handler is last. */
 export function createApp(ctx: AppContext, version: string): Express {
@@ -33,9 +38,11 @@ export function createApp(ctx: AppContext, version: string): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  api.use(express.json({ limit: ctx.config.http.bodyLimit, strict: false }));
   api.use(
-    express.text({ limit: ctx.config.http.bodyLimit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }),
+    withBody(express.json({ limit: ctx.config.http.bodyLimit, strict: false })),
+    withBody(
+      express.text({ limit: ctx.config.http.bodyLimit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }),
+    ),
   );
   api.use(authenticate(ctx));
   api.use(rateLimit(ctx));
