@@ -19,6 +19,8 @@ import { freePort, selfSigned } from '../helpers/simplesamlphp.js';
 
 // The attacks need no PHP: an IdP of our own signs what we craft, and the registry trusts it by metadata.
 const IDP = 'https://idp.attack.example/idp';
+/** A second IdP of the consortium, bound to its own organisation, that may start sign-ins itself. */
+const IDP2 = 'https://idp.partner.example/idp';
 const SECRET_ATTRIBUTE = 'eppn-secret-value-7f3a';
 
 describe('SAML: crafted responses are refused', () => {
@@ -29,6 +31,7 @@ describe('SAML: crafted responses are refused', () => {
   let dir: string;
   let idpKey: { keyPem: string; certPem: string };
   let otherKey: { keyPem: string; certPem: string };
+  let partnerKey: { keyPem: string; certPem: string };
   const logs: string[] = [];
 
   beforeAll(async () => {
@@ -38,6 +41,9 @@ describe('SAML: crafted responses are refused', () => {
     idpKey = { keyPem: trusted.key, certPem: trusted.cert };
     otherKey = { keyPem: other.key, certPem: other.cert };
     writeFileSync(join(dir, 'idp.xml'), idpMetadataXml(IDP, 'https://idp.attack.example/sso', trusted.cert));
+    const partner = selfSigned(dir, 'partner', 'partner-idp');
+    partnerKey = { keyPem: partner.key, certPem: partner.cert };
+    writeFileSync(join(dir, 'partner.xml'), idpMetadataXml(IDP2, 'https://idp.partner.example/sso', partner.cert));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     acs = `${base}/saml/acs`;
@@ -57,6 +63,15 @@ describe('SAML: crafted responses are refused', () => {
           attributes: DEFAULT_ATTRIBUTES,
           roles: [{ role: 'member', values: ['*'] }],
           idpInitiated: false,
+        },
+        {
+          id: 'partner',
+          label: 'Partner College',
+          metadata: join(dir, 'partner.xml'),
+          organisation: 'partner-college',
+          attributes: DEFAULT_ATTRIBUTES,
+          roles: [{ role: 'publisher', values: ['faculty'] }],
+          idpInitiated: true,
         },
       ],
     };
@@ -227,6 +242,38 @@ describe('SAML: crafted responses are refused', () => {
       forgeResponse(parts(requestId, { issuer: 'https://evil.example/idp' }), otherKey),
       /identity provider this registry knows/,
     );
+  });
+
+  it('accepts IdP-initiated sign-in only from the IdP that allows it, and keeps the IdPs apart', async () => {
+    const partnerParts = (extra: Partial<ResponseParts> = {}): ResponseParts => ({
+      ...parts(null),
+      issuer: IDP2,
+      attributes: { eduPersonPrincipalName: ['pat@partner.example'], eduPersonAffiliation: ['faculty'] },
+      ...extra,
+    });
+    const jar = new CookieJar();
+    const res = await postToAcs(jar, { action: acs, SAMLResponse: forgeResponse(partnerParts(), partnerKey) });
+    expect(res.status).toBe(303);
+    expect(jar.get(base, 'cws_session')).toBeDefined();
+    const member = await reg.database.db
+      .selectFrom('organisation_members as m')
+      .innerJoin('users as o', 'o.id', 'm.org_id')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['o.handle as org', 'u.handle', 'm.role', 'm.source'])
+      .where('u.handle', '=', 'pat')
+      .execute();
+    expect(member).toEqual([{ org: 'partner-college', handle: 'pat', role: 'publisher', source: 'saml' }]);
+    // The partner's key cannot speak for the other IdP, nor the other's key for the partner.
+    const own = await start();
+    await expectRefused(
+      own.jar,
+      forgeResponse(parts(own.requestId), partnerKey),
+      /not signed by the identity provider/,
+    );
+    await expectRefused(new CookieJar(), forgeResponse(partnerParts(), idpKey), /not signed by the identity provider/);
+    // A request the registry sent to one IdP cannot be answered by the other.
+    const { jar: j2, requestId } = await start();
+    await expectRefused(j2, forgeResponse(partnerParts({ inResponseTo: requestId }), partnerKey), /does not answer/);
   });
 
   it('sends people back only to its own paths (no open redirect)', async () => {

@@ -1,9 +1,18 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_ATTRIBUTES, type SamlConfig } from '@cws/registry-server';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { samlHttpLogin, step } from '../helpers/saml-http.js';
-import { freePort, IDP_AVAILABLE, type SimpleSamlIdp, startSimpleSamlIdp } from '../helpers/simplesamlphp.js';
+import { CookieJar, idpResponseFor, postToAcs, samlHttpLogin, step } from '../helpers/saml-http.js';
+import {
+  freePort,
+  IDP_AVAILABLE,
+  type SimpleSamlIdp,
+  selfSigned,
+  startSimpleSamlIdp,
+} from '../helpers/simplesamlphp.js';
 
 const ALICE = {
   username: 'alice',
@@ -109,3 +118,85 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
     expect(users.map((u) => u.handle).sort()).toEqual(['admin', 'alice']);
   });
 });
+
+describe.skipIf(!IDP_AVAILABLE)(
+  'SAML with an SP key: signed AuthnRequests, encrypted assertions (SimpleSAMLphp)',
+  () => {
+    let idp: SimpleSamlIdp;
+    let reg: TestRegistry;
+    let base: string;
+    let dir: string;
+    let spCert: string;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'cws-saml-sp-'));
+      spCert = selfSigned(dir, 'sp', 'cws-sp').cert;
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      idp = await startSimpleSamlIdp({
+        spEntityId: `${base}/saml/metadata`,
+        acsUrl: `${base}/saml/acs`,
+        users: [ALICE],
+        spCertPem: spCert,
+      });
+      const saml: SamlConfig = {
+        spEntityId: null,
+        spKeyFile: join(dir, 'sp.key'),
+        spCertFile: join(dir, 'sp.crt'),
+        clockSkewSeconds: 60,
+        wantResponseSigned: false,
+        idps: [
+          {
+            id: 'campus',
+            label: 'Example University',
+            metadata: idp.metadataUrl,
+            organisation: null,
+            attributes: DEFAULT_ATTRIBUTES,
+            roles: [{ role: 'member', values: ['*'] }],
+            idpInitiated: false,
+          },
+        ],
+      };
+      reg = await startRegistry({
+        config: { http: { host: '127.0.0.1', port, publicUrl: base, bodyLimit: '256kb', trustProxy: false }, saml },
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await reg?.close();
+      await idp?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('publishes its certificate, signs requests the IdP checks, and reads the encrypted assertion', async () => {
+      const xml = await (await fetch(`${base}/saml/metadata`)).text();
+      const certB64 = spCert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+      expect(xml.replace(/\s+/g, '')).toContain(certB64);
+      expect(xml).toContain('AuthnRequestsSigned="true"');
+
+      // A request whose signature was tampered with is refused by the IdP.
+      const jar = new CookieJar();
+      const start = await step(jar, `${base}/saml/login/campus`);
+      const location = new URL(start.headers.get('location')!);
+      expect(location.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+      const sig = location.searchParams.get('Signature')!;
+      location.searchParams.set('Signature', `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`);
+      const tampered = await step(jar, location.toString());
+      // SimpleSAMLphp answers an error page (with status 200), not its login form; its log says why.
+      const page = await tampered.text();
+      expect(page).toContain('Unhandled exception');
+      expect(page).not.toContain('AuthState');
+      const idpLog = readFileSync(join(idp.dir, 'log', 'simplesamlphp.log'), 'utf8');
+      expect(idpLog).toContain('Unable to validate signature on query string');
+
+      const { jar: j2, form } = await idpResponseFor(base, 'campus', ALICE);
+      const response = Buffer.from(form.SAMLResponse, 'base64').toString('utf8');
+      expect(response).toContain('EncryptedAssertion');
+      expect(response).not.toContain('alice@example.edu');
+      const acs = await postToAcs(j2, form);
+      expect(acs.status).toBe(303);
+      const home = await step(j2, `${base}/`);
+      expect(await home.text()).toContain('Signed in as <strong>alice</strong>');
+    });
+  },
+);

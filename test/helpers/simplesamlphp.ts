@@ -98,6 +98,8 @@ export async function startSimpleSamlIdp(opts: {
   sloUrl?: string;
   users: IdpUser[];
   port?: number;
+  /** The SP's certificate (PEM): the IdP then requires signed AuthnRequests and encrypts assertions to it. */
+  spCertPem?: string;
 }): Promise<SimpleSamlIdp> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -157,6 +159,11 @@ export async function startSimpleSamlIdp(opts: {
     NameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
   };
   if (opts.sloUrl) sp.SingleLogoutService = opts.sloUrl;
+  if (opts.spCertPem) {
+    sp.certData = opts.spCertPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    sp['validate.authnrequest'] = true;
+    sp['assertion.encryption'] = true;
+  }
   writeFileSync(
     join(dir, 'metadata', 'saml20-sp-remote.php'),
     `<?php\n$metadata[${php(opts.spEntityId)}] = ${php(sp)};\n`,
