@@ -145,4 +145,33 @@ describe('cws ami build', () => {
     expect(human.code).toBe(9);
     expect(human.stderr).toContain('validation test "state complete" failed');
   });
+
+  it('keeps the builder when asked, and --cleanup removes it with the image', { timeout: 120_000 }, async () => {
+    const r = await run('ami', 'build', 'marker-lab', '--keep-builder');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json.builder).toBe('kept');
+    expect(emu.listInstances('us-east-1').find((i) => i.instanceId === r.json.instance_id)?.state).toBe('stopped');
+    const c = await run('ami', 'build', '--cleanup', r.json.build_id);
+    expect(c.code, c.stdout + c.stderr).toBe(0);
+    expect(c.json).toMatchObject({
+      status: 'cleaned',
+      terminated: [{ region: 'us-east-1', instance_id: r.json.instance_id }],
+      deregistered: [{ region: 'us-east-1', image_id: r.json.image_id }],
+    });
+    expect(emu.getImage('us-east-1', r.json.image_id)).toBeUndefined();
+    const again = await run('ami', 'build', '--resume', r.json.build_id);
+    expect(again.code).toBe(2);
+  });
+
+  it('build-all builds every user template and sums up, one failure not stopping the rest', {
+    timeout: 180_000,
+  }, async () => {
+    const r = await run('ami', 'build-all');
+    expect(r.code, r.stdout + r.stderr).toBe(9);
+    const rows = Object.fromEntries(r.json.results.map((x: { template: string }) => [x.template, x]));
+    expect(rows['marker-lab']).toMatchObject({ status: 'complete', image_id: expect.stringMatching(/^ami-/) });
+    expect(rows['broken-lab']).toMatchObject({ status: 'failed', exit: 9, image_id: null });
+    expect(rows['broken-lab'].error).toContain('validation test "state complete" failed');
+    expect(r.json).toMatchObject({ built: 1, failed: 1 });
+  });
 });

@@ -1,5 +1,7 @@
 import AmiBrowse from './ami/browse.js';
 import AmiBuild from './ami/build.js';
+import AmiBuildAll from './ami/build-all.js';
+import AmiCleanup from './ami/cleanup.js';
 import AmiDeprecate from './ami/deprecate.js';
 import AmiInfo from './ami/info.js';
 import AmiList from './ami/list.js';
@@ -32,6 +34,8 @@ import WebLogin from './web/login.js';
 export const COMMANDS = {
   'ami:browse': AmiBrowse,
   'ami:build': AmiBuild,
+  'ami:build-all': AmiBuildAll,
+  'ami:cleanup': AmiCleanup,
   'ami:deprecate': AmiDeprecate,
   'ami:info': AmiInfo,
   'ami:list': AmiList,

@@ -8,7 +8,7 @@ import { killAllCommands } from './run-command.js';
 import { seedCanonical } from './seed.js';
 import type { FaultRule, RequestLogEntry } from './server.js';
 import { createListener } from './server.js';
-import type { EmulatedImage, EmulatedInstance, Severity } from './state.js';
+import type { EmulatedImage, EmulatedInstance, EmulatedSnapshot, Severity } from './state.js';
 import { Store } from './state.js';
 
 export interface EmulatorAccount {
@@ -97,6 +97,7 @@ export interface AwsEmulator {
   accounts: EmulatorAccount[];
   addImage(opts: AddImageOptions): string;
   getImage(region: string, imageId: string): EmulatedImage | undefined;
+  getSnapshot(region: string, snapshotId: string): EmulatedSnapshot | undefined;
   listInstances(region?: string): EmulatedInstance[];
   /** The folder standing for an image's root volume (made from the skeleton on first use). */
   imageRoot(imageId: string): string;
@@ -202,6 +203,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<AwsEmulato
     },
     getImage(region, imageId) {
       return store.region(region).images.get(imageId);
+    },
+    getSnapshot(region, snapshotId) {
+      return store.region(region).snapshots.get(snapshotId);
     },
     listInstances(region) {
       const regions = region ? [region] : store.regionNames();

@@ -40,7 +40,8 @@ Exit codes: 0 built (also partial copies), 2 bad arguments, 4 unknown template o
       description: 'instance profile for the builder (its role needs AmazonSSMManagedInstanceCore)',
     }),
     'keep-builder': Flags.boolean({
-      description: 'leave the builder running afterwards (for debugging; remove it with --cleanup)',
+      description:
+        'keep the builder (stopped after imaging, or as it was when a step failed); remove it with --cleanup',
     }),
     'test-timeout': Flags.integer({
       description: 'seconds each validation test may take',
