@@ -39,6 +39,8 @@ export interface AppContext {
   jobs: JobQueue;
   /** Requests in flight, and whether the server is shutting down. */
   drain: Drain;
+  /** Check every answer against its contract's schema (tests turn it on; a mismatch is a 500 naming it). */
+  checkResponses: boolean;
   services: {
     access: AccessService;
     orgs: OrganisationService;
@@ -62,6 +64,8 @@ export interface ContextOverrides {
   logger?: Logger;
   /** An open database to use instead of the configured one (the caller closes it). */
   database?: Database;
+  /** See AppContext.checkResponses. */
+  checkResponses?: boolean;
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -104,6 +108,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     downloads,
     jobs,
     drain: new Drain(),
+    checkResponses: overrides.checkResponses ?? false,
     services: {
       access,
       orgs,

@@ -1,4 +1,5 @@
 export * from './client/index.js';
+export * from './contracts/index.js';
 export * from './errors.js';
 export * from './schemas/auth.js';
 export * from './schemas/aws.js';

@@ -11,7 +11,7 @@ describe('README', () => {
   });
 
   it('lists every API route', () => {
-    for (const { spec } of routes) {
+    for (const { contract: spec } of routes) {
       const path = spec.path.replace(/\?.*$/, '');
       expect(readme, `${spec.method} ${path}`).toContain(path);
     }

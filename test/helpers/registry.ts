@@ -102,7 +102,12 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
       ...opts.config,
     },
   );
-  const server = await createServer(config, { database, ...(opts.logger ? { logger: opts.logger } : {}) });
+  // Every answer is checked against its endpoint's contract: a mismatch is a 500 that names it.
+  const server = await createServer(config, {
+    database,
+    checkResponses: true,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   const url = await server.listen();
   return {
     url,

@@ -52,6 +52,6 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.use(createWebRouter(ctx, version));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(ctx.logger));
+  app.use(errorHandler(ctx.logger, ctx.checkResponses));
   return app;
 }

@@ -41,10 +41,10 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   });
 }
 
-/** OpenAPI 3.1 built from the route specs: the zod schemas that validate are the ones documented. */
+/** OpenAPI 3.1 built from the routes' contracts: the zod schemas that validate are the ones documented. */
 export function buildOpenApi(routes: DefinedRoute[], serverUrl: string | null, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const { spec } of routes) {
+  for (const { contract: spec } of routes) {
     const responses: Record<string, unknown> = {
       [spec.response.status]: spec.response.schema
         ? {

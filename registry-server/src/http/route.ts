@@ -1,86 +1,97 @@
+import {
+  type AnyContract,
+  type AuthOf,
+  type BodyOf,
+  errorBody,
+  type ParamsOf,
+  type QueryOf,
+  type ResponseInputOf,
+} from '@cws/shared';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
 import type { AppContext } from '../context.js';
 import { isRetryableRead } from '../db/errors.js';
 import { AuthRequiredError, DomainError, ValidationError } from '../errors.js';
-import { requireAdmin } from '../services/auth.js';
+import { requireAdmin, requireScope } from '../services/auth.js';
 
-type Schema = z.ZodType;
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** The principal a handler sees: never null when the contract needs a token. */
+export type PrincipalFor<A> = A extends 'required' | 'admin' ? Principal : Principal | null;
 
-/** What one route is: enough to validate its input and to describe it in OpenAPI. */
-export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  /** OpenAPI style, relative to /api/v1: /listings/{owner}/{name} */
-  path: string;
-  summary: string;
-  tag: string;
-  auth: 'none' | 'optional' | 'required' | 'admin';
-  params?: P;
-  query?: Q;
-  body?: B;
-  /** Extra request media types besides application/json (import takes YAML). */
-  bodyTypes?: string[];
-  response: { status: number; schema?: Schema; description: string };
-  errors: number[];
-  /** Counted against the write limit even though the method is GET (none yet), or the other way. */
-  limit?: 'read' | 'write';
-}
-
-export interface RouteInput<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-  principal: Principal | null;
+export interface RouteInput<C extends AnyContract> {
+  params: ParamsOf<C>;
+  query: QueryOf<C>;
+  body: BodyOf<C>;
+  principal: PrincipalFor<AuthOf<C>>;
   req: Request;
   res: Response;
 }
 
 export interface DefinedRoute {
-  spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>;
+  contract: AnyContract;
   register(router: Router, ctx: AppContext): void;
 }
 
 /**
- * Declares a route: its spec and a handler that gets validated input. The handler returns
- * the response body (sent as JSON with the spec's status), or undefined when it answered itself.
+ * A route: an endpoint contract from `@cws/shared` and a handler that gets the validated input and
+ * returns what the contract's response schema describes (sent as JSON with the contract's status).
+ * Checks, in order: the token, admin, the media type, path, query and body, then the contract's scopes.
  */
-export function defineRoute<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
-  spec: RouteSpec<P, Q, B>,
-  handler: (ctx: AppContext, input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
+export function defineRoute<C extends AnyContract>(
+  contract: C,
+  handler: (ctx: AppContext, input: RouteInput<C>) => Promise<ResponseInputOf<C>>,
 ): DefinedRoute {
-  const expressPath = spec.path.replace(/\{([a-z_]+)\}/g, ':$1');
-  const mediaTypes = ['application/json', ...(spec.bodyTypes ?? [])];
+  const expressPath = contract.path.replace(/\{([a-z_]+)\}/g, ':$1');
+  const mediaTypes = ['application/json', ...(contract.bodyTypes ?? [])];
   return {
-    spec: spec as DefinedRoute['spec'],
+    contract,
     register(router, ctx) {
       const run: RequestHandler = async (req, res) => {
         const principal = req.principal ?? null;
-        if (spec.auth !== 'none' && spec.auth !== 'optional' && !principal) throw new AuthRequiredError();
-        if (spec.auth === 'admin') requireAdmin(principal!);
-        if (spec.body && req.is(mediaTypes) === false) {
+        if ((contract.auth === 'required' || contract.auth === 'admin') && !principal) throw new AuthRequiredError();
+        if (contract.auth === 'admin' && principal) requireAdmin(principal);
+        if (contract.body && req.is(mediaTypes) === false) {
           throw new DomainError('unsupported_media_type', `send the body as ${mediaTypes.join(' or ')}`);
         }
-        const params = parse('path', spec.params, req.params);
-        const query = parse('query', spec.query, req.query);
-        const body = parse('body', spec.body, req.body);
-        const input = { params, query, body, principal, req, res } as RouteInput<Out<P>, Out<Q>, Out<B>>;
+        const params = parse('path', contract.params, req.params);
+        const query = parse('query', contract.query, req.query);
+        const body = parse('body', contract.body, req.body);
+        if (principal) for (const scope of contract.scopes) requireScope(principal, scope);
+        const input = { params, query, body, principal, req, res } as RouteInput<C>;
         // Reads are idempotent: one retry on a dropped connection (a Postgres restart or failover
         // usually costs one), so a client sees a 503 only when the database stays away.
-        const result = spec.method === 'get' ? await retryRead(() => handler(ctx, input)) : await handler(ctx, input);
-        if (result === undefined) {
-          if (!res.headersSent) res.status(spec.response.status).end();
+        const result: unknown =
+          contract.method === 'get' ? await retryRead(() => handler(ctx, input)) : await handler(ctx, input);
+        if (contract.response.schema === undefined || result === undefined) {
+          if (!res.headersSent) res.status(contract.response.status).end();
           return;
         }
-        res.status(spec.response.status).json(result);
+        if (ctx.checkResponses) checkResponse(contract, contract.response.schema, result);
+        res.status(contract.response.status).json(result);
       };
-      router[spec.method](expressPath, run);
+      router[contract.method](expressPath, run);
     },
   };
 }
 
-function parse(where: 'path' | 'query' | 'body', schema: Schema | undefined, value: unknown): unknown {
+/** Tests turn this on: an answer that its contract does not describe is a 500 naming the mismatch. */
+function checkResponse(contract: AnyContract, schema: z.ZodType, result: unknown): void {
+  const parsed = schema.safeParse(JSON.parse(JSON.stringify(result)));
+  if (parsed.success) return;
+  const problems = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  throw new DomainError('internal', `the answer of ${contract.name} does not match its contract: ${problems}`);
+}
+
+/** The same check for error bodies, used by the error handler. */
+export function checkErrorBody(body: unknown): void {
+  const parsed = errorBody.safeParse(body);
+  if (!parsed.success) throw new Error(`an error body does not match the shared schema: ${parsed.error.message}`);
+}
+
+function parse(where: 'path' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
   if (where === 'body' && (value === undefined || value === null)) {
     throw new ValidationError('this request needs a JSON body', [{ path: 'body', message: 'missing' }]);

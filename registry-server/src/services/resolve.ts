@@ -12,9 +12,9 @@ import { NotFoundError } from '../errors.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toScan, toVerification } from './present.js';
 
-/** What the cache keeps per resolve: the answer as JSON text, and what to count. */
-export interface ResolveAnswer {
-  json: string;
+/** What the cache keeps per resolve: the answer, and what to count. */
+interface ResolveAnswer {
+  result: ResolveResult;
   imageId: number;
   versionId: number;
 }
@@ -29,7 +29,7 @@ export class ResolveService {
   ) {}
 
   /** The best image for a template under a policy. Counts a download. */
-  async resolve(template: string, query: ResolveQuery): Promise<ResolveAnswer> {
+  async resolve(template: string, query: ResolveQuery): Promise<ResolveResult> {
     const policy: ResolvePolicy = {
       template,
       region: query.region,
@@ -42,7 +42,7 @@ export class ResolveService {
     const answer = await this.cache.wrap(`resolve:${JSON.stringify(policy)}`, () => this.#pick(policy, query));
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
     this.downloads.count(answer.imageId, answer.versionId);
-    return answer;
+    return answer.result;
   }
 
   async #pick(policy: ResolvePolicy, query: ResolveQuery): Promise<ResolveAnswer | { miss: string }> {
@@ -67,7 +67,7 @@ export class ResolveService {
       reason: reasonFor(best, policy),
       warnings: warningsFor(best),
     };
-    return { json: JSON.stringify(result), imageId: best.image_id, versionId: best.version_id };
+    return { result, imageId: best.image_id, versionId: best.version_id };
   }
 
   async #explainMiss(p: ResolvePolicy): Promise<string> {

@@ -1,9 +1,8 @@
 export { isNoMatch, isRegistryError, RegistryError, type RegistryErrorKind } from './errors.js';
 export { buildUrl, HttpClient, type HttpClientOptions, type HttpMethod, normalizeBaseUrl } from './http.js';
 export {
+  type CallInput,
   type CommunityParams,
-  type LoginCode,
-  loginCode,
   type NewVersionInput,
   type PublishInput,
   type RatingInput,

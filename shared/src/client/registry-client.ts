@@ -1,42 +1,31 @@
 import { z } from 'zod';
 import {
+  type AnyContract,
+  type BodyInputOf,
+  type ContractName,
+  type Contracts,
+  contracts,
+  type ParamsInputOf,
+  pathOf,
+  type ResponseOf,
+} from '../contracts/index.js';
+import {
   type CreatedToken,
   type CreatedUser,
-  createdToken,
-  createdUser,
+  type LoginCode,
   type TokenInfo,
-  tokenInfo,
+  tokenInfoList,
   type UserInfo,
-  userInfo,
 } from '../schemas/auth.js';
-import {
-  type AwsAuthInfo,
-  type AwsProofBody,
-  type AwsProofResult,
-  awsAuthInfo,
-  awsProofResult,
-  type VersionVerification,
-  versionVerification,
-} from '../schemas/aws.js';
-import { type CommunityAmi, communityAmiList } from '../schemas/community.js';
-import { type DeviceCode, type DeviceCodeBody, type DeviceToken, deviceCode, deviceToken } from '../schemas/device.js';
-import { type TestReportBody, type VersionTestReport, versionTestReport } from '../schemas/image-checks.js';
-import { type ImportResult, importResult } from '../schemas/import.js';
-import {
-  type ListingDetail,
-  listingDetail,
-  type RatingResult,
-  type ReviewPage,
-  ratingResult,
-  reviewPage,
-  type SearchResult,
-  searchResult,
-  type VersionDetail,
-  versionDetail,
-} from '../schemas/listings.js';
-import { type ResolveResult, resolveResult } from '../schemas/resolve.js';
+import type { AwsAuthInfo, AwsProofBody, AwsProofResult, VersionVerification } from '../schemas/aws.js';
+import type { CommunityAmi } from '../schemas/community.js';
+import type { DeviceCode, DeviceCodeBody, DeviceToken } from '../schemas/device.js';
+import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.js';
+import type { ImportResult } from '../schemas/import.js';
+import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
+import type { ResolveResult } from '../schemas/resolve.js';
 import type { Architecture, Role, Scope, Severity } from '../validators.js';
-import { HttpClient, type HttpClientOptions, type QueryValue } from './http.js';
+import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
 
 export type RegistryClientOptions = HttpClientOptions;
 
@@ -93,21 +82,21 @@ export interface NewVersionInput {
 }
 
 // Token listings may come bare or wrapped in a page; accept both.
-const tokenList = z.union([
-  z.array(tokenInfo),
-  z.object({ items: z.array(tokenInfo) }).transform((page) => page.items),
-]);
+const tokenList = z.union([tokenInfoList, z.object({ items: tokenInfoList }).transform((page) => page.items)]);
 const anyAnswer = z.unknown();
 
-/** POST /web/login-codes: a one-time sign-in link for the web pages. */
-export const loginCode = z.object({ url: z.string(), expires_at: z.string() });
-export type LoginCode = z.infer<typeof loginCode>;
-
-const seg = (s: string) => encodeURIComponent(s);
+/** What a call sends: path parameters, query and body as the endpoint's contract names them. */
+export interface CallInput<C extends AnyContract> {
+  params?: ParamsInputOf<C>;
+  query?: Record<string, QueryValue> | undefined;
+  body?: BodyInputOf<C>;
+  signal?: AbortSignal | undefined;
+}
 
 /**
- * The typed client for a cws registry's JSON API (`/api/v1`). Every answer is checked against the shared zod
- * schemas; every failure is a `RegistryError`.
+ * The typed client for a cws registry's JSON API (`/api/v1`). Every endpoint is called by the name of its
+ * contract in `contracts`; every answer is checked against the contract's response schema; every failure is
+ * a `RegistryError`. The named methods below are conveniences over `call`.
  */
 export class RegistryClient {
   private readonly http: HttpClient;
@@ -120,118 +109,104 @@ export class RegistryClient {
     return this.http.baseUrl;
   }
 
+  /** Calls one endpoint by its contract's name. `schema` replaces the contract's (to accept older shapes). */
+  call<N extends ContractName>(
+    name: N,
+    input: CallInput<Contracts[N]> = {},
+    schema?: z.ZodType<ResponseOf<Contracts[N]>>,
+  ): Promise<ResponseOf<Contracts[N]>> {
+    const contract: AnyContract = contracts[name];
+    return this.http.request({
+      method: contract.method.toUpperCase() as HttpMethod,
+      path: `/api/v1${pathOf(contract, input.params as Record<string, unknown> | undefined)}`,
+      query: input.query,
+      body: input.body,
+      schema: (schema ?? contract.response.schema ?? anyAnswer) as z.ZodType<ResponseOf<Contracts[N]>>,
+      signal: input.signal,
+    });
+  }
+
   // --- identity and tokens ---------------------------------------------------------------------------------------
 
   me(signal?: AbortSignal): Promise<UserInfo> {
-    return this.http.request({ method: 'GET', path: '/api/v1/me', schema: userInfo, signal });
+    return this.call('me', { signal });
   }
 
   createUser(body: { handle: string; display_name?: string; role?: Role; token_name?: string }): Promise<CreatedUser> {
-    return this.http.request({ method: 'POST', path: '/api/v1/users', body, schema: createdUser });
+    return this.call('createUser', { body });
   }
 
   listTokens(): Promise<TokenInfo[]> {
-    return this.http.request({ method: 'GET', path: '/api/v1/tokens', schema: tokenList });
+    return this.call('listTokens', {}, tokenList);
   }
 
   createToken(body: { name: string; scopes?: Scope[]; expires_in_days?: number }): Promise<CreatedToken> {
-    return this.http.request({ method: 'POST', path: '/api/v1/tokens', body, schema: createdToken });
+    return this.call('createToken', { body });
   }
 
   async revokeToken(id: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: `/api/v1/tokens/${seg(id)}`, schema: anyAnswer });
+    // Only that it worked matters; a registry may answer with the token or with nothing.
+    await this.call('revokeToken', { params: { id } }, anyAnswer as z.ZodType<TokenInfo>);
   }
 
   // --- AWS account proof and web sign-in ----------------------------------------------------------------------
 
   /** What to sign for a proof (the registry id, STS endpoints) and whether the registry verifies images. */
   awsAuthInfo(): Promise<AwsAuthInfo> {
-    return this.http.request({ method: 'GET', path: '/api/v1/auth/aws', schema: awsAuthInfo });
+    return this.call('awsAuthInfo');
   }
 
   /** Sends a signed GetCallerIdentity: links the account to the token's user, or (no token) logs in. */
   proveAwsAccount(body: AwsProofBody): Promise<AwsProofResult> {
-    return this.http.request({ method: 'POST', path: '/api/v1/auth/aws', body, schema: awsProofResult });
+    return this.call('proveAwsAccount', { body });
   }
 
   /** Starts a device sign-in (cws login --sso): a user code for the browser, a device code to poll with. */
   startDeviceLogin(body: DeviceCodeBody = {}): Promise<DeviceCode> {
-    return this.http.request({ method: 'POST', path: '/api/v1/device/code', body, schema: deviceCode });
+    return this.call('startDeviceLogin', { body });
   }
 
   /** One poll; a pending sign-in is a RegistryError with code authorization_pending or slow_down. */
   pollDeviceLogin(device_code: string): Promise<DeviceToken> {
-    return this.http.request({
-      method: 'POST',
-      path: '/api/v1/device/token',
-      body: { device_code },
-      schema: deviceToken,
-    });
+    return this.call('pollDeviceLogin', { body: { device_code } });
   }
 
   /** Revokes the token this client sends (cws logout). */
   revokeCurrentToken(): Promise<TokenInfo> {
-    return this.http.request({ method: 'DELETE', path: '/api/v1/me/token', schema: tokenInfo });
+    return this.call('revokeCurrentToken');
   }
 
   /** A one-time link that signs the token's user in to the registry's web pages. */
   createLoginCode(): Promise<LoginCode> {
-    return this.http.request({ method: 'POST', path: '/api/v1/web/login-codes', schema: loginCode });
+    return this.call('createLoginCode');
   }
 
   // --- the seed's community endpoints ----------------------------------------------------------------------------
 
   communityAmis(params: CommunityParams = {}, signal?: AbortSignal): Promise<CommunityAmi[]> {
-    return this.http.request({
-      method: 'GET',
-      path: '/api/v1/community/amis',
-      query: { ...params },
-      schema: communityAmiList,
-      signal,
-    });
+    return this.call('communityAmis', { query: { ...params }, signal });
   }
 
   rateCommunityAmi(amiId: string, body: RatingInput): Promise<RatingResult> {
-    return this.http.request({
-      method: 'POST',
-      path: `/api/v1/community/amis/${seg(amiId)}/rate`,
-      body,
-      schema: ratingResult,
-    });
+    return this.call('rateCommunityAmi', { params: { ami_id: amiId }, body });
   }
 
   // --- listings ------------------------------------------------------------------------------------------------
 
   searchListings(params: SearchParams = {}, signal?: AbortSignal): Promise<SearchResult> {
-    return this.http.request({
-      method: 'GET',
-      path: '/api/v1/listings',
-      query: params as Record<string, QueryValue>,
-      schema: searchResult,
-      signal,
-    });
+    return this.call('searchListings', { query: params as Record<string, QueryValue>, signal });
   }
 
   getListing(owner: string, name: string, signal?: AbortSignal): Promise<ListingDetail> {
-    return this.http.request({
-      method: 'GET',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}`,
-      schema: listingDetail,
-      signal,
-    });
+    return this.call('getListing', { params: { owner, name }, signal });
   }
 
   publish(body: PublishInput): Promise<ListingDetail> {
-    return this.http.request({ method: 'POST', path: '/api/v1/listings', body, schema: listingDetail });
+    return this.call('publish', { body });
   }
 
   newVersion(owner: string, name: string, body: NewVersionInput): Promise<VersionDetail> {
-    return this.http.request({
-      method: 'POST',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions`,
-      body,
-      schema: versionDetail,
-    });
+    return this.call('newVersion', { params: { owner, name }, body });
   }
 
   setVersionStatus(
@@ -241,12 +216,13 @@ export class RegistryClient {
     action: 'deprecate' | 'revoke',
     reason?: string,
   ): Promise<VersionDetail> {
-    return this.http.request({
-      method: 'POST',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/${action}`,
-      body: reason === undefined ? {} : { reason },
-      schema: versionDetail,
-    });
+    return action === 'deprecate'
+      ? this.call('deprecate', { params: { owner, name, version }, body: reason === undefined ? {} : { reason } })
+      : this.call('revoke', {
+          params: { owner, name, version },
+          // A missing reason is the registry's to refuse (400), with its own message.
+          body: (reason === undefined ? {} : { reason }) as { reason: string },
+        });
   }
 
   deprecate(owner: string, name: string, version: string, reason?: string): Promise<VersionDetail> {
@@ -259,57 +235,32 @@ export class RegistryClient {
 
   /** Checks a version in EC2 now, region by region (owner, maintainer or admin). */
   verifyVersion(owner: string, name: string, version: string): Promise<VersionVerification> {
-    return this.http.request({
-      method: 'POST',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/verify`,
-      schema: versionVerification,
-    });
+    return this.call('verifyVersion', { params: { owner, name, version } });
   }
 
   /** Submits a validation-test report for a version (its owner or a maintainer); shown as publisher-reported. */
   submitTestReport(owner: string, name: string, version: string, body: TestReportBody): Promise<VersionTestReport> {
-    return this.http.request({
-      method: 'POST',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/versions/${seg(version)}/tests`,
-      body,
-      schema: versionTestReport,
-    });
+    return this.call('submitTestReport', { params: { owner, name, version }, body });
   }
 
   rateListing(owner: string, name: string, body: RatingInput): Promise<RatingResult> {
-    return this.http.request({
-      method: 'PUT',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/rating`,
-      body,
-      schema: ratingResult,
-    });
+    return this.call('rateListing', { params: { owner, name }, body });
   }
 
   listRatings(owner: string, name: string, params: { limit?: number; cursor?: string } = {}): Promise<ReviewPage> {
-    return this.http.request({
-      method: 'GET',
-      path: `/api/v1/listings/${seg(owner)}/${seg(name)}/ratings`,
-      query: params,
-      schema: reviewPage,
-    });
+    return this.call('listRatings', { params: { owner, name }, query: params });
   }
 
   // --- resolution ----------------------------------------------------------------------------------------------
 
   /** The best image for a template; throws a RegistryError with code `no_match` (see `isNoMatch`) when none fits. */
   resolve(template: string, params: ResolveParams, signal?: AbortSignal): Promise<ResolveResult> {
-    return this.http.request({
-      method: 'GET',
-      path: `/api/v1/resolve/${seg(template)}`,
-      query: { ...params },
-      schema: resolveResult,
-      signal,
-    });
+    return this.call('resolve', { params: { template }, query: { ...params }, signal });
   }
 
   // --- administration ------------------------------------------------------------------------------------------
 
   importIndex(index: unknown): Promise<ImportResult> {
-    return this.http.request({ method: 'POST', path: '/api/v1/admin/import', body: index, schema: importResult });
+    return this.call('importIndex', { body: index });
   }
 }

@@ -12,6 +12,7 @@ export const tokenInfo = z.object({
   revoked_at: timestamp.nullable(),
 });
 export type TokenInfo = z.infer<typeof tokenInfo>;
+export const tokenInfoList = z.array(tokenInfo);
 
 export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -46,3 +47,10 @@ export type CreateUserBody = z.infer<typeof createUserBody>;
 
 export const createdUser = z.object({ user: userInfo, token: createdToken });
 export type CreatedUser = z.infer<typeof createdUser>;
+
+/** POST /web/login-codes: a one-time sign-in link for the web pages. */
+export const loginCode = z.object({
+  url: z.string().describe('open in a browser within a few minutes; works once'),
+  expires_at: timestamp,
+});
+export type LoginCode = z.infer<typeof loginCode>;

@@ -186,6 +186,8 @@ export const revokeBody = z.strictObject({
 });
 
 export const channelBody = z.strictObject({ version });
+export const channelResult = z.object({ channel: z.string(), version: z.string() });
+export type ChannelResult = z.infer<typeof channelResult>;
 
 export const reviewsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -1,20 +1,7 @@
-import { deviceToken, deviceTokenBody } from '@cws/shared';
+import { contracts } from '@cws/shared';
 import { defineRoute } from '../../route.js';
 
-export const { spec, register } = defineRoute(
-  {
-    method: 'post',
-    path: '/device/token',
-    summary:
-      'Poll a device sign-in: the token once approved; else 400 authorization_pending, slow_down, expired_token or access_denied',
-    tag: 'auth',
-    auth: 'none',
-    body: deviceTokenBody,
-    response: { status: 200, schema: deviceToken, description: 'A token of the person who approved, shown once' },
-    errors: [400, 404, 415, 429],
-  },
-  (ctx, { body, res }) => {
-    res.setHeader('Cache-Control', 'no-store');
-    return ctx.services.device.poll(body.device_code);
-  },
-);
+export const { contract, register } = defineRoute(contracts.pollDeviceLogin, (ctx, { body, res }) => {
+  res.setHeader('Cache-Control', 'no-store');
+  return ctx.services.device.poll(body.device_code);
+});

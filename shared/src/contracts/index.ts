@@ -1,0 +1,65 @@
+import { importIndex } from './admin.js';
+import { awsAuthInfoContract, createLoginCode, proveAwsAccount } from './auth.js';
+import { communityAmis, rateCommunityAmi } from './community.js';
+import { pollDeviceLogin, revokeCurrentToken, startDeviceLogin } from './device.js';
+import {
+  deleteChannel,
+  deprecate,
+  getListing,
+  listingAudit,
+  newVersion,
+  publish,
+  revoke,
+  searchListings,
+  setChannel,
+  submitTestReport,
+  verifyVersion,
+} from './listings.js';
+import { listRatings, rateListing } from './ratings.js';
+import { resolve } from './resolve.js';
+import { createToken, createUser, listTokens, me, revokeToken } from './users.js';
+
+export * from './contract.js';
+
+/**
+ * Every endpoint of the JSON API under /api/v1, by name. The server registers one route per entry
+ * (a test fails otherwise), OpenAPI is generated from them, and the client calls them by these names.
+ *
+ * A new endpoint: (1) `defineContract({...})` in the file of its tag here, with its schemas from
+ * `../schemas/`; (2) add it to this object; (3) one route file in registry-server/src/http/routes/
+ * doing `export const { contract, register } = defineRoute(contracts.NAME, (ctx, input) => ...)`,
+ * listed in routes/index.ts; (4) a named method on RegistryClient calling `this.call('NAME', ...)`
+ * if the CLI needs it; (5) the path in README.md's API table.
+ */
+export const contracts = {
+  communityAmis,
+  rateCommunityAmi,
+  searchListings,
+  publish,
+  getListing,
+  newVersion,
+  deprecate,
+  revoke,
+  rateListing,
+  listRatings,
+  listingAudit,
+  setChannel,
+  deleteChannel,
+  resolve,
+  me,
+  createUser,
+  listTokens,
+  createToken,
+  revokeToken,
+  importIndex,
+  awsAuthInfo: awsAuthInfoContract,
+  proveAwsAccount,
+  verifyVersion,
+  submitTestReport,
+  createLoginCode,
+  startDeviceLogin,
+  pollDeviceLogin,
+  revokeCurrentToken,
+} as const;
+export type Contracts = typeof contracts;
+export type ContractName = keyof Contracts;
