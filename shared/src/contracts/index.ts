@@ -15,6 +15,7 @@ import {
   submitTestReport,
   verifyVersion,
 } from './listings.js';
+import { createOrg, getOrg, listOrgs, orgTokens, removeOrgMember, setOrgMember } from './orgs.js';
 import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';
 import { createToken, createUser, listTokens, me, revokeToken } from './users.js';
@@ -60,6 +61,12 @@ export const contracts = {
   startDeviceLogin,
   pollDeviceLogin,
   revokeCurrentToken,
+  listOrgs,
+  createOrg,
+  getOrg,
+  setOrgMember,
+  removeOrgMember,
+  orgTokens,
 } as const;
 export type Contracts = typeof contracts;
 export type ContractName = keyof Contracts;

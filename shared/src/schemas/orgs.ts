@@ -39,12 +39,14 @@ export const orgMember = z.object({
 export type OrgMember = z.infer<typeof orgMember>;
 
 export const orgDetail = orgInfo.extend({ member_list: z.array(orgMember) });
+export const orgInfoList = z.array(orgInfo);
 export type OrgDetail = z.infer<typeof orgDetail>;
 
 export const setMemberBody = z.strictObject({ role: orgRole });
 export type SetMemberBody = z.infer<typeof setMemberBody>;
 
 export const orgToken = tokenInfo.extend({ owner: z.string() });
+export const orgTokenList = z.array(orgToken);
 export type OrgToken = z.infer<typeof orgToken>;
 
 // Registry administration
