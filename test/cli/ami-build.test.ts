@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AwsEmulator, DEFAULT_ACCOUNTS, startEmulator } from '@cws/aws-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cws, type Sandbox, sandbox } from './run-cws.js';
+import { assertBuilt, CLI_BIN, cws, type Sandbox, sandbox } from './run-cws.js';
 
 /**
  * cws ami build end to end: the built binary against the emulator, whose SSM Run Command really runs the setup
@@ -173,5 +174,71 @@ describe('cws ami build', () => {
     expect(rows['broken-lab']).toMatchObject({ status: 'failed', exit: 9, image_id: null });
     expect(rows['broken-lab'].error).toContain('validation test "state complete" failed');
     expect(r.json).toMatchObject({ built: 1, failed: 1 });
+  });
+
+  it('an interrupted build (killed while the image is made) is finished by --resume', {
+    timeout: 120_000,
+  }, async () => {
+    const stateFile = join(box.dir, '.local', 'state', 'cws', 'state.json');
+    // Slow image polling keeps the build in its "waiting" step long enough to kill it there.
+    emu.setLatency('DescribeImages', 1500);
+    const child = spawn(process.execPath, [CLI_BIN, 'ami', 'build', 'marker-lab', '--json'], {
+      env: box.env,
+      stdio: 'ignore',
+    });
+    let rec: { id: string; status: string; images: Record<string, string>; instance_id: string } | undefined;
+    for (let i = 0; i < 600 && !rec; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const builds = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')).builds : [];
+      rec = builds.find(
+        (b: { status: string; images: Record<string, string> }) => b.status === 'waiting' && b.images['us-east-1'],
+      );
+    }
+    child.kill('SIGKILL');
+    emu.setLatency('DescribeImages', 0);
+    expect(rec, 'the build reached its waiting step').toBeDefined();
+    const id = rec?.id as string;
+    // Killed outright: the builder was not terminated, the record still says waiting.
+    expect(emu.listInstances('us-east-1').find((i) => i.instanceId === rec?.instance_id)?.state).toMatch(/stopp/);
+    const r = await run('ami', 'build', '--resume', id);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ build_id: id, status: 'complete', image_id: rec?.images['us-east-1'] });
+    expect(['shutting-down', 'terminated']).toContain(r.json.builder);
+    expect(emu.getImage('us-east-1', r.json.image_id)?.state).toBe('available');
+    expect(readFileSync(r.json.template_file, 'utf8')).toContain(r.json.image_id);
+  });
+
+  it('Ctrl-C during the setup script stops the build and terminates the builder', { timeout: 120_000 }, async () => {
+    const file = join(box.dir, 'slow-lab.yml');
+    writeFileSync(file, 'name: slow-lab\nsetup_script: |\n  echo starting\n  sleep 60\n');
+    const stateFile = join(box.dir, '.local', 'state', 'cws', 'state.json');
+    const child = spawn(process.execPath, [CLI_BIN, 'ami', 'build', file, '--json'], {
+      env: box.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    let rec: { id: string; instance_id: string } | undefined;
+    for (let i = 0; i < 600 && !rec; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const builds = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')).builds : [];
+      rec = builds.find((b: { template: string; status: string }) => b.template === 'slow-lab' && b.status === 'setup');
+    }
+    expect(rec, 'the build reached its setup step').toBeDefined();
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).not.toBe(0);
+    expect(JSON.parse(out).error).toMatchObject({ code: 'interrupted', builder: 'shutting-down' });
+    expect(['shutting-down', 'terminated']).toContain(
+      emu.listInstances('us-east-1').find((i) => i.instanceId === rec?.instance_id)?.state,
+    );
+    const list = await run('ami', 'build', '--list');
+    expect(list.json.builds.find((b: { id: string }) => b.id === rec?.id)).toMatchObject({
+      status: 'failed',
+      last_step: 'setup',
+    });
   });
 });
