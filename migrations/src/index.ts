@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as jobs from './20261201100000_jobs.js';
+import * as scanFindings from './20261201100100_scan_findings.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
 import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
 import * as organisations from './20261201131000_organisations.js';
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261201131000_organisations': organisations,
   '20261201100000_jobs': jobs,
   '20261201150000_version_checks': versionChecks,
+  '20261201100100_scan_findings': scanFindings,
 };

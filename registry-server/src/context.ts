@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Ec2Reader } from './aws/ec2.js';
+import { Scanner } from './aws/scanner.js';
 import { Cache } from './cache/cache.js';
 import { RateLimiter } from './cache/rate-limiter.js';
 import { RedisLink } from './cache/redis.js';
@@ -21,6 +22,7 @@ import { OrganisationService } from './services/organisations.js';
 import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
 import { SamlService } from './services/saml/service.js';
+import { ScanService } from './services/scans.js';
 import { SearchService } from './services/search.js';
 import { SessionService } from './services/sessions.js';
 import { VerificationService } from './services/verification.js';
@@ -53,6 +55,7 @@ export interface AppContext {
     import: ImportService;
     sessions: SessionService;
     verification: VerificationService;
+    scans: ScanService;
     awsAccounts: AwsAccountService;
     /** SAML single sign-on; null when no IdP is configured. */
     saml: SamlService | null;
@@ -97,6 +100,22 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const saml = config.saml
     ? await SamlService.create(config.saml, config.http.publicUrl!, database, logger.child({ name: 'saml' }), orgs)
     : null;
+  const scanOff = !config.scan.enabled
+    ? 'the registry does not scan (CWS_REGISTRY_SCAN=false)'
+    : !config.aws.verify
+      ? 'the registry has no AWS access (CWS_REGISTRY_AWS=false)'
+      : null;
+  const scans = new ScanService(
+    database,
+    cache,
+    jobs,
+    logger.child({ name: 'scans' }),
+    config.scan,
+    scanOff ? null : new Scanner(config.aws),
+    scanOff,
+    () => verification.status.account,
+  );
+  verification.afterPublish((versionId) => scans.queueVersion(versionId));
   return {
     config,
     logger,
@@ -121,6 +140,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       import: new ImportService(database, cache),
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
       verification,
+      scans,
       awsAccounts: new AwsAccountService(
         database,
         redis,

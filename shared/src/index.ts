@@ -11,4 +11,5 @@ export * from './schemas/import.js';
 export * from './schemas/listings.js';
 export * from './schemas/orgs.js';
 export * from './schemas/resolve.js';
+export * from './schemas/scans.js';
 export * from './validators.js';

@@ -66,7 +66,7 @@ const TRANSIENT_CODES = new Set([
   'RequestTimeout',
 ]);
 
-function classify(err: unknown, what: string): AwsCallError {
+export function classify(err: unknown, what: string): AwsCallError {
   const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = e.Code ?? e.name ?? 'Error';
   const status = e.$metadata?.httpStatusCode;

@@ -10,7 +10,12 @@ import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { SamlAssertionsTable, SamlIdentitiesTable, SamlRequestsTable } from './tables/saml.js';
-import type { ScansTable, VerificationsTable } from './tables/scans.js';
+import type {
+  ScanFindingsTable,
+  ScansTable,
+  VerificationsTable,
+  VulnerabilityExceptionsTable,
+} from './tables/scans.js';
 import type { WebLoginCodesTable, WebSessionsTable } from './tables/sessions.js';
 import type { UsersTable } from './tables/users.js';
 
@@ -35,5 +40,7 @@ export interface DB {
   saml_assertions: SamlAssertionsTable;
   device_authorizations: DeviceAuthorizationsTable;
   jobs: JobsTable;
+  scan_findings: ScanFindingsTable;
+  vulnerability_exceptions: VulnerabilityExceptionsTable;
   job_schedules: JobSchedulesTable;
 }

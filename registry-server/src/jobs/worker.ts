@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { JobWorker } from './runner.js';
+import { scanJobs, scanSchedules } from './scans.js';
 import { verificationJobs, verificationSchedule } from './verification.js';
 
 /** The worker with every kind of background job the registry runs, and their schedules. */
@@ -7,8 +8,14 @@ export function createWorker(ctx: AppContext): JobWorker {
   const worker = new JobWorker(ctx.database, ctx.jobs, ctx.logger.child({ name: 'jobs' }), {
     pollMs: ctx.config.jobs.pollMs,
     leaseSeconds: ctx.config.jobs.leaseSeconds,
+    // A worker that starts after a crash ends the scan instances no running job owns.
+    onStart: async () => {
+      if (ctx.config.scan.enabled) await ctx.services.scans.reap();
+    },
   });
   for (const kind of verificationJobs(ctx.services.verification)) worker.register(kind);
   worker.schedule(verificationSchedule(ctx.jobs, ctx.config.aws.verifyIntervalSeconds));
+  for (const kind of scanJobs(ctx.services.scans, ctx.config.scan)) worker.register(kind);
+  for (const s of scanSchedules(ctx.jobs, ctx.config.scan)) worker.schedule(s);
   return worker;
 }

@@ -20,6 +20,7 @@ export const round2 = (n: number) => Math.round(Number(n) * 100) / 100;
 type ScanColumns = {
   scanner: string | null;
   scan_status: string | null;
+  scan_reason?: string | null;
   critical: number | null;
   high: number | null;
   medium: number | null;
@@ -41,6 +42,7 @@ export function toScan(row: ScanColumns): ScanInfo | null {
   return {
     scanner: row.scanner,
     status: row.scan_status as ScanInfo['status'],
+    reason: row.scan_reason ?? null,
     counts,
     highest: order.find((s) => counts[s] > 0) ?? null,
     scanned_at: iso(row.scanned_at)!,

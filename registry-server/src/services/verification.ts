@@ -68,6 +68,7 @@ export class VerificationService implements VersionHook {
   #started = false;
   #probed = false;
   #inflight = new Set<Promise<unknown>>();
+  #followers: Array<(versionId: number) => Promise<unknown>> = [];
   #stopped = false;
 
   constructor(
@@ -203,8 +204,14 @@ export class VerificationService implements VersionHook {
   }
 
   committed(versionId: number): void {
+    for (const follow of this.#followers) this.#track(follow(versionId));
     if (!this.#started || this.#stopped) return;
     this.#track(this.#afterPublish(versionId));
+  }
+
+  /** Other background work queued after every publish (security scans). */
+  afterPublish(follow: (versionId: number) => Promise<unknown>): void {
+    this.#followers.push(follow);
   }
 
   async #afterPublish(versionId: number): Promise<void> {

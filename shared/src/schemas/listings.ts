@@ -62,7 +62,8 @@ export type SeverityCounts = z.infer<typeof severityCounts>;
 
 export const scanInfo = z.object({
   scanner: z.string(),
-  status: z.enum(['pending', 'complete', 'failed']),
+  status: z.enum(['pending', 'running', 'complete', 'failed']),
+  reason: z.string().nullable().optional().describe('why the scan failed (failed scans count as not scanned)'),
   counts: severityCounts,
   highest: severity.nullable(),
   scanned_at: timestamp,

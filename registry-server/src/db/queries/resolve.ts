@@ -75,7 +75,7 @@ export function resolveProbe(db: Db, p: ResolvePolicy, cls: (typeof CLASSES)[num
           const passes = sql.join([sql`s.status = 'complete'`, ...above], sql` AND `);
           c = c.where(
             sql<SqlBool>`coalesce((SELECT ${passes} FROM scans s WHERE s.region_image_id = r.id
-              ORDER BY s.scanned_at DESC, s.id DESC LIMIT 1), false)`,
+              ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), false)`,
           );
         }
         return c.orderBy('v.id', 'desc').limit(1).as('c');

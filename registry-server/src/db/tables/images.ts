@@ -24,6 +24,8 @@ export interface ImagesTable {
   download_count: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** A rescan found a critical or high finding the previous scan did not have, at this time. */
+  new_finding_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface SearchWordsTable {

@@ -25,6 +25,9 @@ import * as removeMember from './orgs/remove-member.js';
 import * as setMember from './orgs/set-member.js';
 import * as orgTokens from './orgs/tokens.js';
 import * as resolve from './resolve/get.js';
+import * as scanFindings from './scans/findings.js';
+import * as scanHistory from './scans/history.js';
+import * as scanRequest from './scans/request.js';
 import * as createToken from './tokens/create.js';
 import * as listTokens from './tokens/list.js';
 import * as revokeToken from './tokens/revoke.js';
@@ -60,6 +63,9 @@ export const routes: DefinedRoute[] = [
   awsProof,
   verifyVersion,
   reportTests,
+  scanHistory,
+  scanFindings,
+  scanRequest,
   webLoginCodes,
   deviceCode,
   deviceToken,
