@@ -146,7 +146,11 @@ describe('security scans', () => {
     emu.addFindings(ami, [{ severity: 'HIGH', title: 'CVE-2026-7000 - openssl', imageScanned: true }], 'us-east-1');
     const version = await publishAmi('known', ami);
     const h = await waitScanned('alice/known', version);
-    expect(h.items[0]).toMatchObject({ scanner: 'ec2-image-findings', status: 'complete', counts: { high: 1 } });
+    expect(h.items[0], h.items[0]?.reason ?? '').toMatchObject({
+      scanner: 'ec2-image-findings',
+      status: 'complete',
+      counts: { high: 1 },
+    });
     expect(emu.listInstances('us-east-1').filter((i) => i.imageId === ami)).toEqual([]);
     const f = findingsPage.parse(
       (await request(reg.url).get(`/api/v1/listings/alice/known/versions/${version}/findings`)).body,

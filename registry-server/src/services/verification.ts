@@ -323,6 +323,9 @@ export class VerificationService implements VersionHook {
     if (outcome) {
       const o = outcome;
       await this.database.transaction(async (trx) => {
+        // Regions of one listing are checked by parallel jobs: take turns, so the listing's
+        // verified flag is computed with every other region's committed outcome.
+        await q.lockListing(trx, target.image_id);
         await q.updateRegion(trx, row.id, {
           verification_status: o.status,
           verification_reason: o.reason,

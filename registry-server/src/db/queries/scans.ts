@@ -102,7 +102,8 @@ export async function insertScan(
       finished_at: new Date(),
       job_id: scan.job_id,
       finding_count: scan.findings.length,
-      top_findings: top,
+      // A JSON array as text cast to jsonb: postgres.js would send a JS array as a Postgres array.
+      top_findings: sql<Array<{ severity: string; title: string }>>`cast(${JSON.stringify(top)} as jsonb)`,
       ...counts,
     })
     .returning('id')

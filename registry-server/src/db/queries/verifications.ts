@@ -193,3 +193,8 @@ export async function regionsToReverify(db: Db): Promise<number[]> {
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** A transaction-scoped lock on one listing's verification state. */
+export async function lockListing(db: Db, imageId: number) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('cws-verify'), ${imageId}::int)`.execute(db);
+}
