@@ -18,6 +18,7 @@ import {
 import { createOrg, getOrg, listOrgs, orgTokens, removeOrgMember, setOrgMember } from './orgs.js';
 import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';
+import { requestScan, versionFindings, versionScans } from './scans.js';
 import { createToken, createUser, listTokens, me, revokeToken } from './users.js';
 
 export * from './contract.js';
@@ -67,6 +68,9 @@ export const contracts = {
   setOrgMember,
   removeOrgMember,
   orgTokens,
+  versionScans,
+  versionFindings,
+  requestScan,
 } as const;
 export type Contracts = typeof contracts;
 export type ContractName = keyof Contracts;
