@@ -80,7 +80,7 @@ Exit codes: 0 done (or dry run), 2 bad flags or not confirmed, 8 AWS failure.`;
     }
     const spin2 = this.spinner('Deregistering');
     try {
-      const deregistered = await runCleanup(plan, (t) => spin2.update(t));
+      const deregistered = await runCleanup(await ctx.aws(), plan, (t) => spin2.update(t));
       spin2.stop();
       this.log(`Deregistered ${deregistered.length} image(s); their snapshots are deleted.`);
       return { ...plan, dry_run: false, deregistered };

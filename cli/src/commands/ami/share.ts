@@ -31,7 +31,6 @@ export default class AmiShare extends CwsCommand<ShareResult> {
   async run(): Promise<ShareResult> {
     const { argv, flags } = await this.parse(AmiShare);
     const { CwsError, EXIT } = await import('../../lib/errors.js');
-    const { Ec2Ops } = await import('../../lib/aws/ec2-ops.js');
     const { makeLaunchable } = await import('../../lib/publish/launchable.js');
     const [ami, ...rest] = argv as string[];
     const accounts = rest
@@ -48,9 +47,9 @@ export default class AmiShare extends CwsCommand<ShareResult> {
       });
     }
     const ctx = await this.context();
-    const region = flags.region ?? (await ctx.region());
+    const region = await ctx.region(flags.region);
     if (!region) throw new CwsError('no region: pass --region', { code: 'no_region', exit: EXIT.usage });
-    const ec2 = new Ec2Ops();
+    const ec2 = await ctx.aws();
     const img = await ec2.describeImage(region, ami);
     if (!img) throw new CwsError(`${ami} is not in ${region}`, { code: 'image_not_found', exit: EXIT.notFound });
     const spinner = this.spinner(`Sharing ${ami}`);

@@ -1,11 +1,9 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import { CwsError, EXIT } from '../errors.js';
 
 /**
- * The few EC2 and SSM calls the resolver makes, behind an interface so the resolver can be tested without AWS.
- * The SDK is imported on first use only: `cws --version` and registry-only commands never load it. Credentials,
- * region and endpoint come from the SDK's standard chain (env, profiles, SSO; AWS_ENDPOINT_URL).
+ * Every AWS call cws makes in the user's own account (resolve, launch, save, publish, share, the account proof),
+ * behind one interface: the CLI's context makes the one SDK-backed gateway (sdk-gateway.ts), and tests pass a fake.
+ * Each consumer takes the slice it needs (`Pick<AwsGateway, ...>`).
  */
 export interface ImageInfo {
   image_id: string;
@@ -27,15 +25,126 @@ export interface ImageQuery {
   states?: string[];
 }
 
+export interface InstanceInfo {
+  instance_id: string;
+  region: string;
+  state: string;
+  image_id: string;
+  instance_type: string;
+  architecture: string;
+  launch_time: string | null;
+  private_ip: string | null;
+  public_ip: string | null;
+  tags: Record<string, string>;
+}
+
+export interface ImageDetail {
+  image_id: string;
+  region: string;
+  name: string;
+  owner_id: string;
+  state: string;
+  state_reason: string | null;
+  architecture: string;
+  public: boolean;
+  root_device_type: string;
+  encrypted: boolean;
+  product_codes: string[];
+  snapshot_ids: string[];
+  tags: Record<string, string>;
+}
+
+export interface RunInput {
+  region: string;
+  imageId: string;
+  instanceType: string;
+  tags: Record<string, string>;
+  userDataBase64?: string | undefined;
+  subnetId?: string | undefined;
+  keyName?: string | undefined;
+  clientToken?: string | undefined;
+  /** Instance profile name (or ARN) for the instance's role: the SSM agent needs one. */
+  instanceProfile?: string | undefined;
+  /** IMDSv2 only (HttpTokens required). */
+  imdsV2?: boolean | undefined;
+}
+
+export type { RunScriptOptions, ScriptResult, WaitForAgentOptions } from './ssm-ops.js';
+
+import type { RunScriptOptions, ScriptResult, WaitForAgentOptions } from './ssm-ops.js';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
 export interface AwsGateway {
+  // --- lookups the resolver makes -----------------------------------------------------------------------------
   /** The newest available image matching the query, owner pinned, or null. */
   findNewestImage(region: string, query: ImageQuery): Promise<ImageInfo | null>;
-  copyImage(targetRegion: string, source: ImageInfo, name: string, description: string): Promise<string>;
   /** An SSM parameter's value, or null when it does not exist. */
   getParameter(region: string, name: string): Promise<string | null>;
   /** The region from the SDK's chain (profile), for when no flag, env or config gave one. */
   defaultRegion(): Promise<string | undefined>;
+  /** The credentials of the SDK's standard chain (env, profiles, SSO, instance roles), to sign an STS proof. */
+  credentials(region: string): Promise<AwsCredentials>;
+
+  // --- instances ----------------------------------------------------------------------------------------------
+  runInstance(input: RunInput): Promise<InstanceInfo>;
+  /** RunInstances with DryRun: ok when EC2 says it would have succeeded; otherwise the reason. */
+  dryRunInstance(input: RunInput): Promise<{ ok: boolean; code: string; message: string }>;
+  /** The instance, or null when EC2 does not know it. */
+  describeInstance(region: string, instanceId: string): Promise<InstanceInfo | null>;
+  /** Instances tagged `cws:name` = name (not terminated), for names this machine has no record of. */
+  findInstancesByName(region: string, name: string): Promise<InstanceInfo[]>;
+  /** Instances matching EC2 filters (e.g. `tag:cws:build`, `image-id`), any state unless filtered. */
+  findInstances(region: string, filters: Ec2Filter[]): Promise<InstanceInfo[]>;
+  /** Returns the instance's state right after the call. */
+  changeState(region: string, instanceId: string, action: 'stop' | 'start' | 'terminate'): Promise<string>;
+
+  // --- images -------------------------------------------------------------------------------------------------
+  createImage(
+    region: string,
+    instanceId: string,
+    name: string,
+    description: string,
+    tags: Record<string, string>,
+    noReboot: boolean,
+  ): Promise<string>;
+  copyImage(
+    targetRegion: string,
+    sourceRegion: string,
+    sourceImageId: string,
+    name: string,
+    description: string,
+    tags?: Record<string, string>,
+  ): Promise<string>;
+  /** The image, or null when EC2 does not know it. */
+  describeImage(region: string, imageId: string): Promise<ImageDetail | null>;
+  /** Your own images carrying a tag, e.g. `cws:save-id`: how an interrupted save finds an image it never recorded. */
+  findOwnImagesByTag(region: string, key: string, value: string): Promise<ImageDetail[]>;
+  /** Your own images matching EC2 filters (e.g. `tag:cws:template`), with their creation dates. */
+  findOwnImages(region: string, filters: Ec2Filter[]): Promise<(ImageDetail & { creation_date: string })[]>;
+  deregisterImage(region: string, imageId: string): Promise<void>;
+  /** Adds launch permissions: everyone (`all`) and/or accounts. */
+  addLaunchPermission(region: string, imageId: string, opts: { public?: boolean; accounts?: string[] }): Promise<void>;
+  launchPermissions(region: string, imageId: string): Promise<{ public: boolean; accounts: string[] }>;
+  blockPublicAccessState(region: string): Promise<string>;
+  /** Who may create volumes from a snapshot (and so copy the image): everyone, and/or accounts. */
+  snapshotPermissions(region: string, snapshotId: string): Promise<{ public: boolean; accounts: string[] }>;
+  shareSnapshot(region: string, snapshotId: string, opts: { public?: boolean; accounts?: string[] }): Promise<void>;
+
+  // --- SSM Run Command on the user's instances ---------------------------------------------------------------
+  /** The agent's PingStatus (Online, ConnectionLost, Inactive) or null when the instance is not a managed node. */
+  agentStatus(region: string, instanceId: string): Promise<string | null>;
+  /** Waits until the instance's SSM agent is Online. */
+  waitForAgent(region: string, instanceId: string, opts: WaitForAgentOptions): Promise<void>;
+  /** Runs `script` with AWS-RunShellScript and follows it until it ends. A failing script is a result, not an error. */
+  runScript(region: string, instanceId: string, script: string, opts: RunScriptOptions): Promise<ScriptResult>;
 }
+
+export type Ec2Filter = { Name: string; Values: string[] };
 
 export class AwsError extends CwsError {
   readonly awsCode: string;
@@ -69,148 +178,4 @@ export function toAwsError(err: unknown, action: string, region: string): AwsErr
 const CANONICAL_OWNER = '099720109477';
 export function ownerIds(owners: string[]): string[] {
   return owners.map((o) => (o === 'canonical' ? CANONICAL_OWNER : o));
-}
-
-interface SdkOptions {
-  /** Per HTTP request; the SDK retries within maxAttempts. */
-  requestTimeoutMs?: number;
-  maxAttempts?: number;
-}
-
-/**
- * The SDK warns on every run under Node 20 that its 2027 releases will need Node 22. cws supports Node 20 and the
- * user can do nothing about that notice, so it is turned off unless the user set the variable themselves.
- */
-function quietSdkNodeWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
-
-export class SdkAwsGateway implements AwsGateway {
-  private readonly ec2 = new Map<string, Promise<EC2Client>>();
-  private readonly ssm = new Map<string, Promise<SSMClient>>();
-  private readonly opts: Required<SdkOptions>;
-
-  constructor(opts: SdkOptions = {}) {
-    quietSdkNodeWarning();
-    this.opts = { requestTimeoutMs: opts.requestTimeoutMs ?? 5000, maxAttempts: opts.maxAttempts ?? 2 };
-  }
-
-  private clientConfig(region: string | undefined) {
-    return {
-      ...(region ? { region } : {}),
-      maxAttempts: this.opts.maxAttempts,
-      requestHandler: {
-        connectionTimeout: Math.min(3000, this.opts.requestTimeoutMs),
-        requestTimeout: this.opts.requestTimeoutMs,
-      },
-    };
-  }
-
-  private ec2For(region: string): Promise<EC2Client> {
-    let client = this.ec2.get(region);
-    if (!client) {
-      client = import('@aws-sdk/client-ec2').then((m) => new m.EC2Client(this.clientConfig(region)));
-      this.ec2.set(region, client);
-    }
-    return client;
-  }
-
-  private ssmFor(region: string): Promise<SSMClient> {
-    let client = this.ssm.get(region);
-    if (!client) {
-      client = import('@aws-sdk/client-ssm').then((m) => new m.SSMClient(this.clientConfig(region)));
-      this.ssm.set(region, client);
-    }
-    return client;
-  }
-
-  async findNewestImage(region: string, query: ImageQuery): Promise<ImageInfo | null> {
-    const { DescribeImagesCommand } = await import('@aws-sdk/client-ec2');
-    const client = await this.ec2For(region);
-    const images: ImageInfo[] = [];
-    const states = query.states ?? ['available'];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const out = await client.send(
-          new DescribeImagesCommand({
-            Owners: ownerIds(query.owners),
-            Filters: [
-              { Name: 'name', Values: [query.namePattern] },
-              { Name: 'architecture', Values: [query.architecture] },
-              { Name: 'state', Values: states },
-            ],
-            MaxResults: 1000,
-            NextToken: nextToken,
-          }),
-        );
-        for (const img of out.Images ?? []) {
-          if (!img.ImageId || !img.State || !states.includes(img.State)) continue;
-          images.push({
-            image_id: img.ImageId,
-            name: img.Name ?? '',
-            owner_id: img.OwnerId ?? '',
-            creation_date: img.CreationDate ?? '',
-            architecture: img.Architecture ?? query.architecture,
-            state: img.State,
-            region,
-            size_gib: (img.BlockDeviceMappings ?? []).reduce((sum, b) => sum + (b.Ebs?.VolumeSize ?? 0), 0),
-          });
-        }
-        nextToken = out.NextToken;
-      } while (nextToken);
-    } catch (err) {
-      throw toAwsError(err, 'ec2:DescribeImages', region);
-    }
-    // Owners are pinned above; still, never trust an answer outside them (a misbehaving endpoint or proxy).
-    const allowed = new Set(ownerIds(query.owners));
-    const trusted = images.filter(
-      (i) => allowed.has(i.owner_id) || allowed.has('self') || allowed.has('amazon') || allowed.has('aws-marketplace'),
-    );
-    trusted.sort((a, b) => b.creation_date.localeCompare(a.creation_date) || a.image_id.localeCompare(b.image_id));
-    return trusted[0] ?? null;
-  }
-
-  async copyImage(targetRegion: string, source: ImageInfo, name: string, description: string): Promise<string> {
-    const { CopyImageCommand } = await import('@aws-sdk/client-ec2');
-    const client = await this.ec2For(targetRegion);
-    try {
-      const out = await client.send(
-        new CopyImageCommand({
-          SourceRegion: source.region,
-          SourceImageId: source.image_id,
-          Name: name,
-          Description: description,
-        }),
-      );
-      if (!out.ImageId) throw new Error('CopyImage returned no ImageId');
-      return out.ImageId;
-    } catch (err) {
-      throw toAwsError(err, 'ec2:CopyImage', targetRegion);
-    }
-  }
-
-  async getParameter(region: string, name: string): Promise<string | null> {
-    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    const client = await this.ssmFor(region);
-    try {
-      const out = await client.send(new GetParameterCommand({ Name: name }));
-      return out.Parameter?.Value ?? null;
-    } catch (err) {
-      if ((err as { name?: string }).name === 'ParameterNotFound') return null;
-      throw toAwsError(err, 'ssm:GetParameter', region);
-    }
-  }
-
-  async defaultRegion(): Promise<string | undefined> {
-    try {
-      const { EC2Client } = await import('@aws-sdk/client-ec2');
-      const client = new EC2Client(this.clientConfig(undefined));
-      const region = await client.config.region();
-      client.destroy();
-      return region || undefined;
-    } catch {
-      return undefined;
-    }
-  }
 }

@@ -1,7 +1,7 @@
 import { type AwsProofBody, REGISTRY_ID_HEADER } from '@cws/shared';
 import type { CwsEnv } from '../env.js';
 import { CwsError, EXIT } from '../errors.js';
-import { toAwsError } from './gateway.js';
+import type { AwsGateway } from './gateway.js';
 
 /**
  * A proof of the AWS account for a registry: `sts:GetCallerIdentity`, presigned with the user's own credentials and
@@ -18,23 +18,17 @@ export function stsEndpoint(env: CwsEnv, region: string): string {
 const rfc3986 = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export async function presignProof(env: CwsEnv, region: string, registryId: string): Promise<AwsProofBody> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const [{ EC2Client }, { SignatureV4 }, { Hash }] = await Promise.all([
-    import('@aws-sdk/client-ec2'),
+export async function presignProof(
+  aws: Pick<AwsGateway, 'credentials'>,
+  env: CwsEnv,
+  region: string,
+  registryId: string,
+): Promise<AwsProofBody> {
+  const [credentials, { SignatureV4 }, { Hash }] = await Promise.all([
+    aws.credentials(region),
     import('@smithy/signature-v4'),
     import('@smithy/hash-node'),
   ]);
-  // The EC2 client resolves the SDK's standard credential chain (env, profiles, SSO, instance roles).
-  const client = new EC2Client({ region });
-  let credentials: Awaited<ReturnType<typeof client.config.credentials>>;
-  try {
-    credentials = await client.config.credentials();
-  } catch (err) {
-    throw toAwsError(err, 'sts:GetCallerIdentity', region);
-  } finally {
-    client.destroy();
-  }
   const url = new URL(stsEndpoint(env, region));
   const signer = new SignatureV4({
     service: 'sts',

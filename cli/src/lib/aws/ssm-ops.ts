@@ -4,8 +4,7 @@ import { toAwsError } from './gateway.js';
 
 /**
  * SSM Run Command on the user's own instances: wait for the agent, run a shell script (AWS-RunShellScript) and follow
- * it to the end, passing on output as it arrives. The SDK is loaded on first use; credentials, region and endpoint come
- * from its standard chain, as for EC2.
+ * it to the end, passing on output as it arrives. Reached through the AWS gateway (ctx.aws()), never made directly.
  */
 export interface ScriptResult {
   command_id: string;
@@ -32,33 +31,21 @@ type Sdk = typeof import('@aws-sdk/client-ssm');
 const TERMINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface WaitForAgentOptions {
+  timeoutMs: number;
+  onTick?: (status: string | null, ms: number) => void;
+  signal?: AbortSignal | undefined;
+}
+
+/** Run Command's calls; the gateway (sdk-gateway.ts) hands it its SSM clients and exposes these methods. */
 export class SsmOps {
-  private readonly clients = new Map<string, Promise<SSMClient>>();
   private sdkPromise: Promise<Sdk> | undefined;
 
-  constructor() {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  }
+  constructor(private readonly client: (region: string) => Promise<SSMClient>) {}
 
   private sdk(): Promise<Sdk> {
     this.sdkPromise ??= import('@aws-sdk/client-ssm');
     return this.sdkPromise;
-  }
-
-  private client(region: string): Promise<SSMClient> {
-    let c = this.clients.get(region);
-    if (!c) {
-      c = this.sdk().then(
-        (m) =>
-          new m.SSMClient({
-            region,
-            maxAttempts: 3,
-            requestHandler: { connectionTimeout: 3000, requestTimeout: 20000 },
-          }),
-      );
-      this.clients.set(region, c);
-    }
-    return c;
   }
 
   private async call<T>(region: string, action: string, make: (m: Sdk) => unknown): Promise<T> {
@@ -83,11 +70,7 @@ export class SsmOps {
   }
 
   /** Waits until the instance's SSM agent is Online. */
-  async waitForAgent(
-    region: string,
-    instanceId: string,
-    opts: { timeoutMs: number; onTick?: (status: string | null, ms: number) => void; signal?: AbortSignal | undefined },
-  ): Promise<void> {
+  async waitForAgent(region: string, instanceId: string, opts: WaitForAgentOptions): Promise<void> {
     const start = Date.now();
     let delay = 200;
     for (;;) {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Architecture } from '@cws/shared';
-import { Ec2Ops, pollUntil } from '../aws/ec2-ops.js';
-import { SsmOps, throwIfAborted } from '../aws/ssm-ops.js';
+import type { AwsGateway } from '../aws/gateway.js';
+import { pollUntil } from '../aws/poll.js';
+import { throwIfAborted } from '../aws/ssm-ops.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import { checkImageOnInstance } from '../hygiene/check.js';
@@ -144,8 +145,8 @@ export async function build(ctx: CliContext, opts: BuildOptions, hooks: BuildHoo
     record.log_file,
     `# cws ami build ${t.name}: ${id}, ${base.region} ${base.architecture}, base ${base.ami_id}\n`,
   );
-  const ec2 = new Ec2Ops();
-  const ssm = new SsmOps();
+  const ec2 = await ctx.aws();
+  const ssm = ec2;
   const warnings: string[] = [];
   let tests: TestResult[] = [];
   let removed: string[] = [];
@@ -293,7 +294,7 @@ function tail(text: string, lines = 20): string {
 }
 
 async function createAndWait(
-  ec2: Ec2Ops,
+  ec2: AwsGateway,
   state: LocalState,
   record: BuildRecord,
   builderId: string,
@@ -326,7 +327,7 @@ function imageTags(r: BuildRecord): Record<string, string> {
   };
 }
 
-async function waitForImage(ec2: Ec2Ops, region: string, imageId: string, progress: Progress): Promise<void> {
+async function waitForImage(ec2: AwsGateway, region: string, imageId: string, progress: Progress): Promise<void> {
   const img = await pollUntil(
     () => ec2.describeImage(region, imageId),
     (i) => !i || i.state !== 'pending',
@@ -350,7 +351,7 @@ async function waitForImage(ec2: Ec2Ops, region: string, imageId: string, progre
 /** After the image is available: copies (a failed one is reported, the rest kept), the template, the record. */
 async function finish(
   ctx: CliContext,
-  ec2: Ec2Ops,
+  ec2: AwsGateway,
   state: LocalState,
   id: string,
   hooks: BuildHooks,
@@ -428,7 +429,7 @@ async function pickBuild(state: LocalState, id: string | undefined, unfinished: 
 /** Finishes an interrupted build: from its image if one was made, else from a kept, cleaned builder. */
 export async function resumeBuild(ctx: CliContext, id: string | undefined, hooks: BuildHooks): Promise<BuildResult> {
   const state = new LocalState(ctx.paths.stateDir);
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const record = await pickBuild(state, id, true);
   if (record.status === 'complete' || record.status === 'cleaned') {
     throw new CwsError(`build ${record.id} is ${record.status} already`, { code: 'build_done', exit: EXIT.usage });
@@ -492,7 +493,7 @@ export async function cleanupBuild(
   progress: Progress,
 ): Promise<BuildCleanupResult> {
   const state = new LocalState(ctx.paths.stateDir);
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const record = await pickBuild(state, id, true);
   const terminated: BuildCleanupResult['terminated'] = [];
   const deregistered: BuildCleanupResult['deregistered'] = [];

@@ -1,6 +1,5 @@
 import type { ListingSummary } from '@cws/shared';
-import { Ec2Ops } from '../aws/ec2-ops.js';
-import { SdkAwsGateway } from '../aws/gateway.js';
+import type { AwsGateway } from '../aws/gateway.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
@@ -44,10 +43,10 @@ export async function planCleanup(
   opts: { region?: string | undefined; template?: string | undefined; keepLatest: number },
   progress: Progress,
 ): Promise<CleanupPlan> {
-  const region = opts.region ?? (await ctx.region()) ?? (await new SdkAwsGateway().defaultRegion());
+  const region = await ctx.region(opts.region);
   if (!region)
     throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region', exit: EXIT.usage });
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   progress(`Listing your cws images in ${region}`);
   const own = (await ec2.findOwnImages(region, [{ Name: 'state', Values: ['available', 'pending', 'failed'] }])).filter(
     (i) => (i.tags['cws:build'] || i.tags['cws:save-id']) && i.tags['cws:template'],
@@ -137,8 +136,11 @@ export async function planCleanup(
 }
 
 /** Deregisters the plan's `delete` images and deletes their snapshots. */
-export async function runCleanup(plan: CleanupPlan, progress: Progress): Promise<CleanupResult['deregistered']> {
-  const ec2 = new Ec2Ops();
+export async function runCleanup(
+  ec2: Pick<AwsGateway, 'deregisterImage'>,
+  plan: CleanupPlan,
+  progress: Progress,
+): Promise<CleanupResult['deregistered']> {
   const done: CleanupResult['deregistered'] = [];
   for (const img of plan.images.filter((i) => i.action === 'delete')) {
     progress(`Deregistering ${img.image_id} and deleting ${img.snapshot_ids.join(', ') || 'no snapshots'}`);

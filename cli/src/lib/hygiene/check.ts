@@ -1,4 +1,4 @@
-import type { SsmOps } from '../aws/ssm-ops.js';
+import type { AwsGateway } from '../aws/gateway.js';
 import { CwsError, EXIT } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 import { withScratchInstance } from '../remote/scratch.js';
@@ -16,7 +16,7 @@ export interface HygieneReport {
 
 /** Runs the check on a running managed instance. `launchEpoch`: seconds; host keys older than that were baked in. */
 export async function checkImageOnInstance(
-  ssm: SsmOps,
+  ssm: Pick<AwsGateway, 'runScript'>,
   region: string,
   instanceId: string,
   launchEpoch: number,
@@ -39,6 +39,7 @@ export async function checkImageOnInstance(
 
 /** Launches a short-lived instance of the image (no key pair), checks it, terminates it. */
 export async function checkImage(opts: {
+  aws: AwsGateway;
   region: string;
   imageId: string;
   architecture: string;
@@ -47,6 +48,7 @@ export async function checkImage(opts: {
   progress: Progress;
 }): Promise<HygieneReport> {
   const { result, instance_id } = await withScratchInstance(
+    opts.aws,
     {
       region: opts.region,
       imageId: opts.imageId,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Architecture } from '@cws/shared';
-import { Ec2Ops, type InstanceInfo, pollUntil } from '../aws/ec2-ops.js';
+import type { AwsGateway, InstanceInfo } from '../aws/gateway.js';
+import { pollUntil } from '../aws/poll.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import { runResolve } from '../resolve/run.js';
@@ -99,7 +100,7 @@ export async function launch(
     subnetId: flags.subnet,
     keyName: flags.keyPair,
   };
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const base = {
     name,
     template: resolved.template,
@@ -156,7 +157,7 @@ export async function launch(
 
 /** Waits for an instance to reach `target`; a different stable state on the way is an error. */
 export async function waitForState(
-  ec2: Ec2Ops,
+  ec2: Pick<AwsGateway, 'describeInstance'>,
   region: string,
   instanceId: string,
   target: 'running' | 'stopped' | 'terminated',

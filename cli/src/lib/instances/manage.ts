@@ -1,4 +1,4 @@
-import { Ec2Ops } from '../aws/ec2-ops.js';
+import type { AwsGateway } from '../aws/gateway.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import { type InstanceRecord, LocalState } from '../state.js';
@@ -23,12 +23,12 @@ export async function findNamed(
   ctx: CliContext,
   name: string,
   region: string | undefined,
-): Promise<{ record: InstanceRecord; ec2: Ec2Ops; state: LocalState }> {
+): Promise<{ record: InstanceRecord; ec2: AwsGateway; state: LocalState }> {
   const state = new LocalState(ctx.paths.stateDir);
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const record = await state.findInstance(name);
   if (record) return { record, ec2, state };
-  const where = region ?? (await ctx.region());
+  const where = await ctx.region(region);
   if (where) {
     const found = await ec2.findInstancesByName(where, name);
     const hit = found[0];
@@ -67,7 +67,7 @@ export async function findNamed(
 export async function listInstances(ctx: CliContext, includeTerminated: boolean): Promise<InstanceView[]> {
   const state = new LocalState(ctx.paths.stateDir);
   const data = await state.read();
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const live = data.instances.filter((i) => includeTerminated || !i.terminated_at);
   const views = await Promise.all(
     live.map(async (r): Promise<InstanceView> => {

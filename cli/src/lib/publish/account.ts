@@ -34,6 +34,7 @@ export async function proveAccount(
   ctx: CliContext,
   entry: RegistryEntry,
   token: string | undefined,
+  regionFlag?: string,
 ): Promise<ProvenAccount> {
   const timeoutMs = Math.max(ctx.registryTimeoutMs ?? 0, PROOF_TIMEOUT_MS);
   const client = clientFor(entry, { timeoutMs, retries: 0 }, token);
@@ -47,7 +48,8 @@ export async function proveAccount(
     }
     throw registryFailure(err, entry, 'ask how to prove an AWS account');
   });
-  const region = (await ctx.region()) ?? 'us-east-1';
+  // STS answers in every region; the user's region keeps the request close, us-east-1 when none is named.
+  const region = (await ctx.region(regionFlag)) ?? 'us-east-1';
   const endpoint = stsEndpoint(ctx.env, region);
   if (!allowed(endpoint, info.sts_endpoints)) {
     throw new CwsError(
@@ -59,7 +61,7 @@ export async function proveAccount(
       },
     );
   }
-  const body = await presignProof(ctx.env, region, info.registry_id);
+  const body = await presignProof(await ctx.aws(), ctx.env, region, info.registry_id);
   const proof = await client.proveAwsAccount(body).catch((err) => {
     const e = err as { status?: number; message?: string };
     if (e.status === 401 || e.status === 403 || e.status === 409) {

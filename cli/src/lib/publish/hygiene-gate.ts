@@ -45,6 +45,7 @@ export async function hygieneGate(ctx: CliContext, opts: HygieneGateOptions): Pr
   const image = opts.images[0];
   if (!image) return { input: undefined, report: null, warnings: [] };
   const report = await checkImage({
+    aws: await ctx.aws(),
     region: image.region,
     imageId: image.ami_id,
     architecture: image.architecture,

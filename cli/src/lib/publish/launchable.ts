@@ -1,4 +1,5 @@
-import { type Ec2Ops, type ImageDetail, pollUntil } from '../aws/ec2-ops.js';
+import type { AwsGateway, ImageDetail } from '../aws/gateway.js';
+import { pollUntil } from '../aws/poll.js';
 import { CwsError, EXIT, type ExitCode } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 
@@ -26,7 +27,7 @@ export interface LaunchableResult {
  * launch permission in every region and looks at the snapshots, which others need to copy the image across regions.
  */
 export async function makeLaunchable(
-  ec2: Ec2Ops,
+  ec2: AwsGateway,
   images: TargetImage[],
   account: string,
   audience: Audience,

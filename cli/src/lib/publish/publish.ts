@@ -5,7 +5,6 @@ import {
   parseListingRef,
   type VersionVerification,
 } from '@cws/shared';
-import { Ec2Ops } from '../aws/ec2-ops.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import type { HygieneReport } from '../hygiene/check.js';
@@ -73,9 +72,9 @@ async function readSource(
   progress: Progress,
   tell: Tell,
 ): Promise<Source> {
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   if (AMI_ID_PATTERN.test(opts.source)) {
-    const region = opts.region ?? (await ctx.region());
+    const region = await ctx.region(opts.region);
     if (!region) {
       throw new CwsError('an image id needs its region: pass --region', { code: 'no_region', exit: EXIT.usage });
     }
@@ -166,7 +165,7 @@ export async function publish(
   const warnings: string[] = [];
   // Prove the account first: it says whose images these may be, before anything is changed in EC2.
   progress(`Proving your AWS account to ${entry.name}`);
-  const { info, proof, client } = await proveAccount(ctx, entry, entry.token);
+  const { info, proof, client } = await proveAccount(ctx, entry, entry.token, opts.region);
   if (proof.user.handle !== ref.owner) {
     warnings.push(
       `you are ${proof.user.handle} on ${entry.name}; publishing under ${ref.owner} needs its owner's or a maintainer's rights`,
@@ -199,7 +198,7 @@ export async function publish(
           ...new Set([...opts.shareWith, ...(info.verification.account_id ? [info.verification.account_id] : [])]),
         ],
       };
-  const launchable = await makeLaunchable(new Ec2Ops(), source.images, proof.account_id, audience, {
+  const launchable = await makeLaunchable(await ctx.aws(), source.images, proof.account_id, audience, {
     requireAudience: !opts.public && opts.shareWith.length === 0,
     shareSnapshots: opts.shareSnapshots,
     progress,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Ec2Ops, type InstanceInfo } from '../aws/ec2-ops.js';
-import { SsmOps, throwIfAborted } from '../aws/ssm-ops.js';
+import type { AwsGateway, InstanceInfo } from '../aws/gateway.js';
+import { throwIfAborted } from '../aws/ssm-ops.js';
 import { CwsError, EXIT } from '../errors.js';
 import { defaultInstanceType, type Progress, waitForState } from '../instances/launch.js';
 import { profileSuggestions } from './instance-profile.js';
@@ -23,7 +23,7 @@ export interface ScratchOptions {
  * Launches an instance with IMDSv2 and the instance profile (no key pair: nobody logs in), waits until it runs and
  * its SSM agent is online. Throws with the instance id in `data` so the caller can terminate it.
  */
-export async function launchManaged(ec2: Ec2Ops, ssm: SsmOps, opts: ScratchOptions): Promise<InstanceInfo> {
+export async function launchManaged(ec2: AwsGateway, ssm: AwsGateway, opts: ScratchOptions): Promise<InstanceInfo> {
   const instanceType = opts.instanceType ?? defaultInstanceType(opts.architecture);
   opts.progress(`Launching ${instanceType} from ${opts.imageId} in ${opts.region}`);
   let inst: InstanceInfo;
@@ -62,7 +62,11 @@ export async function launchManaged(ec2: Ec2Ops, ssm: SsmOps, opts: ScratchOptio
 }
 
 /** Terminates, never throwing: returns the state reached or why it could not. */
-export async function terminateQuietly(ec2: Ec2Ops, region: string, instanceId: string): Promise<string> {
+export async function terminateQuietly(
+  ec2: Pick<AwsGateway, 'changeState'>,
+  region: string,
+  instanceId: string,
+): Promise<string> {
   try {
     return await ec2.changeState(region, instanceId, 'terminate');
   } catch (err) {
@@ -72,11 +76,12 @@ export async function terminateQuietly(ec2: Ec2Ops, region: string, instanceId: 
 
 /** A short-lived managed instance of an image: launched, used, terminated whatever happens. */
 export async function withScratchInstance<T>(
+  aws: AwsGateway,
   opts: ScratchOptions,
-  use: (inst: InstanceInfo, ssm: SsmOps) => Promise<T>,
+  use: (inst: InstanceInfo, ssm: AwsGateway) => Promise<T>,
 ): Promise<{ result: T; instance_id: string; terminated: string }> {
-  const ec2 = new Ec2Ops();
-  const ssm = new SsmOps();
+  const ec2 = aws;
+  const ssm = aws;
   let id: string | undefined;
   try {
     const inst = await launchManaged(ec2, ssm, {

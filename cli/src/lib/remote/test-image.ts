@@ -6,8 +6,6 @@ import {
   type TestReportBody,
   type VersionTestReport,
 } from '@cws/shared';
-import { Ec2Ops } from '../aws/ec2-ops.js';
-import { SdkAwsGateway } from '../aws/gateway.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
@@ -56,7 +54,7 @@ interface Target {
 }
 
 async function regionOf(ctx: CliContext, flag: string | undefined): Promise<string> {
-  const region = flag ?? (await ctx.region()) ?? (await new SdkAwsGateway().defaultRegion());
+  const region = await ctx.region(flag);
   if (!region) {
     throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region', exit: EXIT.usage });
   }
@@ -78,7 +76,7 @@ async function templateFor(ctx: CliContext, name: string | undefined, what: stri
 async function resolveTarget(ctx: CliContext, opts: TestImageOptions, progress: Progress): Promise<Target> {
   const region = await regionOf(ctx, opts.region);
   if (AMI_ID_PATTERN.test(opts.target)) {
-    const img = await new Ec2Ops().describeImage(region, opts.target);
+    const img = await (await ctx.aws()).describeImage(region, opts.target);
     if (!img) throw new CwsError(`no image ${opts.target} in ${region}`, { code: 'not_found', exit: EXIT.notFound });
     const template = await templateFor(
       ctx,
@@ -174,6 +172,7 @@ export async function testImage(ctx: CliContext, opts: TestImageOptions, progres
   const profile = await instanceProfile(ctx, opts.instanceProfile);
   const timeout = opts.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS;
   const run = await withScratchInstance(
+    await ctx.aws(),
     {
       region: t.region,
       imageId: t.image_id,

@@ -1,4 +1,4 @@
-import type { SsmOps } from '../aws/ssm-ops.js';
+import type { AwsGateway } from '../aws/gateway.js';
 import type { Progress } from '../instances/launch.js';
 import type { Template } from '../templates/schema.js';
 
@@ -34,7 +34,7 @@ function judge(
 
 /** Runs each of the template's validation tests as its own command, with a time limit each. */
 export async function runValidationTests(
-  ssm: SsmOps,
+  ssm: Pick<AwsGateway, 'runScript'>,
   region: string,
   instanceId: string,
   tests: Template['validation_tests'],

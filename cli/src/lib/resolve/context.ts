@@ -19,8 +19,11 @@ export interface ResolveRequest {
   allowCopy: boolean;
 }
 
+/** The AWS calls the resolver makes. */
+export type ResolverAws = Pick<AwsGateway, 'findNewestImage' | 'copyImage' | 'getParameter'>;
+
 export interface ResolverDeps {
-  aws: AwsGateway;
+  aws: ResolverAws;
   registries: RegistryTarget[];
   cache?: ResolveCache | undefined;
   /** Read fresh entries and write answers; the stale fallback also needs this. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, type ResolveResult } from '@cws/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsError, type AwsGateway, type ImageInfo } from '../aws/gateway.js';
+import { AwsError, type ImageInfo } from '../aws/gateway.js';
 import { ResolveCache } from '../cache.js';
 import { CwsError } from '../errors.js';
 import { parseTemplate } from '../templates/parse.js';
-import type { RegistryTarget, ResolveRequest, ResolverDeps } from './context.js';
+import type { RegistryTarget, ResolveRequest, ResolverAws, ResolverDeps } from './context.js';
 import { resolveAmi } from './resolver.js';
 
 const dirs: string[] = [];
@@ -70,12 +70,11 @@ const image = (over: Partial<ImageInfo> = {}): ImageInfo => ({
   ...over,
 });
 
-function aws(over: Partial<AwsGateway> = {}): AwsGateway {
+function aws(over: Partial<ResolverAws> = {}): ResolverAws {
   return {
     findNewestImage: async () => null,
     copyImage: async () => 'ami-0000000000000c0py'.replace('c0py', 'c0de'),
     getParameter: async () => 'ami-0000000000000base'.replace('base', 'ba5e'),
-    defaultRegion: async () => undefined,
     ...over,
   };
 }

@@ -1,5 +1,4 @@
-import { ARCHITECTURES, type Architecture, REGION_PATTERN, type Severity } from '@cws/shared';
-import { SdkAwsGateway } from '../aws/gateway.js';
+import { ARCHITECTURES, type Architecture, type Severity } from '@cws/shared';
 import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -27,23 +26,8 @@ export interface ResolveFlags {
 export async function runResolve(ctx: CliContext, templateArg: string, flags: ResolveFlags): Promise<ResolveOutput> {
   const { template, file } = await findTemplate(templateArg, ctx.paths.templatesDir);
   const config = await ctx.config();
-  const aws = new SdkAwsGateway();
-
-  const region = flags.region ?? (await ctx.region()) ?? (await aws.defaultRegion());
-  if (!region) {
-    throw new CwsError('no AWS region: nothing in --region, AWS_REGION, the cws config or your AWS profile', {
-      code: 'no_region',
-      exit: EXIT.usage,
-      suggestions: [`pass --region, e.g. cws ami resolve ${template.name} --region us-east-1`, 'or export AWS_REGION'],
-    });
-  }
-  if (!REGION_PATTERN.test(region)) {
-    throw new CwsError(`"${region}" is not an AWS region name`, {
-      code: 'usage',
-      exit: EXIT.usage,
-      suggestions: ['use a region such as us-east-1 or eu-west-1'],
-    });
-  }
+  const aws = await ctx.aws();
+  const region = await ctx.requireRegion(flags.region, `cws ami resolve ${template.name}`);
 
   const supported = template.architectures;
   const configArch = config.defaults?.architecture;

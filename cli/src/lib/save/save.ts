@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { Ec2Ops, type ImageDetail, pollUntil } from '../aws/ec2-ops.js';
+import type { AwsGateway, ImageDetail } from '../aws/gateway.js';
+import { pollUntil } from '../aws/poll.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import { type Progress, waitForState } from '../instances/launch.js';
@@ -162,7 +163,12 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
   return finish(ctx, ec2, state, record.id, progress, tell, stopping);
 }
 
-async function waitForImage(ec2: Ec2Ops, region: string, imageId: string, progress: Progress): Promise<ImageDetail> {
+async function waitForImage(
+  ec2: AwsGateway,
+  region: string,
+  imageId: string,
+  progress: Progress,
+): Promise<ImageDetail> {
   const img = await pollUntil(
     () => ec2.describeImage(region, imageId),
     (i) => !i || i.state !== 'pending',
@@ -181,7 +187,7 @@ async function waitForImage(ec2: Ec2Ops, region: string, imageId: string, progre
   return img;
 }
 
-async function restart(ec2: Ec2Ops, record: SaveRecord, progress: Progress): Promise<string> {
+async function restart(ec2: AwsGateway, record: SaveRecord, progress: Progress): Promise<string> {
   progress(`Starting ${record.instance} again`);
   await ec2.changeState(record.region, record.instance_id, 'start');
   const running = await waitForState(ec2, record.region, record.instance_id, 'running', progress);
@@ -191,7 +197,7 @@ async function restart(ec2: Ec2Ops, record: SaveRecord, progress: Progress): Pro
 /** Starts the instance again (when this save stopped it) and says where things stand. */
 async function afterFailure(
   _ctx: CliContext,
-  ec2: Ec2Ops,
+  ec2: AwsGateway,
   state: LocalState,
   record: SaveRecord,
   stopped: boolean,
@@ -242,7 +248,7 @@ async function afterFailure(
  */
 async function finish(
   ctx: CliContext,
-  ec2: Ec2Ops,
+  ec2: AwsGateway,
   state: LocalState,
   saveId: string,
   progress: Progress,
@@ -355,7 +361,7 @@ export async function resumeSave(
   tell: Tell,
 ): Promise<SaveResult> {
   const state = new LocalState(ctx.paths.stateDir);
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const record = await pickSave(state, id, [...UNFINISHED, 'failed', 'partial']);
   if (record.status === 'complete' || record.status === 'cleaned') {
     throw new CwsError(`save ${record.id} is ${record.status} already`, { code: 'save_done', exit: EXIT.usage });
@@ -396,7 +402,7 @@ export interface CleanupResult {
 /** Removes what an unfinished or failed save left behind (its images, found by record or tag) and restarts the instance. */
 export async function cleanupSave(ctx: CliContext, id: string | undefined, progress: Progress): Promise<CleanupResult> {
   const state = new LocalState(ctx.paths.stateDir);
-  const ec2 = new Ec2Ops();
+  const ec2 = await ctx.aws();
   const record = await pickSave(state, id, [...UNFINISHED, 'failed']);
   if (record.status === 'complete' || record.status === 'partial') {
     throw new CwsError(

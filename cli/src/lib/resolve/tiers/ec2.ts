@@ -165,7 +165,13 @@ export async function crossRegion(req: ResolveRequest, deps: ResolverDeps): Prom
     });
     const amiId =
       earlier?.image_id ??
-      (await deps.aws.copyImage(req.region, source, name, `Copy of ${source.image_id} from ${source.region} by cws`));
+      (await deps.aws.copyImage(
+        req.region,
+        source.region,
+        source.image_id,
+        name,
+        `Copy of ${source.image_id} from ${source.region} by cws`,
+      ));
     const pending = !earlier || earlier.state === 'pending';
     const verb = earlier ? 'reusing your earlier copy' : 'started CopyImage';
     return {

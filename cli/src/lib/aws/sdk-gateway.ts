@@ -1,99 +1,190 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { CwsError, EXIT } from '../errors.js';
-import { toAwsError } from './gateway.js';
+import {
+  type AwsCredentials,
+  type AwsGateway,
+  type Ec2Filter,
+  type ImageDetail,
+  type ImageInfo,
+  type ImageQuery,
+  type InstanceInfo,
+  ownerIds,
+  type RunInput,
+  toAwsError,
+} from './gateway.js';
+import { type RunScriptOptions, type ScriptResult, SsmOps, type WaitForAgentOptions } from './ssm-ops.js';
 
 /**
- * The EC2 calls launch, save and publish make, in the user's own account. The SDK is loaded on first use; credentials,
- * region and endpoint come from its standard chain (AWS_PROFILE, AWS_ENDPOINT_URL ...).
+ * The AWS gateway over the SDK v3: the only place the CLI makes AWS clients. The SDK is imported on first use only
+ * (`cws --version` and registry-only commands never load it). Credentials, region and endpoint come from the SDK's
+ * standard chain (env, profiles, SSO; AWS_ENDPOINT_URL). One client per service, region and kind of call.
  */
-export interface InstanceInfo {
-  instance_id: string;
-  region: string;
-  state: string;
-  image_id: string;
-  instance_type: string;
-  architecture: string;
-  launch_time: string | null;
-  private_ip: string | null;
-  public_ip: string | null;
-  tags: Record<string, string>;
+interface CallLimits {
+  /** Per HTTP request; the SDK retries within maxAttempts. */
+  requestTimeoutMs: number;
+  maxAttempts: number;
 }
 
-export interface ImageDetail {
-  image_id: string;
-  region: string;
-  name: string;
-  owner_id: string;
-  state: string;
-  state_reason: string | null;
-  architecture: string;
-  public: boolean;
-  root_device_type: string;
-  encrypted: boolean;
-  product_codes: string[];
-  snapshot_ids: string[];
-  tags: Record<string, string>;
-}
+/** Lookups sit inside the resolver's tier timeouts: fail fast. Changes (run, create, copy, share) may take longer. */
+const LIMITS = {
+  lookup: { requestTimeoutMs: 5000, maxAttempts: 2 },
+  change: { requestTimeoutMs: 20_000, maxAttempts: 3 },
+} satisfies Record<string, CallLimits>;
+type Kind = keyof typeof LIMITS;
+type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 
-export interface RunInput {
-  region: string;
-  imageId: string;
-  instanceType: string;
-  tags: Record<string, string>;
-  userDataBase64?: string | undefined;
-  subnetId?: string | undefined;
-  keyName?: string | undefined;
-  clientToken?: string | undefined;
-  /** Instance profile name (or ARN) for the instance's role: the SSM agent needs one. */
-  instanceProfile?: string | undefined;
-  /** IMDSv2 only (HttpTokens required). */
-  imdsV2?: boolean | undefined;
+/**
+ * The SDK warns on every run under Node 20 that its 2027 releases will need Node 22. cws supports Node 20 and the
+ * user can do nothing about that notice, so it is turned off unless the user set the variable themselves.
+ */
+function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
-
-type Sdk = typeof import('@aws-sdk/client-ec2');
 
 const tagMap = (tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined) =>
   Object.fromEntries((tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? '']));
 const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
-export class Ec2Ops {
-  private readonly clients = new Map<string, Promise<EC2Client>>();
-  private sdkPromise: Promise<Sdk> | undefined;
+export class SdkAwsGateway implements AwsGateway {
+  private readonly ec2 = new Map<string, Promise<EC2Client>>();
+  private readonly ssm = new Map<string, Promise<SSMClient>>();
+  private ec2Sdk: Promise<Ec2Sdk> | undefined;
+  /** Run Command, over this gateway's SSM clients. */
+  private readonly runCommand = new SsmOps((region) => this.ssmFor(region, 'change'));
 
   constructor() {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    quietSdkNodeWarning();
   }
 
-  private sdk(): Promise<Sdk> {
-    this.sdkPromise ??= import('@aws-sdk/client-ec2');
-    return this.sdkPromise;
+  private clientConfig(region: string | undefined, kind: Kind) {
+    const limits = LIMITS[kind];
+    return {
+      ...(region ? { region } : {}),
+      maxAttempts: limits.maxAttempts,
+      requestHandler: {
+        connectionTimeout: Math.min(3000, limits.requestTimeoutMs),
+        requestTimeout: limits.requestTimeoutMs,
+      },
+    };
   }
 
-  private client(region: string): Promise<EC2Client> {
-    let c = this.clients.get(region);
-    if (!c) {
-      c = this.sdk().then(
-        (m) =>
-          new m.EC2Client({
-            region,
-            maxAttempts: 3,
-            requestHandler: { connectionTimeout: 3000, requestTimeout: 20000 },
-          }),
-      );
-      this.clients.set(region, c);
+  private sdk(): Promise<Ec2Sdk> {
+    this.ec2Sdk ??= import('@aws-sdk/client-ec2');
+    return this.ec2Sdk;
+  }
+
+  private ec2For(region: string, kind: Kind = 'lookup'): Promise<EC2Client> {
+    const key = `${kind}:${region}`;
+    let client = this.ec2.get(key);
+    if (!client) {
+      client = this.sdk().then((m) => new m.EC2Client(this.clientConfig(region, kind)));
+      this.ec2.set(key, client);
     }
-    return c;
+    return client;
   }
 
-  /** Sends one command; SDK errors become AwsErrors that name the action and region. */
-  private async call<T>(region: string, action: string, make: (m: Sdk) => unknown): Promise<T> {
+  private ssmFor(region: string, kind: Kind = 'lookup'): Promise<SSMClient> {
+    const key = `${kind}:${region}`;
+    let client = this.ssm.get(key);
+    if (!client) {
+      client = import('@aws-sdk/client-ssm').then((m) => new m.SSMClient(this.clientConfig(region, kind)));
+      this.ssm.set(key, client);
+    }
+    return client;
+  }
+
+  /** Sends one EC2 command; SDK errors become AwsErrors that name the action and region. */
+  private async call<T>(region: string, action: string, make: (m: Ec2Sdk) => unknown): Promise<T> {
     const m = await this.sdk();
-    const client = await this.client(region);
+    const client = await this.ec2For(region, 'change');
     try {
       // biome-ignore lint/suspicious/noExplicitAny: one send() for many command types
       return (await client.send(make(m) as any)) as T;
     } catch (err) {
       throw toAwsError(err, `ec2:${action}`, region);
+    }
+  }
+
+  // --- lookups ---------------------------------------------------------------------------------------------------
+
+  async findNewestImage(region: string, query: ImageQuery): Promise<ImageInfo | null> {
+    const { DescribeImagesCommand } = await import('@aws-sdk/client-ec2');
+    const client = await this.ec2For(region);
+    const images: ImageInfo[] = [];
+    const states = query.states ?? ['available'];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const out = await client.send(
+          new DescribeImagesCommand({
+            Owners: ownerIds(query.owners),
+            Filters: [
+              { Name: 'name', Values: [query.namePattern] },
+              { Name: 'architecture', Values: [query.architecture] },
+              { Name: 'state', Values: states },
+            ],
+            MaxResults: 1000,
+            NextToken: nextToken,
+          }),
+        );
+        for (const img of out.Images ?? []) {
+          if (!img.ImageId || !img.State || !states.includes(img.State)) continue;
+          images.push({
+            image_id: img.ImageId,
+            name: img.Name ?? '',
+            owner_id: img.OwnerId ?? '',
+            creation_date: img.CreationDate ?? '',
+            architecture: img.Architecture ?? query.architecture,
+            state: img.State,
+            region,
+            size_gib: (img.BlockDeviceMappings ?? []).reduce((sum, b) => sum + (b.Ebs?.VolumeSize ?? 0), 0),
+          });
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    } catch (err) {
+      throw toAwsError(err, 'ec2:DescribeImages', region);
+    }
+    // Owners are pinned above; still, never trust an answer outside them (a misbehaving endpoint or proxy).
+    const allowed = new Set(ownerIds(query.owners));
+    const trusted = images.filter(
+      (i) => allowed.has(i.owner_id) || allowed.has('self') || allowed.has('amazon') || allowed.has('aws-marketplace'),
+    );
+    trusted.sort((a, b) => b.creation_date.localeCompare(a.creation_date) || a.image_id.localeCompare(b.image_id));
+    return trusted[0] ?? null;
+  }
+
+  async getParameter(region: string, name: string): Promise<string | null> {
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const client = await this.ssmFor(region);
+    try {
+      const out = await client.send(new GetParameterCommand({ Name: name }));
+      return out.Parameter?.Value ?? null;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ParameterNotFound') return null;
+      throw toAwsError(err, 'ssm:GetParameter', region);
+    }
+  }
+
+  async defaultRegion(): Promise<string | undefined> {
+    try {
+      const { EC2Client } = await import('@aws-sdk/client-ec2');
+      const client = new EC2Client(this.clientConfig(undefined, 'lookup'));
+      const region = await client.config.region();
+      client.destroy();
+      return region || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async credentials(region: string): Promise<AwsCredentials> {
+    const client = await this.ec2For(region);
+    try {
+      return await client.config.credentials();
+    } catch (err) {
+      throw toAwsError(err, 'sts:GetCallerIdentity', region);
     }
   }
 
@@ -176,8 +267,7 @@ export class Ec2Ops {
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => this.instanceInfo(i, region));
   }
 
-  /** Instances matching EC2 filters (e.g. `tag:cws:build`, `image-id`), any state unless filtered. */
-  async findInstances(region: string, filters: { Name: string; Values: string[] }[]): Promise<InstanceInfo[]> {
+  async findInstances(region: string, filters: Ec2Filter[]): Promise<InstanceInfo[]> {
     const found: InstanceInfo[] = [];
     let token: string | undefined;
     do {
@@ -272,7 +362,7 @@ export class Ec2Ops {
     sourceImageId: string,
     name: string,
     description: string,
-    tags: Record<string, string>,
+    tags: Record<string, string> = {},
   ): Promise<string> {
     const out = await this.call<{ ImageId?: string }>(
       targetRegion,
@@ -283,7 +373,9 @@ export class Ec2Ops {
           SourceImageId: sourceImageId,
           Name: name,
           Description: description,
-          TagSpecifications: [{ ResourceType: 'image', Tags: tagList(tags) }],
+          ...(Object.keys(tags).length > 0
+            ? { TagSpecifications: [{ ResourceType: 'image', Tags: tagList(tags) }] }
+            : {}),
         }),
     );
     if (!out.ImageId) throw new CwsError('CopyImage returned no image id', { code: 'aws_error', exit: EXIT.aws });
@@ -315,11 +407,7 @@ export class Ec2Ops {
     return (out.Images ?? []).map((i) => this.imageDetail(i, region));
   }
 
-  /** Your own images matching EC2 filters (e.g. `tag:cws:template`), with their creation dates. */
-  async findOwnImages(
-    region: string,
-    filters: { Name: string; Values: string[] }[],
-  ): Promise<(ImageDetail & { creation_date: string })[]> {
+  async findOwnImages(region: string, filters: Ec2Filter[]): Promise<(ImageDetail & { creation_date: string })[]> {
     const out = await this.call<{ Images?: { CreationDate?: string }[] }>(
       region,
       'DescribeImages',
@@ -427,28 +515,19 @@ export class Ec2Ops {
       tags: tagMap(i.Tags),
     };
   }
-}
 
-/** Polls until `done` says so, with growing pauses (quick against the emulator, gentle on AWS). */
-export async function pollUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  opts: { timeoutMs: number; what: string; onTick?: (value: T, elapsedMs: number) => void },
-): Promise<T> {
-  const start = Date.now();
-  let delay = 200;
-  for (;;) {
-    const value = await read();
-    opts.onTick?.(value, Date.now() - start);
-    if (done(value)) return value;
-    if (Date.now() - start > opts.timeoutMs) {
-      throw new CwsError(`gave up waiting for ${opts.what} after ${Math.round(opts.timeoutMs / 1000)} s`, {
-        code: 'timeout',
-        exit: EXIT.aws,
-      });
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(5000, Math.round(delay * 1.5));
+  // --- SSM Run Command -------------------------------------------------------------------------------------------
+
+  agentStatus(region: string, instanceId: string): Promise<string | null> {
+    return this.runCommand.agentStatus(region, instanceId);
+  }
+
+  waitForAgent(region: string, instanceId: string, opts: WaitForAgentOptions): Promise<void> {
+    return this.runCommand.waitForAgent(region, instanceId, opts);
+  }
+
+  runScript(region: string, instanceId: string, script: string, opts: RunScriptOptions): Promise<ScriptResult> {
+    return this.runCommand.runScript(region, instanceId, script, opts);
   }
 }
 
