@@ -202,8 +202,9 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
   const keyset = after && 'id' in after ? after : undefined;
   switch (sort) {
     case 'relevance': {
-      const rank = query ? sql`ts_rank(i.search_tsv, ${query})` : sql`0`;
-      q = q.orderBy(sql`${rank}`, 'desc').orderBy('i.rating_avg', 'desc').orderBy('i.id', 'desc');
+      // Without words to rank by (a query of punctuation only), relevance is the rating order.
+      if (query) q = q.orderBy(sql`ts_rank(i.search_tsv, ${query})`, 'desc');
+      q = q.orderBy('i.rating_avg', 'desc').orderBy('i.id', 'desc');
       if (after && 'offset' in after) q = q.offset(after.offset);
       break;
     }
