@@ -216,7 +216,9 @@ async function measure(server, s, profileAs) {
     const cpu = meter.stop();
     if (background) {
       result.background = await background;
-      log(`  background: ${result.background.rps.toFixed(1)} writes/s, p50 ${result.background.latencyMs.p50.toFixed(1)} ms`);
+      log(
+        `  background: ${result.background.rps.toFixed(1)} writes/s, p50 ${result.background.latencyMs.p50.toFixed(1)} ms`,
+      );
     }
     if (profileAs) {
       mkdirSync(profileDir, { recursive: true });
