@@ -245,7 +245,7 @@ function scanConfig(env: Env): ScanConfig {
     enableInspector: env.CWS_REGISTRY_SCAN_ENABLE_INSPECTOR ?? false,
     rescanLatestSeconds: env.CWS_REGISTRY_RESCAN_LATEST ?? 86400,
     rescanOlderSeconds: env.CWS_REGISTRY_RESCAN_OLDER ?? 604800,
-    pollSeconds: 30,
+    pollSeconds: env.CWS_REGISTRY_SCAN_POLL ?? 30,
   };
 }
 

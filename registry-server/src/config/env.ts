@@ -244,6 +244,11 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
       'Turn on Inspector2 EC2 scanning in the registry account when it is off (Enable); false: fail with the reason.',
   },
   {
+    name: 'CWS_REGISTRY_SCAN_POLL',
+    default: '30',
+    description: 'Seconds between Inspector2 ListCoverage checks while a scan instance waits to be scanned.',
+  },
+  {
     name: 'CWS_REGISTRY_RESCAN_LATEST',
     default: '86400',
     description: 'Seconds between rescans of the newest active version of each listing (0 turns them off).',
@@ -347,6 +352,7 @@ export const envSchema = z.object({
   CWS_REGISTRY_SCAN_MAX_INSTANCES: intString(0, 1000).optional(),
   CWS_REGISTRY_SCAN_TIMEOUT: intString(60, 86400).optional(),
   CWS_REGISTRY_SCAN_ENABLE_INSPECTOR: boolString.optional(),
+  CWS_REGISTRY_SCAN_POLL: intString(1, 600).optional(),
   CWS_REGISTRY_RESCAN_LATEST: intString(0, 365 * 86400).optional(),
   CWS_REGISTRY_RESCAN_OLDER: intString(0, 365 * 86400).optional(),
   CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
