@@ -241,4 +241,18 @@ describe('cws ami build', () => {
       last_step: 'setup',
     });
   });
+
+  it('instance-profile create makes the role and profile once, then finds them done', async () => {
+    const first = await run('instance-profile', 'create', 'lab-ssm');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.json).toMatchObject({
+      name: 'lab-ssm',
+      arn: `arn:aws:iam::${A.accountId}:instance-profile/lab-ssm`,
+      created: { role: true, profile: true, policy_attached: true, role_added: true },
+    });
+    const again = await run('instance-profile', 'create', 'lab-ssm');
+    expect(again.json.created).toEqual({ role: false, profile: false, policy_attached: false, role_added: false });
+    const bad = await run('instance-profile', 'create', 'no spaces');
+    expect(bad.code).toBe(2);
+  });
 });

@@ -11,6 +11,7 @@ import AmiResolve from './ami/resolve.js';
 import AmiRevoke from './ami/revoke.js';
 import AmiShare from './ami/share.js';
 import AmiTest from './ami/test.js';
+import InstanceProfileCreate from './instance-profile/create.js';
 import Launch from './launch.js';
 import List from './list.js';
 import Login from './login.js';
@@ -45,6 +46,7 @@ export const COMMANDS = {
   'ami:revoke': AmiRevoke,
   'ami:share': AmiShare,
   'ami:test': AmiTest,
+  'instance-profile:create': InstanceProfileCreate,
   launch: Launch,
   list: List,
   login: Login,

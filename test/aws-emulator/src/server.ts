@@ -8,6 +8,7 @@ import { handleControl } from './control.js';
 import type { EmulatorTiming } from './ec2/index.js';
 import { ec2Error, handleEc2 } from './ec2/index.js';
 import { ApiError } from './errors.js';
+import { handleIam, iamError } from './iam.js';
 import { handleInspector2, inspectorAction, inspectorError } from './inspector2.js';
 import { QueryParams } from './query.js';
 import type { SigV4Auth, WireRequest } from './sigv4.js';
@@ -110,6 +111,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
     case 'sts':
       return send(res, handleSts(action, params, account, wantsJson(wire)));
+    case 'iam':
+      return send(res, handleIam(action, params, deps.store.iam, account.accountId));
     case 'ssm':
       return send(
         res,
@@ -188,6 +191,7 @@ function unknownKey(service: string): ApiError {
     case 'ec2':
       return new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
     case 'sts':
+    case 'iam':
       return new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
     default:
       return new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
@@ -200,6 +204,8 @@ function renderError(service: string, err: ApiError, wire: WireRequest): Reply {
       return ec2Error(err);
     case 'sts':
       return stsError(err, wantsJson(wire));
+    case 'iam':
+      return iamError(err);
     case 'ssm':
       return ssmError(err);
     case 'inspector2':

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Disk } from './disk.js';
+import { IamStore } from './iam.js';
 import type { EmulatedCommand } from './run-command.js';
 
 export type ImageState = 'pending' | 'available' | 'failed' | 'deregistered';
@@ -169,6 +170,8 @@ export class Store {
   readonly disk = new Disk();
   /** SSM Run Command commands by id. */
   readonly commands = new Map<string, EmulatedCommand>();
+  /** IAM roles and instance profiles, per account. */
+  readonly iam = new IamStore();
 
   region(name: string): RegionState {
     let r = this.regions.get(name);
@@ -193,6 +196,7 @@ export class Store {
     this.unsupportedImages.clear();
     this.securityGroups.clear();
     this.commands.clear();
+    this.iam.clear();
     this.disk.clear();
   }
 

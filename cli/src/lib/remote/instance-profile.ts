@@ -20,7 +20,7 @@ export async function instanceProfile(ctx: CliContext, flag: string | undefined)
 /** What to tell a user whose profile EC2 refused. */
 export function profileSuggestions(name: string): string[] {
   return [
-    `create the instance profile ${name} with a role that has AmazonSSMManagedInstanceCore (see "Instance profile" in the cws README)`,
+    `create it: cws instance-profile create ${name} (a role with AmazonSSMManagedInstanceCore, in a profile of that name)`,
     'or name an existing one: --instance-profile NAME, or CWS_INSTANCE_PROFILE',
   ];
 }
