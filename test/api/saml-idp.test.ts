@@ -5,7 +5,7 @@ import { DEFAULT_ATTRIBUTES, type SamlConfig } from '@cws/registry-server';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { CookieJar, idpResponseFor, postToAcs, samlHttpLogin, step } from '../helpers/saml-http.js';
+import { CookieJar, follow, idpResponseFor, postToAcs, samlHttpLogin, step } from '../helpers/saml-http.js';
 import {
   freePort,
   IDP_AVAILABLE,
@@ -116,6 +116,28 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
     ]);
     const users = await reg.database.db.selectFrom('users').select('handle').where('kind', '=', 'user').execute();
     expect(users.map((u) => u.handle).sort()).toEqual(['admin', 'alice']);
+  });
+
+  it('ends the session here when the IdP starts single logout, and refuses an unsigned logout request', async () => {
+    const { jar } = await samlHttpLogin(base, 'campus', ALICE);
+    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>alice</strong>');
+    const unsigned = await step(
+      jar,
+      `${base}/saml/logout/callback?SAMLRequest=${encodeURIComponent(
+        (await import('node:zlib'))
+          .deflateRawSync(
+            `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" IssueInstant="${new Date().toISOString()}"><saml:Issuer>${idp.entityId}</saml:Issuer><saml:NameID>x</saml:NameID></samlp:LogoutRequest>`,
+          )
+          .toString('base64'),
+      )}`,
+    );
+    expect(unsigned.status).toBe(400);
+    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>alice</strong>');
+    // The IdP's own sign-out page logs the person out of every SP, this registry included.
+    const out = await follow(jar, `${idp.url}/saml2/idp/initSLO.php?RelayState=${encodeURIComponent(`${idp.url}/`)}`);
+    expect(out.res.status).toBeLessThan(500);
+    const home = await step(jar, `${base}/`);
+    expect(await home.text()).not.toContain('Signed in as');
   });
 });
 

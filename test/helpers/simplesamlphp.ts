@@ -152,6 +152,8 @@ export async function startSimpleSamlIdp(opts: {
       certificate: 'idp.crt',
       auth: 'example-userpass',
       'saml20.sign.assertion': true,
+      // Sign logout messages: the registry hears only signed LogoutRequests.
+      'sign.logout': true,
     })};\n`,
   );
   const sp: Record<string, unknown> = {

@@ -129,7 +129,8 @@ describe.skipIf(!IDP_AVAILABLE || !BROWSER_AVAILABLE)('SAML in Chromium through 
         child.stderr!.on('data', (d) => {
           stderr += d;
           const m = /Open (\S+)/.exec(stderr);
-          if (m) {
+          // Both lines: the URL and the code to check may arrive in separate chunks.
+          if (m && /the code [A-Z]{4}-[A-Z]{4}/.test(stderr)) {
             clearTimeout(timer);
             resolve(m[1]!);
           }

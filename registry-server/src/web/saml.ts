@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { MultiSamlStrategy, type Profile } from '@node-saml/passport-saml';
 import type { Request, Response, Router } from 'express';
 import { Passport } from 'passport';
@@ -92,6 +93,20 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
   // passport-saml is typed against Express 4's Request; ours are Express 5's: cast at this one edge.
   const verify = (_req: unknown, profile: unknown, done: (err: Error | null, user?: unknown) => void) =>
     done(null, profile ?? undefined);
+  // A verified LogoutRequest from the IdP: end that person's SAML sessions here.
+  const logoutVerify = (req: Request, profile: Profile | null, done: (err: Error | null, user?: unknown) => void) => {
+    const pick = picks.get(req);
+    if (!pick || !profile?.nameID) return done(new Error('no identity provider or NameID'));
+    saml.endSessions(pick.entry, profile.nameID).then(
+      () => {
+        const who = { nameID: profile.nameID };
+        // passport-saml then calls req.logout, which passport's own needs a passport session for.
+        Object.assign(req, { user: who, logout: (cb: (err?: Error) => void) => cb() });
+        done(null, who);
+      },
+      (err: Error) => done(err),
+    );
+  };
   const strategy = new MultiSamlStrategy(
     {
       passReqToCallback: true,
@@ -102,7 +117,7 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
       },
     },
     verify as never,
-    verify as never,
+    logoutVerify as never,
   );
   passport.use('saml', strategy as never);
   const run = (req: Request, res: Response) =>
@@ -172,9 +187,41 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
     res.redirect(303, safeReturnPath(body.RelayState) ?? '/');
   });
 
-  // The IdP's answer to our LogoutRequest: the local session ended before we went there.
-  router.get('/saml/logout/callback', (_req, res) => {
-    res.redirect(303, '/');
+  // Single logout, HTTP-Redirect binding. A LogoutResponse answers our own LogoutRequest (the
+  // local session ended before we went there). A LogoutRequest is the IdP ending the person's
+  // session everywhere: only a signed one is heard (node-saml would take an unsigned one).
+  router.get('/saml/logout/callback', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const request = req.query.SAMLRequest;
+    if (typeof request !== 'string') return res.redirect(303, '/');
+    const entry = (() => {
+      try {
+        const xml = inflateRawSync(Buffer.from(request, 'base64'), { maxOutputLength: 100_000 }).toString('utf8');
+        const issuer = /<(?:\w+:)?Issuer\b[^>]*>\s*([^<\s]+)\s*<\/(?:\w+:)?Issuer>/.exec(xml)?.[1];
+        return issuer ? saml.idpByIssuer(issuer) : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    const refuse = (reason: string, log: string) => {
+      ctx.logger.warn({ idp: entry?.settings.id ?? null, reason: log }, 'SAML logout request refused');
+      render(req, res, 400, failedPage(reason, null));
+    };
+    if (!entry)
+      return refuse(
+        'The sign-out request did not come from an identity provider this registry knows.',
+        'unknown issuer',
+      );
+    if (typeof req.query.Signature !== 'string')
+      return refuse('The sign-out request is not signed.', 'unsigned LogoutRequest');
+    picks.set(req, { entry });
+    try {
+      await run(req, res);
+    } catch (err) {
+      if (res.headersSent) return;
+      const { log } = classifySamlError(err);
+      refuse('The sign-out request could not be verified.', log);
+    }
   });
 }
 

@@ -100,3 +100,24 @@ export function handleTaken(db: Db, handle: string) {
 export function setDisplayName(db: Db, userId: number, displayName: string | null) {
   return db.updateTable('users').set({ display_name: displayName }).where('id', '=', userId).execute();
 }
+
+/** Ends the SAML web sessions of whoever this IdP last knew by this NameID (IdP-initiated logout). */
+export async function endSessionsByNameId(db: Db, idp: string, nameId: string): Promise<number> {
+  const users = await db
+    .selectFrom('saml_identities')
+    .select('user_id')
+    .where('idp', '=', idp)
+    .where('name_id', '=', nameId)
+    .execute();
+  if (users.length === 0) return 0;
+  const deleted = await db
+    .deleteFrom('web_sessions')
+    .where(
+      'user_id',
+      'in',
+      users.map((u) => u.user_id),
+    )
+    .where('via', '=', 'saml')
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

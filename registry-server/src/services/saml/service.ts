@@ -314,6 +314,13 @@ export class SamlService {
     return signedIn;
   }
 
+  /** The IdP asks us to end a person's sessions (IdP-initiated single logout, already verified). */
+  async endSessions(entry: IdpEntry, nameId: string): Promise<number> {
+    const ended = await q.endSessionsByNameId(this.database.db, entry.settings.id, nameId);
+    this.logger.info({ idp: entry.settings.id, sessions: ended }, 'SAML single logout from the IdP');
+    return ended;
+  }
+
   /** What single logout needs: the last NameID/session this IdP gave the user. */
   async logoutProfile(userId: number) {
     const rows = await q.identitiesOf(this.database.db, userId);
