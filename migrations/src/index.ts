@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
+import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';
 import * as jobs from './20261201100000_jobs.js';
 import * as scanFindings from './20261201100100_scan_findings.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261201100000_jobs': jobs,
   '20261201150000_version_checks': versionChecks,
   '20261201100100_scan_findings': scanFindings,
+  '20261201090000_search_words_every_script': searchWordsEveryScript,
 };

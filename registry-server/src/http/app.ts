@@ -1,10 +1,12 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { createHttpLogger } from '../logger.js';
+import { assertNesting, jsonNesting } from '../services/input-limits.js';
 import { createWebRouter } from '../web/router.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerHealth } from './health.js';
 import { authenticate } from './middleware/auth.js';
+import { rejectNul } from './middleware/hostile-input.js';
 import { requestMetrics } from './middleware/metrics.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { buildOpenApi } from './openapi.js';
@@ -17,6 +19,17 @@ function withBody(parser: RequestHandler): RequestHandler {
   return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : parser(req, res, next));
 }
 
+/** JSON answers are never sniffed as something else, and never kept by shared caches (they vary by token). */
+const noSniff: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  const json = res.json.bind(res);
+  res.json = (body) => {
+    if (!res.getHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
+    return json(body);
+  };
+  next();
+};
+
 /** The middleware order, top to bottom; the error handler is last. */
 export function createApp(ctx: AppContext, version: string): Express {
   const app = express();
@@ -28,7 +41,9 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.use(requestMetrics(ctx.metrics));
   app.use(ctx.drain.middleware());
   app.use(createHttpLogger(ctx.logger));
+  app.use(noSniff);
   registerHealth(app, ctx);
+  app.use(rejectNul('url'));
 
   const openapi = buildOpenApi(routes, ctx.config.http.publicUrl, version);
   const api = express.Router();
@@ -39,13 +54,22 @@ export function createApp(ctx: AppContext, version: string): Express {
     res.json(openapi);
   });
   api.use(
-    withBody(express.json({ limit: ctx.config.http.bodyLimit, strict: false })),
+    withBody(
+      express.json({
+        limit: ctx.config.http.bodyLimit,
+        strict: false,
+        // Depth is checked on the raw bytes, before JSON.parse and zod recurse through it.
+        verify: (_req, _res, buf) => assertNesting(jsonNesting(buf), 'the JSON body'),
+      }),
+    ),
     withBody(
       express.text({ limit: ctx.config.http.bodyLimit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }),
     ),
   );
-  api.use(authenticate(ctx));
+  api.use(rejectNul('body'));
+  // Limits before authentication: a request with a made-up token costs a database lookup too.
   api.use(rateLimit(ctx));
+  api.use(authenticate(ctx));
   for (const route of routes) route.register(api, ctx);
   app.use(API_PREFIX, api);
   // Web pages at /: after the API, so /api paths never meet page middleware (helmet, sessions).

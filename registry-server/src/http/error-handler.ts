@@ -1,7 +1,7 @@
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '@cws/shared';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isConnectionError } from '../db/errors.js';
+import { isConnectionError, sqlState } from '../db/errors.js';
 import { DomainError } from '../errors.js';
 import { checkErrorBody } from './route.js';
 
@@ -40,6 +40,19 @@ export function errorHandler(logger: Logger, checkResponses = false): ErrorReque
       case 'stream.encoding.set':
         send('bad_request', err.message);
         return;
+    }
+    // zlib: a body whose bytes do not match its Content-Encoding.
+    if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
+      send('bad_request', 'the body does not match its Content-Encoding');
+      return;
+    }
+    // SQLSTATE class 22 (data exception: a value out of range, malformed, or with a NUL byte) comes
+    // from a value in the request that validation let through; it is the caller's input, not a fault.
+    const state = sqlState(err);
+    if (state?.startsWith('22')) {
+      logger.warn({ err: err.message, url: req.originalUrl }, 'input rejected by the database');
+      send('bad_request', 'a value in the request is malformed or out of range');
+      return;
     }
     if (err instanceof URIError) {
       send('bad_request', 'the URL is not valid percent-encoding');

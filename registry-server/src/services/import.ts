@@ -6,12 +6,16 @@ import { audit } from '../db/queries/audit.js';
 import * as q from '../db/queries/listings.js';
 import { ensureUser } from '../db/queries/users.js';
 import { ValidationError } from '../errors.js';
+import { assertNesting, yamlNesting } from './input-limits.js';
 import { createVersion } from './listings.js';
 import { searchDoc, wordsOf } from './present.js';
 
 /** Parses a registry index from YAML or JSON text (JSON is YAML) and validates it. */
 export function parseIndex(text: string, source = 'index'): RegistryIndex {
   let raw: unknown;
+  // Bounded before parsing: the parser and zod recurse, and a deep enough text overflows the stack.
+  if (text.length > 64 * 1024 * 1024) throw new ValidationError(`${source} is larger than 64 MB`);
+  assertNesting(yamlNesting(text), source);
   try {
     raw = parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {

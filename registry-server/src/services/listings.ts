@@ -207,7 +207,10 @@ export class ListingService {
     const detail = await this.detail(owner, name, viewer);
     const listing = await q.findListing(this.database.db, detail.owner, detail.name);
     if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
-    const before = cursor === undefined ? undefined : decodeCursor(cursor, (v): v is number => Number.isInteger(v));
+    const before =
+      cursor === undefined
+        ? undefined
+        : decodeCursor(cursor, (v): v is number => Number.isSafeInteger(v) && (v as number) > 0);
     const rows = await listReviews(this.database.db, listing.id, limit + 1, before);
     const page = rows.slice(0, limit);
     return {
@@ -219,7 +222,10 @@ export class ListingService {
   /** Who did what to a listing: for its owner, maintainers and admins. */
   async audit(principal: Principal, owner: string, name: string, limit: number, cursor?: string): Promise<AuditPage> {
     const listing = await this.#managed(this.database.db, principal, owner, name);
-    const before = cursor === undefined ? undefined : decodeCursor(cursor, (v): v is number => Number.isInteger(v));
+    const before =
+      cursor === undefined
+        ? undefined
+        : decodeCursor(cursor, (v): v is number => Number.isSafeInteger(v) && (v as number) > 0);
     const rows = await auditFor(this.database.db, listing.id, limit + 1, before);
     const page = rows.slice(0, limit);
     return {

@@ -174,5 +174,6 @@ export function searchDoc(parts: Array<string | null | undefined>): string {
 
 /** The distinct words of a search document, as typo tolerance knows them. */
 export function wordsOf(doc: string): string[] {
-  return [...new Set(doc.split(/[^a-z0-9]+/).filter((w) => w.length >= 2 && w.length <= 40))];
+  // Letters and digits of every script: a listing described in Japanese is found by its Japanese words.
+  return [...new Set(doc.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => w.length >= 2 && w.length <= 40))];
 }

@@ -9,8 +9,8 @@ export function queryWords(q: string): string[] {
     ...new Set(
       q
         .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter((w) => w.length > 0),
+        .split(/[^\p{L}\p{N}\p{M}]+/u)
+        .filter((w) => w.length > 0 && w.length <= 40),
     ),
   ].slice(0, 8);
 }

@@ -19,11 +19,26 @@ import { queryWords, termQuery } from './search-terms.js';
 /** The seed's community list returns everything at once; this many at most. */
 export const COMMUNITY_LIMIT = 500;
 
-function isAfter(v: unknown): v is SearchAfter {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  if ('offset' in o) return Number.isInteger(o.offset) && (o.offset as number) >= 0;
-  return Number.isInteger(o.id) && (typeof o.value === 'string' || typeof o.value === 'number');
+const id = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** A cursor this registry could have given out for this sort: right shape, types and ranges. */
+function isAfterFor(sort: SearchSort) {
+  return (v: unknown): v is SearchAfter => {
+    if (typeof v !== 'object' || v === null) return false;
+    const o = v as Record<string, unknown>;
+    if ('offset' in o) return sort === 'relevance' && id(o.offset) && (o.offset as number) <= 1_000_000;
+    if (!id(o.id)) return false;
+    switch (sort) {
+      case 'rating':
+      case 'downloads':
+      case 'relevance':
+        return typeof o.value === 'number' && Number.isFinite(o.value) && Math.abs(o.value) < 1e15;
+      case 'recent':
+        return typeof o.value === 'string' && o.value.length <= 40 && Number.isFinite(Date.parse(o.value));
+      case 'name':
+        return typeof o.value === 'string' && o.value.length <= 300;
+    }
+  };
 }
 
 export class SearchService {
@@ -33,8 +48,10 @@ export class SearchService {
   ) {}
 
   async search(query: SearchQuery, viewer: Principal | null): Promise<SearchResult> {
-    const sort: SearchSort = query.sort ?? (query.q ? 'relevance' : 'rating');
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isAfter);
+    // A query of punctuation only has no words: it filters nothing, like no query.
+    const words = query.q ? queryWords(query.q) : [];
+    const sort: SearchSort = query.sort ?? (words.length > 0 ? 'relevance' : 'rating');
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isAfterFor(sort));
     // Only a viewer asking for their own listings sees unlisted and private ones.
     const viewerId = viewer && query.owner === viewer.handle ? viewer.userId : undefined;
     const key = `search:${JSON.stringify({ ...query, sort, viewerId })}`;
@@ -42,7 +59,7 @@ export class SearchService {
       let tsquery: string | undefined;
       if (query.q) {
         const parts: string[] = [];
-        for (const word of queryWords(query.q)) {
+        for (const word of words) {
           const part = termQuery(word, await similarWords(this.database.db, word));
           if (part === null) return { items: [], next_cursor: null };
           parts.push(part);

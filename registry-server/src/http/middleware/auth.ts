@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../../context.js';
 import { AuthRequiredError } from '../../errors.js';
+import { spend } from './rate-limit.js';
 
 /**
  * Reads `Authorization: Bearer <token>`. No header: anonymous. A header that does not name a
@@ -16,7 +17,11 @@ export function authenticate(ctx: AppContext): RequestHandler {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new AuthRequiredError('Authorization must be "Bearer <token>"');
     const principal = await ctx.services.auth.authenticate(match[1]!);
-    if (!principal) throw new AuthRequiredError('the token is unknown, revoked or expired; create a new one');
+    if (!principal) {
+      // Guessing tokens costs the guesser's IP budget: a new made-up token each time is no way around the limit.
+      await spend(ctx, req, `ip${req.ip}`);
+      throw new AuthRequiredError('the token is unknown, revoked or expired; create a new one');
+    }
     req.principal = principal;
     next();
   };

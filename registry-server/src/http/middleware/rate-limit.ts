@@ -1,23 +1,38 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { hashToken } from '../../auth/tokens.js';
+import type { LimitKind } from '../../cache/rate-limiter.js';
 import type { AppContext } from '../../context.js';
 import { DomainError } from '../../errors.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** 429 with Retry-After once a token (or, without one, an IP) spends its budget for the minute. */
-export function rateLimit(ctx: AppContext): RequestHandler {
+export function limitKind(req: Request): LimitKind {
+  return READ_METHODS.has(req.method) ? 'read' : 'write';
+}
+
+/** Spends one request of `key`'s budget; throws 429 with Retry-After once it is spent. */
+export async function spend(ctx: AppContext, req: Request, key: string): Promise<void> {
+  const kind = limitKind(req);
+  // A limit of 0 is off: no limiter call.
   const { readPerMinute, writePerMinute } = ctx.config.rateLimit;
-  return async (req, res, next) => {
-    const kind = READ_METHODS.has(req.method) ? 'read' : 'write';
-    // A limit of 0 is off: no address lookup, no limiter call.
-    if ((kind === 'read' ? readPerMinute : writePerMinute) <= 0) return next();
-    const key = req.principal ? `t${req.principal.tokenId}` : `ip${req.ip}`;
-    const decision = await ctx.limiter.consume(kind, key);
-    if (!decision.allowed) {
-      ctx.metrics.rateLimited.inc({ kind });
-      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      throw new DomainError('rate_limited', `too many ${kind}s; retry in ${decision.retryAfterSeconds} s`);
-    }
+  if ((kind === 'read' ? readPerMinute : writePerMinute) <= 0) return;
+  const decision = await ctx.limiter.consume(kind, key);
+  if (!decision.allowed) {
+    ctx.metrics.rateLimited.inc({ kind });
+    req.res?.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw new DomainError('rate_limited', `too many ${kind}s; retry in ${decision.retryAfterSeconds} s`);
+  }
+}
+
+/**
+ * 429 with Retry-After once a token (or, without one, an IP) spends its budget for the minute.
+ * Runs before authentication: the key is the token's hash, so a valid token keeps its own
+ * budget, and a made-up token is also charged to its IP when authentication refuses it.
+ */
+export function rateLimit(ctx: AppContext): RequestHandler {
+  return async (req, _res, next) => {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    await spend(ctx, req, bearer ? `t${hashToken(bearer).slice(0, 32)}` : `ip${req.ip}`);
     next();
   };
 }
