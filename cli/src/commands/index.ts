@@ -3,12 +3,14 @@ import AmiBuild from './ami/build.js';
 import AmiBuildAll from './ami/build-all.js';
 import AmiCleanup from './ami/cleanup.js';
 import AmiDeprecate from './ami/deprecate.js';
+import AmiFindings from './ami/findings.js';
 import AmiInfo from './ami/info.js';
 import AmiList from './ami/list.js';
 import AmiPublish from './ami/publish.js';
 import AmiRate from './ami/rate.js';
 import AmiResolve from './ami/resolve.js';
 import AmiRevoke from './ami/revoke.js';
+import AmiScan from './ami/scan.js';
 import AmiShare from './ami/share.js';
 import AmiTest from './ami/test.js';
 import InstanceProfileCreate from './instance-profile/create.js';
@@ -38,11 +40,13 @@ export const COMMANDS = {
   'ami:build-all': AmiBuildAll,
   'ami:cleanup': AmiCleanup,
   'ami:deprecate': AmiDeprecate,
+  'ami:findings': AmiFindings,
   'ami:info': AmiInfo,
   'ami:list': AmiList,
   'ami:publish': AmiPublish,
   'ami:rate': AmiRate,
   'ami:resolve': AmiResolve,
+  'ami:scan': AmiScan,
   'ami:revoke': AmiRevoke,
   'ami:share': AmiShare,
   'ami:test': AmiTest,

@@ -24,6 +24,7 @@ import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.
 import type { ImportResult } from '../schemas/import.js';
 import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
 import type { ResolveResult } from '../schemas/resolve.js';
+import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
 import type { Architecture, Role, Scope, Severity } from '../validators.js';
 import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
 
@@ -236,6 +237,26 @@ export class RegistryClient {
   /** Checks a version in EC2 now, region by region (owner, maintainer or admin). */
   verifyVersion(owner: string, name: string, version: string): Promise<VersionVerification> {
     return this.call('verifyVersion', { params: { owner, name, version } });
+  }
+
+  /** Security scans of a version: finished ones and those queued or running. */
+  versionScans(owner: string, name: string, version: string): Promise<ScanHistory> {
+    return this.call('versionScans', { params: { owner, name, version } });
+  }
+
+  /** One page of a version's findings, most severe first. */
+  versionFindings(
+    owner: string,
+    name: string,
+    version: string,
+    query: Partial<FindingsQuery> = {},
+  ): Promise<FindingsPage> {
+    return this.call('versionFindings', { params: { owner, name, version }, query: query as FindingsQuery });
+  }
+
+  /** Asks for a rescan of a version now (owner or maintainer). */
+  requestScan(owner: string, name: string, version: string): Promise<ScanRequestResult> {
+    return this.call('requestScan', { params: { owner, name, version } });
   }
 
   /** Submits a validation-test report for a version (its owner or a maintainer); shown as publisher-reported. */

@@ -255,6 +255,13 @@ export async function publish(
         warnings.push(`${r.region} ${r.ami_id}: ${r.verification.status}: ${r.verification.reason ?? ''}`);
     }
   }
+  // The registry scans from its own account: an image it cannot see is not scanned.
+  const registryAccount = info.verification.account_id;
+  if (registryAccount && visibility !== 'public') {
+    warnings.push(
+      `${entry.name} scans images for vulnerabilities from its AWS account ${registryAccount}: share each image with it (cws ami share AMI ${registryAccount}) or it is shown as not scanned`,
+    );
+  }
   return {
     registry: entry.name,
     listing: `${ref.owner}/${ref.name}`,

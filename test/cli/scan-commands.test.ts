@@ -1,0 +1,108 @@
+import { type AwsEmulator, DEFAULT_ACCOUNTS, type EmulatorAccount, startEmulator } from '@cws/aws-emulator';
+import { buildConfig } from '@cws/registry-server';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, publish, publishBody } from '../helpers/api.js';
+import { awsConfig, presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { assertBuilt, cws, type Sandbox, sandbox } from './run-cws.js';
+import { addRegistry } from './seed.js';
+
+// cws ami findings / ami scan / ami info against a registry that scans through the emulator.
+const { A } = DEFAULT_ACCOUNTS;
+const REGISTRY: EmulatorAccount = {
+  accessKeyId: 'AKIAEMULATORREGISTRY',
+  secretAccessKey: 'emulatorSecretForTheRegistry000000000000',
+  accountId: '999999999999',
+};
+let emu: AwsEmulator;
+let reg: TestRegistry;
+let box: Sandbox;
+let alice: string;
+let version: string;
+
+beforeAll(async () => {
+  assertBuilt();
+  emu = await startEmulator({
+    seedCanonical: false,
+    accounts: [A, REGISTRY],
+    instanceTransitionMs: 100,
+    inspectorScanAfterMs: 300,
+    inspectorEnabled: [REGISTRY.accountId],
+  });
+  reg = await startRegistry({
+    config: {
+      aws: awsConfig(emu, {
+        verify: true,
+        credentials: { accessKeyId: REGISTRY.accessKeyId, secretAccessKey: REGISTRY.secretAccessKey },
+      }),
+      jobs: { worker: true, leaseSeconds: 5, pollMs: 100 },
+      scan: { ...buildConfig({}).scan, pollSeconds: 0.1, rescanLatestSeconds: 0, rescanOlderSeconds: 0 },
+    },
+  });
+  alice = await createUser(reg, 'alice');
+  await request(reg.url)
+    .post('/api/v1/auth/aws')
+    .set({ Authorization: `Bearer ${alice}` })
+    .send(presignCallerIdentity(emu.url, A, { registryId: REGISTRY_ID }));
+  const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'lab', public: true });
+  emu.addFindings(
+    ami,
+    [
+      {
+        severity: 'CRITICAL',
+        title: 'CVE-2026-9100 - sudo',
+        packageName: 'sudo',
+        installedVersion: '1.9',
+        fixedVersion: '1.9.1',
+      },
+      { severity: 'LOW', title: 'CVE-2026-9101 - less', packageName: 'less', installedVersion: '590' },
+    ],
+    'us-east-1',
+  );
+  const body = publishBody('lab', { template: 'scan-lab' });
+  body.version.regions = [{ region: 'us-east-1', architecture: 'x86_64', ami_id: ami }];
+  await publish(reg, alice, body);
+  version = body.version.version;
+  box = sandbox();
+  await addRegistry(box, 'community', reg.url);
+  const login = await cws(['login', '--registry', 'community', '--token', alice, '--json'], { env: box.env });
+  expect(login.code, login.stderr).toBe(0);
+});
+afterAll(async () => {
+  box?.cleanup();
+  await reg?.close();
+  await emu?.close();
+});
+
+describe('scan commands', () => {
+  it('cws ami scan --wait follows the scan, then ami findings and ami info show it', async () => {
+    const started = Date.now();
+    const scan = await cws(['ami', 'scan', 'alice/lab', '--wait', '--json'], { env: box.env, timeoutMs: 60_000 });
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(scan.json.requested.jobs).toHaveLength(1);
+    expect(scan.json.scans.in_progress).toEqual([]);
+    expect(scan.json.scans.items[0]).toMatchObject({ status: 'complete', counts: { critical: 1, low: 1 } });
+    expect(Date.now() - started).toBeLessThan(60_000);
+
+    const all = await cws(['ami', 'findings', 'alice/lab', '--json'], { env: box.env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.json.version).toBe(version);
+    expect(all.json.findings.map((f: { vulnerability_id: string }) => f.vulnerability_id)).toEqual([
+      'CVE-2026-9100',
+      'CVE-2026-9101',
+    ]);
+    const high = await cws(['ami', 'findings', 'alice/lab', '--min-severity', 'high', '--json'], { env: box.env });
+    expect(high.json.findings).toEqual([
+      expect.objectContaining({ vulnerability_id: 'CVE-2026-9100', fixed_version: '1.9.1', package_name: 'sudo' }),
+    ]);
+    const human = await cws(['ami', 'findings', 'alice/lab'], { env: box.env });
+    expect(human.stdout).toMatch(/critical\s+CVE-2026-9100\s+sudo/);
+    expect(human.stdout).toContain('https://nvd.nist.gov/vuln/detail/CVE-2026-9100');
+
+    const info = await cws(['ami', 'info', 'alice/lab', '--json'], { env: box.env });
+    expect(info.json.listing.versions[0].regions[0].scan).toMatchObject({ status: 'complete', highest: 'critical' });
+    const bad = await cws(['ami', 'findings', 'alice/lab', '--severity', 'worst'], { env: box.env });
+    expect(bad.code).toBe(2);
+  });
+});
