@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { AccessService } from './services/access.js';
 import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
+import { CatalogueService } from './services/catalogue.js';
 import { DeviceService } from './services/device.js';
 import { DownloadCounter } from './services/downloads.js';
 import { ImageCheckService } from './services/image-checks.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   services: {
     access: AccessService;
     orgs: OrganisationService;
+    /** The web pages' catalogue reads (facets, the signed-in user's rating). */
+    catalogue: CatalogueService;
     auth: AuthService;
     listings: ListingService;
     imageChecks: ImageCheckService;
@@ -69,6 +72,8 @@ export interface ContextOverrides {
   database?: Database;
   /** See AppContext.checkResponses. */
   checkResponses?: boolean;
+  /** Replaces services after they are built (tests: a failing or slow service without touching the rest). */
+  services?: Partial<AppContext['services']>;
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -131,6 +136,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     services: {
       access,
       orgs,
+      catalogue: new CatalogueService(database),
       auth: new AuthService(database, cache, logger),
       listings: new ListingService(database, cache, verification),
       imageChecks: new ImageCheckService(database, cache),
@@ -150,6 +156,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ),
       saml,
       device: new DeviceService(database, logger.child({ name: 'device' })),
+      ...overrides.services,
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 
 /** Paths pino removes from every log line: credentials never reach the logs. */
@@ -21,7 +21,10 @@ export function createLogger(level: string): Logger {
  * rest at debug. Written by hand rather than with pino-http: that builds a child logger and
  * serializers for every request (~85 us of a ~600 us cached answer) even when nothing is logged.
  */
-export function createHttpLogger(logger: Logger): RequestHandler {
+/** Plain node:http types, so only http/ knows Express. */
+export function createHttpLogger(
+  logger: Logger,
+): (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void) => void {
   const http = logger.child({ name: 'http' });
   let nextId = 0;
   return (req, res, next) => {

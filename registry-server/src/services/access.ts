@@ -1,4 +1,3 @@
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Principal } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { membershipsOf } from '../db/queries/organisations.js';
@@ -7,7 +6,7 @@ import type { OrgRole } from '../db/tables/organisations.js';
 /**
  * What a viewer may read: computed from the database on every request (never from a cache, so a
  * role change or removal takes effect at once). Everything that filters listings by visibility
- * uses this one definition, in SQL (visibleSql) and in code (canSee).
+ * uses this one definition, in SQL (db/queries/visibility.ts: visibleSql) and in code (canSee).
  */
 export interface AccessScope {
   /** The person, or null for anonymous. */
@@ -96,24 +95,4 @@ export function canSee(scope: AccessScope, row: VisibilityRow, includeHidden = t
     default:
       return false;
   }
-}
-
-/** canSee as SQL over a listing aliased `i` (images as i). */
-export function visibleSql(scope: AccessScope, includeHidden: boolean): RawBuilder<SqlBool> {
-  if (scope.seesAll) return includeHidden ? sql<SqlBool>`true` : sql<SqlBool>`i.visibility IN ('public', 'org')`;
-  const parts: RawBuilder<unknown>[] = [sql`i.visibility = 'public'`];
-  if (includeHidden) parts.push(sql`i.visibility = 'unlisted'`);
-  if (scope.memberOrgIds.length > 0) {
-    parts.push(sql`(i.visibility = 'org' AND i.owner_id IN (${sql.join(scope.memberOrgIds)}))`);
-  }
-  if (includeHidden && scope.userId !== null) {
-    const uid = scope.userId;
-    const own =
-      scope.limitOrgId === null
-        ? sql`(i.owner_id = ${uid} OR i.created_by = ${uid})`
-        : sql`(i.owner_id = ${scope.limitOrgId} AND i.created_by = ${uid})`;
-    const admin = scope.adminOrgIds.length > 0 ? sql` OR i.owner_id IN (${sql.join(scope.adminOrgIds)})` : sql``;
-    parts.push(sql`(i.visibility = 'private' AND (${own}${admin}))`);
-  }
-  return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
 }

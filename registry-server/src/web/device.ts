@@ -3,9 +3,8 @@ import type { AppContext } from '../context.js';
 import { normaliseUserCode, type UserCodeState } from '../services/device.js';
 import { csrfField } from './components.js';
 import { html } from './html.js';
-import type { Page } from './layout.js';
+import type { Page, Render } from './layout.js';
 import { one } from './query.js';
-import type { Render } from './router.js';
 import { samlButtons } from './saml.js';
 import { checkCsrf, webState } from './session.js';
 

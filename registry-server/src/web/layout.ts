@@ -77,3 +77,6 @@ export function sendPage(req: Request, res: Response, status: number, body: Safe
   res.setHeader('Content-Length', String(text.length));
   res.end(req.method === 'HEAD' ? undefined : text);
 }
+
+/** Sends a page with a status; the router makes one (it knows the version) and hands it to each group of pages. */
+export type Render = (req: Request, res: Response, status: number, page: Page) => void;

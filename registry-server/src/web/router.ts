@@ -10,11 +10,10 @@ import helmet from 'helmet';
 import type { AppContext } from '../context.js';
 import { isConnectionError } from '../db/errors.js';
 import { DomainError, NotFoundError } from '../errors.js';
-import { CatalogueService } from '../services/catalogue.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
-import { layout, type Page, sendPage } from './layout.js';
+import { layout, type Render, sendPage } from './layout.js';
 import { myListingsPage } from './pages/account.js';
 import { cataloguePage } from './pages/catalogue.js';
 import { errorPage, notFoundPage } from './pages/errors.js';
@@ -29,12 +28,10 @@ const REVIEWS_PER_PAGE = 10;
 /** Paths that are not pages: the JSON API answers them, 404s included. */
 const NOT_PAGES = /^\/(api|healthz|readyz|metrics)(\/|$)/;
 
-export type Render = (req: Request, res: Response, status: number, page: Page) => void;
-
 /** The web pages: catalogue, listing pages, rating, sign-in and sign-out, my listings. */
 export function createWebRouter(ctx: AppContext, version: string): Router {
   const router = express.Router();
-  const catalogue = new CatalogueService(ctx.database);
+  const { catalogue } = ctx.services;
   const render: Render = (req, res, status, page) => sendPage(req, res, status, layout(res, version, page));
 
   router.use((req, _res, next) => next(NOT_PAGES.test(req.path) ? 'router' : undefined));

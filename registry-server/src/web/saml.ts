@@ -5,8 +5,7 @@ import { Passport } from 'passport';
 import type { AppContext } from '../context.js';
 import { type IdpEntry, SamlRefusedError, type SamlService } from '../services/saml/service.js';
 import { html } from './html.js';
-import type { Page } from './layout.js';
-import type { Render } from './router.js';
+import type { Page, Render } from './layout.js';
 import { isSecure, parseCookies, startSession } from './session.js';
 
 /** Binds an AuthnRequest to the browser that started it (login CSRF). Not SimpleSAML*: cookies ignore ports. */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { ForbiddenError } from '../errors.js';
+import type { Render } from './layout.js';
 import { badCodePage, confirmSignInPage, signInPage } from './pages/account.js';
-import type { Render } from './router.js';
 import { safeReturnPath, samlButtons, samlLogoutUrl } from './saml.js';
 import {
   checkCsrf,

@@ -69,9 +69,32 @@ export interface RunInput {
   imdsV2?: boolean | undefined;
 }
 
-export type { RunScriptOptions, ScriptResult, WaitForAgentOptions } from './ssm-ops.js';
+export interface ScriptResult {
+  command_id: string;
+  /** Success, Failed, TimedOut, Cancelled ... as SSM reports it. */
+  status: string;
+  status_details: string;
+  exit_code: number;
+  stdout: string;
+  stderr: string;
+  timed_out: boolean;
+  seconds: number;
+}
 
-import type { RunScriptOptions, ScriptResult, WaitForAgentOptions } from './ssm-ops.js';
+export interface RunScriptOptions {
+  /** AWS-RunShellScript's executionTimeout: the script is stopped after this long. */
+  timeoutSeconds: number;
+  comment?: string;
+  /** Called with each new piece of stdout while the script runs (SSM may deliver it only at the end). */
+  onOutput?: (chunk: string) => void;
+  signal?: AbortSignal | undefined;
+}
+
+export interface WaitForAgentOptions {
+  timeoutMs: number;
+  onTick?: (status: string | null, ms: number) => void;
+  signal?: AbortSignal | undefined;
+}
 
 export interface AwsCredentials {
   accessKeyId: string;

@@ -11,9 +11,12 @@ import {
   type InstanceInfo,
   ownerIds,
   type RunInput,
+  type RunScriptOptions,
+  type ScriptResult,
   toAwsError,
+  type WaitForAgentOptions,
 } from './gateway.js';
-import { type RunScriptOptions, type ScriptResult, SsmOps, type WaitForAgentOptions } from './ssm-ops.js';
+import { SsmOps } from './ssm-ops.js';
 
 /**
  * The AWS gateway over the SDK v3: the only place the CLI makes AWS clients. The SDK is imported on first use only

@@ -1,41 +1,14 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { CwsError, EXIT } from '../errors.js';
-import { toAwsError } from './gateway.js';
+import { type RunScriptOptions, type ScriptResult, toAwsError, type WaitForAgentOptions } from './gateway.js';
 
 /**
  * SSM Run Command on the user's own instances: wait for the agent, run a shell script (AWS-RunShellScript) and follow
  * it to the end, passing on output as it arrives. Reached through the AWS gateway (ctx.aws()), never made directly.
  */
-export interface ScriptResult {
-  command_id: string;
-  /** Success, Failed, TimedOut, Cancelled ... as SSM reports it. */
-  status: string;
-  status_details: string;
-  exit_code: number;
-  stdout: string;
-  stderr: string;
-  timed_out: boolean;
-  seconds: number;
-}
-
-export interface RunScriptOptions {
-  /** AWS-RunShellScript's executionTimeout: the script is stopped after this long. */
-  timeoutSeconds: number;
-  comment?: string;
-  /** Called with each new piece of stdout while the script runs (SSM may deliver it only at the end). */
-  onOutput?: (chunk: string) => void;
-  signal?: AbortSignal | undefined;
-}
-
 type Sdk = typeof import('@aws-sdk/client-ssm');
 const TERMINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface WaitForAgentOptions {
-  timeoutMs: number;
-  onTick?: (status: string | null, ms: number) => void;
-  signal?: AbortSignal | undefined;
-}
 
 /** Run Command's calls; the gateway (sdk-gateway.ts) hands it its SSM clients and exposes these methods. */
 export class SsmOps {

@@ -13,6 +13,7 @@ import type { Database } from '../../db/database.js';
 import { audit } from '../../db/queries/audit.js';
 import * as orgQueries from '../../db/queries/organisations.js';
 import * as q from '../../db/queries/saml.js';
+import { insertUser } from '../../db/queries/users.js';
 import { ForbiddenError } from '../../errors.js';
 import type { OrganisationService } from '../organisations.js';
 import { type IdpMetadata, loadIdpMetadata } from './idp-metadata.js';
@@ -289,11 +290,7 @@ export class SamlService {
         }
       }
       handle ??= `user-${randomBytes(5).toString('hex')}`;
-      const user = await trx
-        .insertInto('users')
-        .values({ handle, display_name: person.displayName, role: 'user' })
-        .returning(['id', 'handle'])
-        .executeTakeFirstOrThrow();
+      const user = await insertUser(trx, { handle, display_name: person.displayName, role: 'user' });
       await q.insertIdentity(trx, { idp, subject: person.subject, user_id: user.id, ...fields });
       await audit(trx, {
         actor_id: user.id,
