@@ -4,6 +4,7 @@ import * as webSessions from './20261122000000_web_sessions.js';
 import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';
 import * as jobs from './20261201100000_jobs.js';
 import * as scanFindings from './20261201100100_scan_findings.js';
+import * as trust from './20261201110000_trust.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
 import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
 import * as organisations from './20261201131000_organisations.js';
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261201150000_version_checks': versionChecks,
   '20261201100100_scan_findings': scanFindings,
   '20261201090000_search_words_every_script': searchWordsEveryScript,
+  '20261201110000_trust': trust,
 };

@@ -26,6 +26,7 @@ import { SamlService } from './services/saml/service.js';
 import { ScanService } from './services/scans.js';
 import { SearchService } from './services/search.js';
 import { SessionService } from './services/sessions.js';
+import { TrustService } from './services/trust.js';
 import { VerificationService } from './services/verification.js';
 
 /** Everything a request handler may use, built once from the config (atproto's AppContext). */
@@ -59,6 +60,7 @@ export interface AppContext {
     sessions: SessionService;
     verification: VerificationService;
     scans: ScanService;
+    trust: TrustService;
     awsAccounts: AwsAccountService;
     /** SAML single sign-on; null when no IdP is configured. */
     saml: SamlService | null;
@@ -147,6 +149,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
       verification,
       scans,
+      trust: new TrustService(database, cache, access),
       awsAccounts: new AwsAccountService(
         database,
         redis,

@@ -12,4 +12,5 @@ export * from './schemas/listings.js';
 export * from './schemas/orgs.js';
 export * from './schemas/resolve.js';
 export * from './schemas/scans.js';
+export * from './schemas/trust.js';
 export * from './validators.js';

@@ -177,17 +177,32 @@ describe('resolve', () => {
     expect(gone.body.error.message).toMatch(/1 revoked/);
   });
 
-  it('counts a download per resolve', async () => {
+  it('counts a download once per identity and day; count=false and repeats do not add', async () => {
     await reg.server.ctx.downloads.flush();
     await reg.server.ctx.cache.invalidate('test');
     const before = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body.download_count;
     expect(before).toBeGreaterThan(0);
+    // Earlier resolves in this file were anonymous from this address: already counted today.
     for (let i = 0; i < 3; i++) expect((await resolve('region=us-west-2')).status).toBe(200);
     await reg.server.ctx.downloads.flush();
     await reg.server.ctx.cache.invalidate('test');
+    expect((await request(reg.url).get('/api/v1/listings/bob/nextflow')).body.download_count).toBe(before);
+    // A token holder is another identity: counted once, however often; count=false never.
+    const someone = await createUser(reg, 'someone-counted');
+    for (let i = 0; i < 3; i++) {
+      const res = await request(reg.url)
+        .get('/api/v1/resolve/genomics?region=us-west-2')
+        .set('Authorization', `Bearer ${someone}`);
+      expect(res.status).toBe(200);
+    }
+    await request(reg.url)
+      .get('/api/v1/resolve/genomics?region=us-west-2&count=false')
+      .set('Authorization', `Bearer ${await createUser(reg, 'just-looking')}`);
+    await reg.server.ctx.downloads.flush();
+    await reg.server.ctx.cache.invalidate('test');
     const after = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body;
-    expect(after.download_count).toBe(before + 3);
-    expect(after.versions[0].download_count).toBeGreaterThanOrEqual(3);
+    expect(after.download_count).toBe(before + 1);
+    expect(after.versions[0].download_count).toBeGreaterThanOrEqual(1);
   });
 
   it('validates the template, region, architecture and policy', async () => {

@@ -7,6 +7,7 @@ import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
 import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
+import type { DownloadIdentitiesTable, LaunchesTable } from './tables/launches.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { SamlAssertionsTable, SamlIdentitiesTable, SamlRequestsTable } from './tables/saml.js';
@@ -43,4 +44,6 @@ export interface DB {
   scan_findings: ScanFindingsTable;
   vulnerability_exceptions: VulnerabilityExceptionsTable;
   job_schedules: JobSchedulesTable;
+  launches: LaunchesTable;
+  download_identities: DownloadIdentitiesTable;
 }

@@ -1,44 +1,80 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Principal } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
+import { firstDownloadsToday, pruneDownloadIdentities } from '../db/queries/launches.js';
 import { addDownloads } from '../db/queries/listings.js';
 
+/** Who a download or launch is counted for: the token's user, else (a hash of) the client address. */
+export function identityOf(principal: Principal | null, ip: string | undefined): string {
+  if (principal) return `user:${principal.userId}`;
+  return `ip:${createHash('sha256')
+    .update(ip ?? 'unknown')
+    .digest('hex')
+    .slice(0, 32)}`;
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Identities are kept this many days (only today's matter for counting). */
+const KEEP_DAYS = 3;
+
 /**
- * Download counts are added up in memory and written every few seconds in one statement:
- * a resolve must not pay for a write. Each replica adds its own deltas, so the sum is
- * exact across replicas; at most one interval of counts is lost if a process is killed.
+ * Downloads count distinct identities per listing per day. Resolves are buffered in memory
+ * (a resolve must not pay for a write) and written every few seconds: the database decides,
+ * by a primary key on (listing, day, identity), which are new, so the count is exact across
+ * replicas; at most one interval of counts is lost if a process is killed.
  */
 export class DownloadCounter {
-  #images = new Map<number, number>();
-  #versions = new Map<number, number>();
+  /** `${imageId} ${identity} ${day}` -> version id */
+  #pending = new Map<string, { imageId: number; versionId: number; identity: string; day: string }>();
+  #prunedDay = '';
 
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  count(imageId: number, versionId: number): void {
-    this.#images.set(imageId, (this.#images.get(imageId) ?? 0) + 1);
-    this.#versions.set(versionId, (this.#versions.get(versionId) ?? 0) + 1);
+  count(imageId: number, versionId: number, identity: string): void {
+    const day = utcDay(this.now());
+    this.#pending.set(`${imageId} ${identity} ${day}`, { imageId, versionId, identity, day });
   }
 
   get pending(): number {
-    let n = 0;
-    for (const v of this.#images.values()) n += v;
-    return n;
+    return this.#pending.size;
   }
 
   async flush(): Promise<void> {
-    if (this.#images.size === 0) return;
-    const images = this.#images;
-    const versions = this.#versions;
-    this.#images = new Map();
-    this.#versions = new Map();
+    if (this.#pending.size === 0) return;
+    const batch = [...this.#pending.values()];
+    this.#pending = new Map();
     try {
-      await addDownloads(this.database.db, images, versions);
+      await this.database.transaction(async (trx) => {
+        const images = new Map<number, number>();
+        const versions = new Map<number, number>();
+        for (const day of new Set(batch.map((b) => b.day))) {
+          const ofDay = batch.filter((b) => b.day === day);
+          const fresh = await firstDownloadsToday(
+            trx,
+            ofDay.map((b) => ({ image_id: b.imageId, identity: b.identity })),
+            day,
+          );
+          for (const f of fresh) {
+            const b = ofDay.find((x) => x.imageId === Number(f.image_id) && x.identity === f.identity)!;
+            images.set(b.imageId, (images.get(b.imageId) ?? 0) + 1);
+            versions.set(b.versionId, (versions.get(b.versionId) ?? 0) + 1);
+          }
+        }
+        await addDownloads(trx, images, versions);
+      });
+      const today = utcDay(this.now());
+      if (this.#prunedDay !== today) {
+        this.#prunedDay = today;
+        await pruneDownloadIdentities(this.database.db, utcDay(this.now() - KEEP_DAYS * 86_400_000));
+      }
     } catch (err) {
-      // Keep the counts for the next try rather than lose them.
-      for (const [id, n] of images) this.#images.set(id, (this.#images.get(id) ?? 0) + n);
-      for (const [id, n] of versions) this.#versions.set(id, (this.#versions.get(id) ?? 0) + n);
+      // Keep the batch for the next try rather than lose it.
+      for (const b of batch) this.#pending.set(`${b.imageId} ${b.identity} ${b.day}`, b);
       this.logger.warn({ err: (err as Error).message }, 'could not write download counts; will retry');
     }
   }

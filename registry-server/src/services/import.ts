@@ -86,14 +86,28 @@ export class ImportService {
             listing = (await q.findListing(trx, entry.creator, name))!;
             result.listings_created += 1;
           }
-          const regions = Object.entries(entry.regions).map(([region, ami_id]) => ({
+          const wanted = Object.entries(entry.regions).map(([region, ami_id]) => ({
             region,
             ami_id,
             architecture: entry.architecture,
           }));
           const existing = await q.findVersion(trx, listing.id, entry.version);
+          // One AMI belongs to one listing version: an AMI held by any other version is reported, not moved.
+          const holders = await q.amiHolders(
+            trx,
+            wanted.map((r) => r.ami_id),
+          );
+          const regions = wanted.filter((r) => {
+            const holder = holders.find((h) => h.ami_id === r.ami_id);
+            if (!holder || holder.version_id === existing?.id) return true;
+            result.conflicts.push(
+              `${entry.creator}/${name}@${entry.version} ${r.region}/${r.architecture}: ${r.ami_id} is already published as ${holder.owner}/${holder.name}@${holder.version}`,
+            );
+            return false;
+          });
           if (!existing) {
-            await createVersion(trx, listing.id, user.id, {
+            if (regions.length === 0) continue;
+            await createVersion(trx, listing, user.id, {
               version: entry.version,
               changelog: entry.changelog,
               regions,

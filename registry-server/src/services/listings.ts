@@ -1,5 +1,6 @@
 import type {
   AuditPage,
+  Lineage,
   ListingDetail,
   NewVersionBody,
   PublishBody,
@@ -12,12 +13,14 @@ import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { audit, auditFor } from '../db/queries/audit.js';
+import type { AmiHolder } from '../db/queries/listings.js';
 import * as q from '../db/queries/listings.js';
-import { listReviews, ratingHistogram } from '../db/queries/ratings.js';
+import { launchedRatingCount, listReviews, ratingHistogram } from '../db/queries/ratings.js';
+import { revokedAncestors } from '../db/queries/trust.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { iso, round2, searchDoc, toSummary, toVersion, wordsOf } from './present.js';
+import { iso, round2, searchDoc, toRevokedAncestor, toSummary, toVersion, wordsOf } from './present.js';
 import type { VersionHook } from './verification.js';
 
 type CachedDetail = { detail: ListingDetail; ownerId: number };
@@ -74,7 +77,12 @@ export class ListingService {
         throw err;
       }
       await q.addSearchWords(trx, wordsOf(doc));
-      const version = await createVersion(trx, imageId, principal.userId, body.version);
+      const version = await createVersion(
+        trx,
+        { id: imageId, owner_id: principal.userId },
+        principal.userId,
+        body.version,
+      );
       await this.verify?.created(trx, version.id);
       await audit(trx, {
         actor_id: principal.userId,
@@ -104,7 +112,7 @@ export class ListingService {
     const versionId = await this.database.transaction(async (trx) => {
       const listing = await this.#managed(trx, principal, owner, name);
       await q.lockListing(trx, listing.id);
-      const version = await createVersion(trx, listing.id, principal.userId, body);
+      const version = await createVersion(trx, listing, principal.userId, body);
       await this.verify?.created(trx, version.id);
       await audit(trx, {
         actor_id: principal.userId,
@@ -147,6 +155,34 @@ export class ListingService {
     });
     await this.cache.invalidate(status);
     return this.#version(owner, name, version, principal);
+  }
+
+  async setVisibility(
+    principal: Principal,
+    owner: string,
+    name: string,
+    visibility: 'public' | 'unlisted' | 'org' | 'private',
+  ) {
+    requireScope(principal, 'publish');
+    if (visibility === 'org') {
+      throw new ValidationError('visibility "org" is for listings owned by an organisation', [
+        { path: 'body.visibility', message: 'org needs an organisation as owner' },
+      ]);
+    }
+    await this.database.transaction(async (trx) => {
+      const listing = await this.#managed(trx, principal, owner, name);
+      if (listing.visibility === visibility) return;
+      await q.setVisibility(trx, listing.id, visibility);
+      await audit(trx, {
+        actor_id: principal.userId,
+        action: 'listing.visibility',
+        image_id: listing.id,
+        target: `${owner}/${name}`,
+        details: { from: listing.visibility, to: visibility },
+      });
+    });
+    await this.cache.invalidate('visibility');
+    return { listing: `${owner}/${name}`, visibility };
   }
 
   async setChannel(principal: Principal, owner: string, name: string, channel: string, version: string) {
@@ -254,6 +290,8 @@ export class ListingService {
       db,
       versions.map((v) => v.id),
     );
+    const lineages = await lineageOf(db, versions);
+    const launchedRatings = await launchedRatingCount(db, listing.id);
     const live = versions.filter((v) => v.status !== 'revoked');
     const liveRegions = regions.filter((r) => live.some((v) => v.id === r.version_id));
     const hist = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
@@ -268,9 +306,14 @@ export class ListingService {
       detail: {
         ...summary,
         created_at: iso(listing.created_at)!,
-        ratings: { average: round2(listing.rating_avg), count: Number(listing.rating_count), histogram: hist },
+        ratings: {
+          average: round2(listing.rating_avg),
+          count: Number(listing.rating_count),
+          launched_count: launchedRatings,
+          histogram: hist,
+        },
         reviews: reviews.map(toReview),
-        versions: versions.map((v) => toVersion(v, regions, this.verify?.noAwsReason ?? null)),
+        versions: versions.map((v) => toVersion(v, regions, this.verify?.noAwsReason ?? null, lineages.get(v.id))),
         channels: Object.fromEntries(channels.map((c) => [c.name, c.version])),
       },
     };
@@ -294,26 +337,44 @@ export class ListingService {
   }
 }
 
-/** Inserts a version and its regions; rejects duplicates clearly. Runs inside the caller's transaction. */
-export async function createVersion(trx: Db, imageId: number, userId: number, body: NewVersionBody) {
+/**
+ * Inserts a version and its regions; rejects duplicates clearly. Runs inside the caller's transaction.
+ * One EC2 image id belongs to one listing version: an AMI another owner's listing holds is a 409
+ * naming the holder; one the same owner holds elsewhere moves here (unless that version is revoked:
+ * a revoked image is never published again).
+ */
+export async function createVersion(
+  trx: Db,
+  listing: { id: number; owner_id: number },
+  userId: number,
+  body: NewVersionBody,
+) {
   const seen = new Set<string>();
+  const amis = new Set<string>();
   for (const r of body.regions) {
     const key = `${r.region}/${r.architecture}`;
     if (seen.has(key))
       throw new ValidationError(`region ${key} is listed twice`, [{ path: 'regions', message: `duplicate ${key}` }]);
+    if (amis.has(r.ami_id))
+      throw new ValidationError(`${r.ami_id} is listed twice; an AMI exists in one region and architecture`, [
+        { path: 'regions', message: `duplicate ${r.ami_id}` },
+      ]);
     seen.add(key);
+    amis.add(r.ami_id);
   }
-  if (await q.findVersion(trx, imageId, body.version)) {
+  if (await q.findVersion(trx, listing.id, body.version)) {
     throw new ConflictError(`version ${body.version} exists; versions are immutable, publish a new one`);
   }
+  const moves = claimable(await q.amiHolders(trx, [...amis]), listing.owner_id);
   let version: Awaited<ReturnType<typeof q.insertVersion>>;
   try {
     version = await q.insertVersion(trx, {
-      image_id: imageId,
+      image_id: listing.id,
       version: body.version,
       changelog: body.changelog ?? null,
       source_template: body.source_template ?? null,
       parent_ami: body.parent_ami ?? null,
+      parent_listing: body.parent_listing ?? null,
       created_by: userId,
       ...(body.hygiene ? { hygiene: hygieneRecord(body.hygiene) } : {}),
     });
@@ -321,23 +382,39 @@ export async function createVersion(trx: Db, imageId: number, userId: number, bo
     if (isUniqueViolation(err)) throw new ConflictError(`version ${body.version} exists`);
     throw err;
   }
-  await q.insertRegions(
-    trx,
-    body.regions.map((r) => ({
-      version_id: version.id,
-      region: r.region,
-      architecture: r.architecture,
-      ami_id: r.ami_id,
-      owner_account: r.owner_account ?? null,
-    })),
-  );
-  await q.touchListing(trx, imageId);
+  for (const m of moves) {
+    await q.deleteRegion(trx, m.region_id);
+    await audit(trx, {
+      actor_id: userId,
+      action: 'ami.move',
+      image_id: m.image_id,
+      target: m.ami_id,
+      details: { from: `${m.owner}/${m.name}@${m.version}`, to_version: body.version },
+    });
+  }
+  try {
+    await q.insertRegions(
+      trx,
+      body.regions.map((r) => ({
+        version_id: version.id,
+        region: r.region,
+        architecture: r.architecture,
+        ami_id: r.ami_id,
+        owner_account: r.owner_account ?? null,
+      })),
+    );
+  } catch (err) {
+    // Another publish claimed one of these AMIs between the check and the insert.
+    if (isUniqueViolation(err)) throw new ConflictError('one of these AMIs was just published by another listing');
+    throw err;
+  }
+  await q.touchListing(trx, listing.id);
   if (body.hygiene && body.hygiene.status !== 'passed') {
     // Publishing past the check is a decision someone should be able to find again.
     await audit(trx, {
       actor_id: userId,
       action: body.hygiene.status === 'skipped' ? 'version.hygiene_skipped' : 'version.hygiene_risk_accepted',
-      image_id: imageId,
+      image_id: listing.id,
       target: `@${body.version}`,
       details: {
         reason: body.hygiene.accepted_reason ?? null,
@@ -362,11 +439,65 @@ function hygieneRecord(h: NonNullable<NewVersionBody['hygiene']>): VersionHygien
   };
 }
 
-function toReview(r: { handle: string; stars: number; review: string | null; created_at: Date; updated_at: Date }) {
+/** Why an AMI someone already holds cannot be claimed, or null when it can (moves). */
+export function claimProblem(holder: AmiHolder, ownerId: number): string | null {
+  const where = `${holder.owner}/${holder.name}@${holder.version}`;
+  if (holder.owner_id !== ownerId) {
+    return `${holder.ami_id} is already published as ${where} (${holder.region}/${holder.architecture}); an AMI belongs to one listing version`;
+  }
+  if (holder.status === 'revoked') {
+    return `${holder.ami_id} belongs to ${where}, which is revoked; a revoked image cannot be published again`;
+  }
+  return null;
+}
+
+/** The holders whose AMIs move to the new version; throws 409 for any that cannot. */
+function claimable(holders: AmiHolder[], ownerId: number): AmiHolder[] {
+  const problems = holders.map((h) => claimProblem(h, ownerId)).filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new ConflictError(problems.join('; '));
+  return holders;
+}
+
+/** Parent and nearest revoked ancestor of each version, by the AMI it was saved from. */
+export async function lineageOf(
+  db: Db,
+  versions: Array<{ id: number; parent_ami: string | null; parent_listing: string | null }>,
+): Promise<Map<number, Lineage>> {
+  const parents = await q.amiHolders(db, [
+    ...new Set(versions.map((v) => v.parent_ami).filter((a): a is string => a !== null)),
+  ]);
+  const withParent = versions.filter((v) => v.parent_ami !== null);
+  const ancestors = await revokedAncestors(
+    db,
+    withParent.map((v) => v.id),
+  );
+  const out = new Map<number, Lineage>();
+  for (const v of versions) {
+    const p = parents.find((h) => h.ami_id === v.parent_ami);
+    const a = ancestors.get(v.id);
+    out.set(v.id, {
+      parent_ami: v.parent_ami,
+      parent_listing: v.parent_listing,
+      parent: p ? { listing: `${p.owner}/${p.name}`, version: p.version, status: p.status } : null,
+      revoked_ancestor: a ? toRevokedAncestor(a) : null,
+    });
+  }
+  return out;
+}
+
+function toReview(r: {
+  handle: string;
+  stars: number;
+  review: string | null;
+  launched: boolean;
+  created_at: Date;
+  updated_at: Date;
+}) {
   return {
     user: r.handle,
     rating: Number(r.stars),
     review: r.review,
+    launched: Boolean(r.launched),
     created_at: iso(r.created_at)!,
     updated_at: iso(r.updated_at)!,
   };

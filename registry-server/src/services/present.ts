@@ -1,6 +1,8 @@
 import {
+  type Lineage,
   type ListingSummary,
   type RegionImage,
+  type RevokedAncestor,
   type ScanInfo,
   type Severity,
   type VersionDetail,
@@ -8,6 +10,7 @@ import {
   versionTestReport,
 } from '@cws/shared';
 import type { RegionScanRow } from '../db/queries/listings.js';
+import type { RevokedAncestor as AncestorRow } from '../db/queries/trust.js';
 import type { ImagesTable } from '../db/tables/images.js';
 
 /** Shapes database rows into the API types of @cws/shared. */
@@ -86,6 +89,7 @@ export function toRegionImage(row: RegionScanRow, noAws: string | null = null): 
     ami_id: row.ami_id,
     owner_account: row.owner_account,
     state: row.state,
+    owner_checked: row.verification_status === 'verified',
     verification: toVerification(row, noAws),
     scan: toScan(row),
   };
@@ -105,9 +109,17 @@ export function toVersion(
     download_count: number;
     test_report?: unknown;
     hygiene?: unknown;
+    launch_count: number;
+    parent_listing: string | null;
   },
   regions: RegionScanRow[],
   noAws: string | null = null,
+  lineage: Lineage = {
+    parent_ami: v.parent_ami,
+    parent_listing: v.parent_listing,
+    parent: null,
+    revoked_ancestor: null,
+  },
 ): VersionDetail {
   return {
     version: v.version,
@@ -119,6 +131,8 @@ export function toVersion(
     created_by: v.created_by_handle,
     created_at: iso(v.created_at)!,
     download_count: Number(v.download_count),
+    launch_count: Number(v.launch_count),
+    lineage,
     regions: regions.filter((r) => r.version_id === v.id).map((r) => toRegionImage(r, noAws)),
     test_report: storedJson(versionTestReport, v.test_report),
     hygiene: storedJson(versionHygiene, v.hygiene),
@@ -141,6 +155,7 @@ type ListingColumns = Pick<ImagesTable, 'name' | 'template' | 'category' | 'desc
   rating_avg: number;
   rating_count: number;
   download_count: number;
+  launch_count: number;
   updated_at: Date;
 };
 
@@ -160,6 +175,7 @@ export function toSummary(
     verified: Boolean(row.verified),
     rating: { average: round2(row.rating_avg), count: Number(row.rating_count) },
     download_count: Number(row.download_count),
+    launch_count: Number(row.launch_count),
     latest_version: extra.latest_version,
     regions: extra.regions,
     architectures: extra.architectures,
@@ -176,4 +192,16 @@ export function searchDoc(parts: Array<string | null | undefined>): string {
 export function wordsOf(doc: string): string[] {
   // Letters and digits of every script: a listing described in Japanese is found by its Japanese words.
   return [...new Set(doc.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => w.length >= 2 && w.length <= 40))];
+}
+
+/** "built on a revoked image: <reason>", with where from. */
+export function toRevokedAncestor(a: AncestorRow): RevokedAncestor {
+  return {
+    listing: a.ref,
+    version: a.version,
+    ami_id: a.ami_id,
+    reason: a.reason,
+    generations: a.depth,
+    message: `built on a revoked image: ${a.reason ?? 'no reason given'} (${a.ami_id}, ${a.ref}@${a.version}${a.depth > 1 ? `, ${a.depth} generations up` : ''})`,
+  };
 }

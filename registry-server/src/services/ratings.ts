@@ -3,9 +3,10 @@ import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
+import { launchedFromProvenAccount } from '../db/queries/launches.js';
 import { findListing, findListingByAmi, lockListing } from '../db/queries/listings.js';
-import { adjustAggregate, findRating, upsertRating } from '../db/queries/ratings.js';
-import { NotFoundError } from '../errors.js';
+import { adjustAggregate, findRating, publishedVersionOf, upsertRating } from '../db/queries/ratings.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { canManage, requireScope } from './auth.js';
 import { round2 } from './present.js';
 
@@ -36,11 +37,27 @@ export class RatingService {
    */
   async #rate(principal: Principal, listing: Target, body: RatingBody): Promise<RatingResult> {
     requireScope(principal, 'rate');
+    const ref = `${listing.owner}/${listing.name}`;
+    if (listing.owner_id === principal.userId) {
+      throw new ForbiddenError(`you own ${ref}; ratings come from people who use an image, not from its publishers`);
+    }
+    if (await publishedVersionOf(this.database.db, listing.id, principal.userId)) {
+      throw new ForbiddenError(
+        `you published a version of ${ref}; ratings come from people who use an image, not from its publishers`,
+      );
+    }
+    const launched = await launchedFromProvenAccount(this.database.db, listing.id, principal.userId);
     const review = body.review?.trim() ? body.review.trim() : null;
     const aggregate = await this.database.transaction(async (trx) => {
       await lockListing(trx, listing.id);
       const previous = await findRating(trx, listing.id, principal.userId);
-      await upsertRating(trx, { image_id: listing.id, user_id: principal.userId, stars: body.rating, review });
+      await upsertRating(trx, {
+        image_id: listing.id,
+        user_id: principal.userId,
+        stars: body.rating,
+        review,
+        launched,
+      });
       const result = await adjustAggregate(trx, listing.id, body.rating - (previous?.stars ?? 0), previous ? 0 : 1);
       await audit(trx, {
         actor_id: principal.userId,

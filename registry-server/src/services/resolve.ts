@@ -8,9 +8,10 @@ import {
   resolveCandidates,
   resolveExclusions,
 } from '../db/queries/resolve.js';
+import { revokedAncestors } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
 import type { DownloadCounter } from './downloads.js';
-import { round2, toScan, toVerification } from './present.js';
+import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
 
 /** What the cache keeps per resolve: the answer, and what to count. */
 interface ResolveAnswer {
@@ -28,8 +29,8 @@ export class ResolveService {
     private readonly verification: { readonly noAwsReason: string | null } | null = null,
   ) {}
 
-  /** The best image for a template under a policy. Counts a download. */
-  async resolve(template: string, query: ResolveQuery): Promise<ResolveResult> {
+  /** The best image for a template under a policy. Counts a download for the identity, unless count=false. */
+  async resolve(template: string, query: ResolveQuery, identity: string): Promise<ResolveResult> {
     const policy: ResolvePolicy = {
       template,
       region: query.region,
@@ -39,15 +40,40 @@ export class ResolveService {
       maxSeverityRank: query.max_severity === undefined ? undefined : severityRank(query.max_severity),
       channel: query.channel,
     };
-    const answer = await this.cache.wrap(`resolve:${JSON.stringify(policy)}`, () => this.#pick(policy, query));
+    const lineage = query.revoked_lineage ?? 'warn';
+    const answer = await this.cache.wrap(`resolve:${JSON.stringify(policy)}:${lineage}`, () =>
+      this.#pick(policy, query, lineage),
+    );
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
-    this.downloads.count(answer.imageId, answer.versionId);
+    if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
     return answer.result;
   }
 
-  async #pick(policy: ResolvePolicy, query: ResolveQuery): Promise<ResolveAnswer | { miss: string }> {
-    const best = await resolveBest(this.database.db, policy);
-    if (!best) return { miss: await this.#explainMiss(policy) };
+  async #pick(
+    policy: ResolvePolicy,
+    query: ResolveQuery,
+    lineage: 'warn' | 'block',
+  ): Promise<ResolveAnswer | { miss: string }> {
+    // Images built on a revoked image: warned about, or (policy block) passed over for the next best.
+    const candidates =
+      lineage === 'block'
+        ? await resolveCandidates(this.database.db, policy, 25, true)
+        : [await resolveBest(this.database.db, policy)].filter((r): r is ResolveRow => r !== undefined);
+    const ancestors = await revokedAncestors(
+      this.database.db,
+      candidates.map((c) => c.version_id),
+    );
+    const best = lineage === 'block' ? candidates.find((c) => !ancestors.has(c.version_id)) : candidates[0];
+    if (!best) {
+      const miss = await this.#explainMiss(policy);
+      return {
+        miss:
+          candidates.length > 0
+            ? `${miss}; ${candidates.length} built on a revoked image (revoked_lineage=block)`
+            : miss,
+      };
+    }
+    const ancestor = ancestors.get(best.version_id);
     const result: ResolveResult = {
       ami_id: best.ami_id,
       region: policy.region,
@@ -65,7 +91,7 @@ export class ResolveService {
       verification: toVerification(best, this.verification?.noAwsReason ?? null),
       scan: toScan(best),
       reason: reasonFor(best, policy),
-      warnings: warningsFor(best),
+      warnings: [...(ancestor ? [toRevokedAncestor(ancestor).message] : []), ...warningsFor(best)],
     };
     return { result, imageId: best.image_id, versionId: best.version_id };
   }

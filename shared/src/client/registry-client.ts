@@ -25,7 +25,8 @@ import type { ImportResult } from '../schemas/import.js';
 import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
 import type { ResolveResult } from '../schemas/resolve.js';
 import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
-import type { Architecture, Role, Scope, Severity } from '../validators.js';
+import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
+import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
 import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
 
 export type RegistryClientOptions = HttpClientOptions;
@@ -37,6 +38,9 @@ export interface ResolveParams {
   verified_only?: boolean | undefined;
   max_severity?: Severity | undefined;
   channel?: string | undefined;
+  /** false: a look, not a download (dry runs, --explain). */
+  count?: boolean | undefined;
+  revoked_lineage?: 'warn' | 'block' | undefined;
 }
 
 export interface CommunityParams {
@@ -277,6 +281,24 @@ export class RegistryClient {
   /** The best image for a template; throws a RegistryError with code `no_match` (see `isNoMatch`) when none fits. */
   resolve(template: string, params: ResolveParams, signal?: AbortSignal): Promise<ResolveResult> {
     return this.call('resolve', { params: { template }, query: { ...params }, signal });
+  }
+
+  /** What the registry knows about these image ids (at most 100), whichever tier found them. */
+  amiStatus(amiIds: string[], signal?: AbortSignal): Promise<AmiStatusResult> {
+    return this.call('amiStatus', { body: { ami_ids: amiIds }, signal });
+  }
+
+  /** Reports a launch of a listed image: counted once per identity, version and day. */
+  reportLaunch(body: LaunchBody, signal?: AbortSignal): Promise<LaunchResult> {
+    return this.call('reportLaunch', { body, signal });
+  }
+
+  setVisibility(
+    owner: string,
+    name: string,
+    visibility: Visibility,
+  ): Promise<{ listing: string; visibility: Visibility }> {
+    return this.call('setVisibility', { params: { owner, name }, body: { visibility } });
   }
 
   // --- administration ------------------------------------------------------------------------------------------

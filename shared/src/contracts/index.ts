@@ -19,6 +19,7 @@ import { createOrg, getOrg, listOrgs, orgTokens, removeOrgMember, setOrgMember }
 import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';
 import { requestScan, versionFindings, versionScans } from './scans.js';
+import { amiStatus, reportLaunch, setVisibility } from './trust.js';
 import { createToken, createUser, listTokens, me, revokeToken } from './users.js';
 
 export * from './contract.js';
@@ -47,7 +48,10 @@ export const contracts = {
   listingAudit,
   setChannel,
   deleteChannel,
+  setVisibility,
   resolve,
+  amiStatus,
+  reportLaunch,
   me,
   createUser,
   listTokens,

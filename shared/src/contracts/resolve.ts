@@ -5,7 +5,8 @@ export const resolve = defineContract({
   name: 'resolve',
   method: 'get',
   path: '/resolve/{template}',
-  summary: 'The best AMI for a template in a region and architecture under a policy; counts a download',
+  summary:
+    'The best AMI for a template in a region and architecture under a policy; counts a download (once per identity and listing a day)',
   tag: 'resolve',
   auth: 'optional',
   scopes: [],

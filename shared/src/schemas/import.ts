@@ -37,6 +37,8 @@ export const importResult = z.object({
   unchanged: z.number().int(),
   conflicts: z
     .array(z.string())
-    .describe('entries skipped because a published version already maps that region to another AMI'),
+    .describe(
+      'entries skipped: a published version already maps that region to another AMI, or another listing version already holds that AMI',
+    ),
 });
 export type ImportResult = z.infer<typeof importResult>;

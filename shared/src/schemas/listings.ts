@@ -76,10 +76,36 @@ export const regionImage = z.object({
   ami_id: amiId,
   owner_account: z.string().nullable(),
   state: z.enum(['available', 'pending', 'unavailable']),
+  owner_checked: z
+    .boolean()
+    .default(false)
+    .describe('false: "owner not checked", the registry has not confirmed in EC2 that the publisher owns this AMI'),
   verification: verificationInfo,
   scan: scanInfo.nullable(),
 });
 export type RegionImage = z.infer<typeof regionImage>;
+
+/** A version built on a revoked image: the nearest revoked ancestor. */
+export const revokedAncestor = z.object({
+  listing: z.string().describe('OWNER/NAME of the revoked ancestor'),
+  version,
+  ami_id: amiId.describe('the revoked image this one descends from'),
+  reason: z.string().nullable(),
+  generations: z.number().int().describe('1: the parent itself was revoked'),
+  message: z.string().describe('"built on a revoked image: <reason>"'),
+});
+export type RevokedAncestor = z.infer<typeof revokedAncestor>;
+
+export const lineage = z.object({
+  parent_ami: amiId.nullable().describe('the image this one was saved from'),
+  parent_listing: z.string().nullable().describe('the listing the saver says the parent came from'),
+  parent: z
+    .object({ listing: z.string(), version, status: versionStatus })
+    .nullable()
+    .describe('the listing version that holds parent_ami in this registry, if any'),
+  revoked_ancestor: revokedAncestor.nullable(),
+});
+export type Lineage = z.infer<typeof lineage>;
 
 export const versionDetail = z.object({
   version,
@@ -91,6 +117,8 @@ export const versionDetail = z.object({
   created_by: z.string(),
   created_at: timestamp,
   download_count: z.number().int(),
+  launch_count: z.number().int().default(0),
+  lineage: lineage.default({ parent_ami: null, parent_listing: null, parent: null, revoked_ancestor: null }),
   regions: z.array(regionImage),
   test_report: versionTestReport.nullable().describe('the latest validation-test report, publisher-reported'),
   hygiene: versionHygiene.nullable().describe('the in-image hygiene check at publish, publisher-reported'),
@@ -108,7 +136,8 @@ export const listingSummary = z.object({
   visibility,
   verified: z.boolean(),
   rating: ratingSummary,
-  download_count: z.number().int(),
+  download_count: z.number().int().describe('distinct identities (token, else address) resolving it, per day'),
+  launch_count: z.number().int().default(0).describe('launches reported by cws launch'),
   latest_version: z.string().nullable(),
   regions: z.array(z.string()),
   architectures: z.array(z.string()),
@@ -120,12 +149,14 @@ export const review = z.object({
   user: z.string(),
   rating: z.number().int(),
   review: z.string().nullable(),
+  launched: z.boolean().default(false).describe("the rater's proven AWS account launched this listing's image"),
   created_at: timestamp,
   updated_at: timestamp,
 });
 export type Review = z.infer<typeof review>;
 
 export const ratingDetail = ratingSummary.extend({
+  launched_count: z.number().int().default(0).describe('ratings from people whose proven account launched the image'),
   histogram: z.object({
     1: z.number().int(),
     2: z.number().int(),
@@ -162,7 +193,12 @@ export const newVersionBody = z.strictObject({
   version,
   changelog: z.string().max(20000).optional(),
   source_template: z.string().max(200).optional(),
-  parent_ami: amiId.optional(),
+  parent_ami: amiId.optional().describe('the image this one was saved from (cws save records it)'),
+  parent_listing: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,38}\/[a-z0-9][a-z0-9._-]{0,99}(@[A-Za-z0-9._+-]{1,64})?$/, 'OWNER/NAME[@VERSION]')
+    .optional()
+    .describe('the listing the parent image came from, as the saver knew it'),
   regions: z.array(regionInput).min(1, 'a version needs at least one region').max(64),
   hygiene: hygieneInput.optional(),
 });

@@ -25,6 +25,13 @@ export const resolveQuery = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/)
     .optional(),
+  count: queryBoolean
+    .optional()
+    .describe('false: a look that is not a download (cws --dry-run, --explain); default true'),
+  revoked_lineage: z
+    .enum(['warn', 'block'])
+    .optional()
+    .describe('images built on a revoked image: warn (default) or refuse them'),
 });
 export type ResolveQuery = z.infer<typeof resolveQuery>;
 

@@ -68,7 +68,10 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
         { header: 'ARCH', get: (r) => r.architecture },
         { header: 'AMI', get: (r) => r.ami_id },
         { header: 'STATE', get: (r) => r.state },
-        { header: 'VERIFICATION', get: (r) => r.verification.status },
+        {
+          header: 'VERIFICATION',
+          get: (r) => (r.owner_checked ? r.verification.status : `${r.verification.status}, owner not checked`),
+        },
         {
           header: 'SCAN',
           get: (r) =>

@@ -31,6 +31,10 @@ export function insertListing(
   return db.insertInto('images').values(listing).returning('id').executeTakeFirstOrThrow();
 }
 
+export function setVisibility(db: Db, imageId: number, visibility: 'public' | 'unlisted' | 'org' | 'private') {
+  return db.updateTable('images').set({ visibility, updated_at: new Date() }).where('id', '=', imageId).execute();
+}
+
 export function touchListing(db: Db, imageId: number) {
   return db.updateTable('images').set({ updated_at: new Date() }).where('id', '=', imageId).execute();
 }
@@ -62,6 +66,7 @@ export function insertVersion(
     changelog: string | null;
     source_template: string | null;
     parent_ami: string | null;
+    parent_listing: string | null;
     created_by: number;
     hygiene?: unknown;
   },
@@ -177,7 +182,7 @@ export function regionsOfListings(db: Db, imageIds: number[]) {
     .execute();
 }
 
-/** The listing that holds this EC2 image id (oldest first if, oddly, several do). */
+/** The listing that holds this EC2 image id (one at most: a unique index). */
 export function findListingByAmi(db: Db, amiId: string) {
   return db
     .selectFrom('image_regions as r')
@@ -210,4 +215,34 @@ export function countListings(db: Db) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow()
     .then((r) => Number(r.n));
+}
+
+/** Which listing versions already hold these EC2 image ids (one at most each: a unique index). */
+export function amiHolders(db: Db, amiIds: string[]) {
+  if (amiIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('image_regions as r')
+    .innerJoin('image_versions as v', 'v.id', 'r.version_id')
+    .innerJoin('images as i', 'i.id', 'v.image_id')
+    .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .select([
+      'r.id as region_id',
+      'r.ami_id',
+      'r.region',
+      'r.architecture',
+      'v.id as version_id',
+      'v.version',
+      'v.status',
+      'i.id as image_id',
+      'i.name',
+      'i.owner_id',
+      'u.handle as owner',
+    ])
+    .where('r.ami_id', 'in', amiIds)
+    .execute();
+}
+export type AmiHolder = Awaited<ReturnType<typeof amiHolders>>[number];
+
+export function deleteRegion(db: Db, regionId: number) {
+  return db.deleteFrom('image_regions').where('id', '=', regionId).execute();
 }

@@ -10,14 +10,31 @@ export function findRating(db: Db, imageId: number, userId: number) {
     .executeTakeFirst();
 }
 
-export function upsertRating(db: Db, r: { image_id: number; user_id: number; stars: number; review: string | null }) {
+export function upsertRating(
+  db: Db,
+  r: { image_id: number; user_id: number; stars: number; review: string | null; launched: boolean },
+) {
   return db
     .insertInto('ratings')
     .values(r)
     .onConflict((oc) =>
-      oc.columns(['image_id', 'user_id']).doUpdateSet({ stars: r.stars, review: r.review, updated_at: new Date() }),
+      oc
+        .columns(['image_id', 'user_id'])
+        .doUpdateSet({ stars: r.stars, review: r.review, launched: r.launched, updated_at: new Date() }),
     )
     .execute();
+}
+
+/** Whether this user published a version of the listing (a maintainer adding one counts). */
+export async function publishedVersionOf(db: Db, imageId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('image_versions')
+    .select('id')
+    .where('image_id', '=', imageId)
+    .where('created_by', '=', userId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Applies a change to the listing's aggregate with arithmetic on the row (exact under the row lock). */
@@ -49,8 +66,18 @@ export function listReviews(db: Db, imageId: number, limit: number, beforeId?: n
   let q = db
     .selectFrom('ratings as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select(['r.id', 'u.handle', 'r.stars', 'r.review', 'r.created_at', 'r.updated_at'])
+    .select(['r.id', 'u.handle', 'r.stars', 'r.review', 'r.launched', 'r.created_at', 'r.updated_at'])
     .where('r.image_id', '=', imageId);
   if (beforeId !== undefined) q = q.where('r.id', '<', beforeId);
   return q.orderBy('r.id', 'desc').limit(limit).execute();
+}
+
+export function launchedRatingCount(db: Db, imageId: number) {
+  return db
+    .selectFrom('ratings')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('image_id', '=', imageId)
+    .where('launched', '=', true)
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
 }

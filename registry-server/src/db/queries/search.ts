@@ -44,6 +44,7 @@ const SUMMARY_COLUMNS = [
   'i.rating_avg',
   'i.rating_count',
   'i.download_count',
+  'i.launch_count',
   'i.updated_at',
 ] as const;
 

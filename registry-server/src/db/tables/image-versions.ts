@@ -9,6 +9,9 @@ export interface ImageVersionsTable {
   status_reason: string | null;
   source_template: string | null;
   parent_ami: string | null;
+  /** OWNER/NAME the saver says the parent image came from (informational; lineage follows parent_ami). */
+  parent_listing: string | null;
+  launch_count: Generated<number>;
   created_by: number;
   download_count: Generated<number>;
   created_at: ColumnType<Date, never, never>;

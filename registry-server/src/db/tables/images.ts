@@ -22,6 +22,7 @@ export interface ImagesTable {
   rating_count: Generated<number>;
   rating_avg: Generated<number>;
   download_count: Generated<number>;
+  launch_count: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   /** A rescan found a critical or high finding the previous scan did not have, at this time. */

@@ -1,5 +1,6 @@
 import type { DefinedRoute } from '../route.js';
 import * as importIndex from './admin/import.js';
+import * as amiStatus from './amis/status.js';
 import * as awsProof from './auth/aws.js';
 import * as awsInfo from './auth/aws-info.js';
 import * as channelDelete from './channels/delete.js';
@@ -8,6 +9,7 @@ import * as communityList from './community/list.js';
 import * as communityRate from './community/rate.js';
 import * as deviceCode from './device/code.js';
 import * as deviceToken from './device/token.js';
+import * as reportLaunch from './launches/report.js';
 import * as addVersion from './listings/add-version.js';
 import * as auditTrail from './listings/audit.js';
 import * as deprecate from './listings/deprecate.js';
@@ -18,6 +20,7 @@ import * as reportTests from './listings/report-tests.js';
 import * as reviews from './listings/reviews.js';
 import * as revoke from './listings/revoke.js';
 import * as search from './listings/search.js';
+import * as setVisibility from './listings/visibility.js';
 import * as createOrg from './orgs/create.js';
 import * as getOrg from './orgs/get.js';
 import * as listOrgs from './orgs/list.js';
@@ -52,7 +55,10 @@ export const routes: DefinedRoute[] = [
   auditTrail,
   channelSet,
   channelDelete,
+  setVisibility,
   resolve,
+  amiStatus,
+  reportLaunch,
   me,
   createUser,
   listTokens,

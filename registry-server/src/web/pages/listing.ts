@@ -37,8 +37,9 @@ function imageCell(image: RegionImage | undefined, region: string): SafeHtml {
       : v.status === 'failed'
         ? `verification failed: ${v.reason ?? ''}`
         : 'unverified';
+  const owner = image.owner_checked ? '' : ' · owner not checked';
   return html`<td><div class="ami"><code>${image.ami_id}</code>${copyButton(image.ami_id, `${image.ami_id} (${region}, ${image.architecture})`)}</div>
-    <span class="small">${image.state} · ${verification} · ${image.scan ? `scan: ${image.scan.highest ?? 'no findings'}` : 'not scanned yet'}</span></td>`;
+    <span class="small">${image.state} · ${verification}${owner} · ${image.scan ? `scan: ${image.scan.highest ?? 'no findings'}` : 'not scanned yet'}</span></td>`;
 }
 
 /** Region × architecture table of EC2 image ids. */
@@ -79,7 +80,7 @@ function launchBox(detail: ListingDetail, version: VersionDetail | undefined): S
 }
 
 function ratingSummary(detail: ListingDetail): SafeHtml {
-  const { average, count: n, histogram } = detail.ratings;
+  const { average, count: n, histogram, launched_count: launched } = detail.ratings;
   const rows = ([5, 4, 3, 2, 1] as const).map((star) => {
     const k = histogram[star];
     const step = n === 0 ? 0 : Math.round((k / n) * 20);
@@ -91,7 +92,8 @@ function ratingSummary(detail: ListingDetail): SafeHtml {
     n === 0
       ? html`<p>Not rated yet.</p>`
       : html`<p><span class="big" id="average">${average.toFixed(1)}</span> ${stars(average)}
-      <span class="sr-only">out of 5</span><br><span id="rating-count">${count(n)} ${n === 1 ? 'rating' : 'ratings'}</span></p>
+      <span class="sr-only">out of 5</span><br><span id="rating-count">${count(n)} ${n === 1 ? 'rating' : 'ratings'}</span>
+      <br><span class="small" id="launched-count">${count(launched)} from people who launched it</span></p>
   <ul class="hist" aria-label="Ratings by stars">${rows}</ul>`
   }
 </section>`;
@@ -160,6 +162,7 @@ function reviewItem(r: Review): SafeHtml {
   const edited = r.updated_at !== r.created_at;
   return html`<li class="card">
   <div class="title"><strong>${r.user}</strong> ${stars(r.rating)}<span class="sr-only">${r.rating} out of 5</span>
+    ${r.launched ? badge('ok', 'launched it', 'their proven AWS account launched this image') : ''}
     <span class="small">${date(r.updated_at)}${edited ? ' (edited)' : ''}</span></div>
   ${r.review ? html`<p class="review-text">${r.review}</p>` : ''}
 </li>`;
@@ -173,6 +176,10 @@ function rateForm(v: ListingView): SafeHtml {
   }
   if (!session.principal.scopes.includes('rate')) {
     return html`<p class="notice warn">Your sign-in cannot rate: the token you signed in with lacks the <code>rate</code> scope.</p>`;
+  }
+  const handle = session.principal.handle;
+  if (detail.owner === handle || detail.versions.some((ver) => ver.created_by === handle)) {
+    return html`<p class="notice">You publish this image, so you cannot rate it: ratings come from the people who use it.</p>`;
   }
   const chosen = formError?.rating ?? mine?.rating;
   const text = formError?.review ?? mine?.review ?? '';
@@ -194,7 +201,8 @@ function rateForm(v: ListingView): SafeHtml {
 function versionItem(v: VersionDetail, current: boolean): SafeHtml {
   return html`<li class="card">
   <div class="title"><h3>v${v.version}</h3> ${statusBadge(v)} ${current ? badge('info', 'Current') : ''}
-    <span class="small">${date(v.created_at)} by ${v.created_by} · ${count(v.download_count)} downloads · ${v.regions.length} images</span></div>
+    <span class="small">${date(v.created_at)} by ${v.created_by} · ${count(v.download_count)} downloads · ${count(v.launch_count)} launches · ${v.regions.length} images</span></div>
+  ${v.lineage.revoked_ancestor ? html`<p class="notice bad">${v.lineage.revoked_ancestor.message}</p>` : v.lineage.parent ? html`<p class="small">Built on ${v.lineage.parent.listing}@${v.lineage.parent.version}</p>` : ''}
   ${v.status_reason ? html`<p><strong>${v.status === 'revoked' ? 'Revoked' : 'Deprecated'}:</strong> ${v.status_reason}</p>` : ''}
   ${v.changelog ? html`<pre>${v.changelog}</pre>` : html`<p class="small">No changelog.</p>`}
   ${current ? '' : html`<details><summary>Images of v${v.version}</summary>${imagesTable(v, `Images of version ${v.version}`)}</details>`}
@@ -213,7 +221,14 @@ export function listingPage(v: ListingView): Page {
         detail.versions[0]?.status_reason ? html`: ${detail.versions[0].status_reason}` : ''
       }. cws will not launch it.</p></div>`,
     );
-  } else if (version?.status === 'deprecated') {
+  }
+  const ancestor = version?.lineage.revoked_ancestor;
+  if (ancestor) {
+    banners.push(
+      html`<div class="notice bad" role="note" id="lineage"><p><strong>Built on a revoked image.</strong> ${ancestor.message}</p></div>`,
+    );
+  }
+  if (!allRevoked && version?.status === 'deprecated') {
     banners.push(
       html`<div class="notice warn" role="note"><p><strong>Deprecated.</strong> ${
         version.status_reason ?? 'The publisher recommends another image.'
@@ -238,6 +253,7 @@ ${banners}
   ${detail.category ? html`<li>Category <a href="${href('/', { category: detail.category })}">${detail.category}</a></li>` : ''}
   <li>${ratingLine(detail.rating)}</li>
   <li id="downloads">${count(detail.download_count)} downloads</li>
+  <li id="launches">${count(detail.launch_count)} launches</li>
   ${version ? html`<li>v${version.version}</li>` : ''}
   <li>updated ${date(detail.updated_at)}</li>
 </ul>

@@ -1,6 +1,7 @@
 import { contracts } from '@cws/shared';
+import { identityOf } from '../../../services/downloads.js';
 import { defineRoute } from '../../route.js';
 
-export const { contract, register } = defineRoute(contracts.resolve, (ctx, { params, query }) =>
-  ctx.services.resolve.resolve(params.template, query),
+export const { contract, register } = defineRoute(contracts.resolve, (ctx, { params, query, principal, req }) =>
+  ctx.services.resolve.resolve(params.template, query, identityOf(principal, req.ip)),
 );

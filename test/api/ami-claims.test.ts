@@ -1,0 +1,115 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, fakeAmi, publish, publishBody } from '../helpers/api.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+let reg: TestRegistry;
+let alice: string;
+let mallory: string;
+beforeAll(async () => {
+  reg = await startRegistry();
+  alice = await createUser(reg, 'alice');
+  mallory = await createUser(reg, 'mallory');
+});
+afterAll(() => reg?.close());
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+describe('one AMI id belongs to one listing version', () => {
+  const ami = fakeAmi();
+
+  it('refuses a second listing claiming an AMI another owner holds, with 409 naming the holder', async () => {
+    await publish(reg, alice, publishBody('lab', { version: { version: '1.0.0', regions: [region(ami)] } }));
+    const res = await request(reg.url)
+      .post('/api/v1/listings')
+      .set(auth(mallory))
+      .send(publishBody('copycat', { version: { version: '1.0.0', regions: [region(ami)] } }));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('conflict');
+    expect(res.body.error.message).toContain(`${ami} is already published as alice/lab@1.0.0`);
+    // Nothing was written: mallory has no listing.
+    expect((await request(reg.url).get('/api/v1/listings/mallory/copycat')).status).toBe(404);
+  });
+
+  it('lets the same owner move an AMI to a new version, and the old version lets go of it', async () => {
+    const res = await request(reg.url)
+      .post('/api/v1/listings/alice/lab/versions')
+      .set(auth(alice))
+      .send({ version: '1.1.0', regions: [region(ami)] });
+    expect(res.status).toBe(201);
+    const detail = (await request(reg.url).get('/api/v1/listings/alice/lab')).body;
+    const byVersion = Object.fromEntries(
+      detail.versions.map((v: { version: string; regions: { ami_id: string }[] }) => [
+        v.version,
+        v.regions.map((r) => r.ami_id),
+      ]),
+    );
+    expect(byVersion).toEqual({ '1.1.0': [ami], '1.0.0': [] });
+    const log = (await request(reg.url).get('/api/v1/listings/alice/lab/audit').set(auth(alice))).body;
+    expect(log.items.map((i: { action: string }) => i.action)).toContain('ami.move');
+  });
+
+  it('never moves an AMI out of a revoked version', async () => {
+    const other = fakeAmi();
+    await publish(reg, alice, publishBody('old', { version: { version: '1.0.0', regions: [region(other)] } }));
+    await request(reg.url)
+      .post('/api/v1/listings/alice/old/versions/1.0.0/revoke')
+      .set(auth(alice))
+      .send({ reason: 'leaked key' })
+      .expect(200);
+    const res = await request(reg.url)
+      .post('/api/v1/listings/alice/lab/versions')
+      .set(auth(alice))
+      .send({ version: '2.0.0', regions: [region(other)] });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('is revoked; a revoked image cannot be published again');
+  });
+
+  it('refuses one AMI twice in one version', async () => {
+    const twice = fakeAmi();
+    const res = await request(reg.url)
+      .post('/api/v1/listings')
+      .set(auth(mallory))
+      .send(
+        publishBody('twice', {
+          version: { version: '1.0.0', regions: [region(twice), { ...region(twice), region: 'us-west-2' }] },
+        }),
+      );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('listed twice');
+  });
+
+  it('rates the one listing that holds an AMI by the seed endpoint', async () => {
+    const res = await request(reg.url)
+      .post(`/api/v1/community/amis/${ami}/rate`)
+      .set(auth(mallory))
+      .send({ rating: 4 });
+    expect(res.status).toBe(200);
+    expect(res.body.listing).toBe('alice/lab');
+  });
+
+  it('reports an import entry claiming a held AMI as a conflict and imports the rest', async () => {
+    const fresh = fakeAmi();
+    const res = await request(reg.url)
+      .post('/api/v1/admin/import')
+      .set(auth(reg.adminToken))
+      .send({
+        'python-ml': {
+          mirror: {
+            version: '1.0',
+            creator: 'mirror-bot',
+            description: 'mirror',
+            regions: { 'us-east-1': ami, 'us-west-2': fresh },
+          },
+        },
+      });
+    expect(res.status).toBe(200);
+    expect(res.body.conflicts).toEqual([
+      `mirror-bot/mirror@1.0 us-east-1/x86_64: ${ami} is already published as alice/lab@1.1.0`,
+    ]);
+    expect(res.body.regions_added).toBe(1);
+  });
+});
+
+function region(ami_id: string) {
+  return { region: 'us-east-1', architecture: 'x86_64' as const, ami_id };
+}
