@@ -103,7 +103,8 @@ export class TrustService {
         region: body.region,
       }),
     );
-    if (result.counted) await this.cache.invalidate('launch');
+    // A launch count changes no resolve answer or status.
+    if (result.counted) await this.cache.invalidate('launch', { spare: ['resolve', 'auth', 'ami-status'] });
     return {
       listing: `${row.owner}/${row.name}`,
       version: row.version,
