@@ -4,7 +4,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { provenAccounts } from '../db/queries/aws-accounts.js';
 import { recordLaunch } from '../db/queries/launches.js';
-import { activeImages, amiStatusRows } from '../db/queries/trust.js';
+import { activeImages, amiStatusRows, versionLineageRows } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
 import { type AccessService, canSee } from './access.js';
 import { lineageOf } from './listings.js';
@@ -39,11 +39,10 @@ export class TrustService {
     const db = this.database.db;
     const rows = await amiStatusRows(db, ids);
     const versions = [...new Map(rows.map((r) => [r.version_id, r])).values()];
-    const full = await db
-      .selectFrom('image_versions')
-      .select(['id', 'parent_ami', 'parent_listing'])
-      .where('id', 'in', versions.length ? versions.map((v) => v.version_id) : [-1])
-      .execute();
+    const full = await versionLineageRows(
+      db,
+      versions.map((v) => v.version_id),
+    );
     const lineages = await lineageOf(db, full);
     const stale = rows.filter((r) => r.status !== 'active').map((r) => r.image_id);
     const active = await activeImages(db, [...new Set(stale)]);

@@ -117,3 +117,13 @@ export function activeImages(db: Db, imageIds: number[]) {
     .orderBy('v.id', 'desc')
     .execute();
 }
+
+/** The lineage columns of these versions. */
+export function versionLineageRows(db: Db, versionIds: number[]) {
+  if (versionIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('image_versions')
+    .select(['id', 'parent_ami', 'parent_listing'])
+    .where('id', 'in', versionIds)
+    .execute();
+}
