@@ -28,9 +28,13 @@ export const version = z
   .regex(VERSION_PATTERN, 'must be a version such as 1.0.0 (letters, digits, . + _ -; max 64)');
 export const awsAccountId = z.string().regex(AWS_ACCOUNT_PATTERN, 'must be a 12-digit AWS account id');
 
+/** Lowest first; the one list of severities (Inspector2's, lower-cased). */
 export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export const severity = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof severity>;
+/** Highest first, for summaries. */
+export const SEVERITIES_HIGHEST_FIRST: readonly Severity[] = [...SEVERITIES].reverse();
+export const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);
 
 export const VERSION_STATUSES = ['active', 'deprecated', 'revoked'] as const;
 export const versionStatus = z.enum(VERSION_STATUSES);
@@ -71,7 +75,23 @@ export function parseListingRef(ref: string): { owner: string; name: string } | 
   return { owner, name };
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+/** 0 for informational up to 4 for critical. */
 export function severityRank(s: Severity): number {
-  return SEVERITY_RANK[s];
+  return SEVERITIES.indexOf(s);
+}
+
+/**
+ * Whether the origin of `url` is on an STS allow-list (`https://sts.amazonaws.com`, `https://sts.*.amazonaws.com`);
+ * `*` in an entry matches one DNS label. The registry checks proofs with it; the CLI checks before signing one.
+ */
+export function stsOriginAllowed(url: URL, allowList: readonly string[]): boolean {
+  const origin = `${url.protocol}//${url.host}`.toLowerCase();
+  return allowList.some((entry) => {
+    const pattern = entry
+      .toLowerCase()
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[a-z0-9-]+');
+    return new RegExp(`^${pattern}$`).test(origin);
+  });
 }

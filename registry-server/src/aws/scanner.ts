@@ -1,5 +1,6 @@
 import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import type { Inspector2Client } from '@aws-sdk/client-inspector2';
+import { isSeverity, type Severity } from '@cws/shared';
 import type { AwsConfig } from '../config/config.js';
 import { AwsCallError, classify } from './ec2.js';
 
@@ -12,7 +13,7 @@ const loadSdk = (): Promise<Sdk> => {
   return sdk;
 };
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
+export type { Severity };
 
 /** One finding as the registry stores it, from either source. */
 export interface ScannedFinding {
@@ -34,10 +35,9 @@ export interface ScanInstance {
   state: string;
 }
 
-const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'informational']);
 const severityOf = (s: string | undefined): Severity => {
   const v = (s ?? '').toLowerCase();
-  return (SEVERITIES.has(v) ? v : 'informational') as Severity;
+  return isSeverity(v) ? v : 'informational';
 };
 /** "CVE-2026-1234 - openssl, libssl3" -> id and the first package (EC2 image findings name no package). */
 function fromTitle(title: string): { id: string; pkg: string | null } {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stsOriginAllowed } from '@cws/shared';
 
 /**
  * Proof of an AWS account the Vault / aws-iam-authenticator way: the client signs
@@ -64,18 +65,8 @@ const PASS_THROUGH = new Set(['authorization', 'content-type', 'x-amz-content-sh
 /** Hop-by-hop or computed by our HTTP client: never forwarded even when signed. */
 const NOT_FORWARDED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'accept-encoding']);
 
-/** Whether the origin of `url` is on the allow-list; `*` in an entry matches one DNS label. */
-export function stsOriginAllowed(url: URL, allowList: string[]): boolean {
-  const origin = `${url.protocol}//${url.host}`.toLowerCase();
-  return allowList.some((entry) => {
-    const pattern = entry
-      .toLowerCase()
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[a-z0-9-]+');
-    return new RegExp(`^${pattern}$`).test(origin);
-  });
-}
+/** The allow-list matcher is shared with the CLI, which checks before it signs. */
+export { stsOriginAllowed };
 
 export function checkProof(req: SignedRequest, policy: ProofPolicy): CheckedProof {
   const invalid = (m: string) => new ProofRejected('invalid', m);

@@ -4,7 +4,7 @@ import {
   type RegionImage,
   type RevokedAncestor,
   type ScanInfo,
-  type Severity,
+  SEVERITIES_HIGHEST_FIRST,
   type VersionDetail,
   versionHygiene,
   versionTestReport,
@@ -41,13 +41,12 @@ export function toScan(row: ScanColumns): ScanInfo | null {
     low: Number(row.low ?? 0),
     informational: Number(row.informational ?? 0),
   };
-  const order: Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
   return {
     scanner: row.scanner,
     status: row.scan_status as ScanInfo['status'],
     reason: row.scan_reason ?? null,
     counts,
-    highest: order.find((s) => counts[s] > 0) ?? null,
+    highest: SEVERITIES_HIGHEST_FIRST.find((s) => counts[s] > 0) ?? null,
     scanned_at: iso(row.scanned_at)!,
   };
 }

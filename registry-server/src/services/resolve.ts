@@ -1,4 +1,4 @@
-import { type ResolveQuery, type ResolveResult, severityRank } from '@cws/shared';
+import { type ResolveQuery, type ResolveResult, SEVERITIES, severityRank } from '@cws/shared';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import {
@@ -121,10 +121,9 @@ export class ResolveService {
   }
 }
 
-const SEVERITY_ORDER = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 function passesSeverity(r: ResolveRow, maxRank: number): boolean {
   if (r.scan_status !== 'complete') return false;
-  return SEVERITY_ORDER.slice(maxRank + 1).every((s) => Number(r[s] ?? 0) === 0);
+  return SEVERITIES.slice(maxRank + 1).every((s) => Number(r[s] ?? 0) === 0);
 }
 
 function reasonFor(r: ResolveRow, p: ResolvePolicy): string {

@@ -1,4 +1,4 @@
-import type { AwsAuthInfo, AwsProofResult, RegistryClient } from '@cws/shared';
+import { type AwsAuthInfo, type AwsProofResult, type RegistryClient, stsOriginAllowed } from '@cws/shared';
 import { presignProof, stsEndpoint } from '../aws/proof.js';
 import type { RegistryEntry } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -12,18 +12,6 @@ export interface ProvenAccount {
   info: AwsAuthInfo;
   proof: AwsProofResult;
   client: RegistryClient;
-}
-
-function allowed(endpoint: string, list: string[]): boolean {
-  const origin = new URL(endpoint).origin.toLowerCase();
-  return list.some((entry) => {
-    const pattern = entry
-      .toLowerCase()
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[a-z0-9-]+');
-    return new RegExp(`^${pattern}$`).test(origin);
-  });
 }
 
 /**
@@ -51,7 +39,7 @@ export async function proveAccount(
   // STS answers in every region; the user's region keeps the request close, us-east-1 when none is named.
   const region = (await ctx.region(regionFlag)) ?? 'us-east-1';
   const endpoint = stsEndpoint(ctx.env, region);
-  if (!allowed(endpoint, info.sts_endpoints)) {
+  if (!stsOriginAllowed(new URL(endpoint), info.sts_endpoints)) {
     throw new CwsError(
       `${entry.name} only accepts proofs signed for ${info.sts_endpoints.join(', ')}, not ${new URL(endpoint).origin}`,
       {

@@ -1,3 +1,4 @@
+import type { Severity } from '@cws/shared';
 import type { ColumnType, Generated } from 'kysely';
 
 /** jsonb: pass objects (postgres.js would double-encode a JSON string). */
@@ -27,7 +28,7 @@ export interface ScanFindingsTable {
   id: Generated<number>;
   scan_id: number;
   vulnerability_id: string;
-  severity: 'critical' | 'high' | 'medium' | 'low' | 'informational';
+  severity: Severity;
   severity_rank: number;
   inspector_score: number | null;
   package_name: string | null;
