@@ -57,6 +57,7 @@ describe('memory under many unique large queries', () => {
     expect(answered).toBe(N);
     expect(usage.bytes).toBeLessThanOrEqual(32 * MB);
     expect(usage.entries).toBeGreaterThan(0);
-    expect(peak - baseline).toBeLessThan(200 * MB);
+    // Unbounded, these answers (~130 MB of JSON) would be kept whole: several times this.
+    expect(peak - baseline).toBeLessThan(300 * MB);
   });
 });
