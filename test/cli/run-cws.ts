@@ -10,7 +10,7 @@ export const CLI_BIN = join(root, 'cli/bin/run.js');
 /** Fails fast, and says why, when the binary under test is missing or older than its sources. */
 export function assertBuilt(): void {
   const dist = join(root, 'cli/dist/commands/index.js');
-  if (!existsSync(dist)) throw new Error('cli/dist is missing: build first with `npx tsc -b cli`');
+  if (!existsSync(dist)) throw new Error('cli/dist is missing: build first with `pnpm build`');
   const newest = (dir: string): number =>
     Math.max(
       0,
@@ -26,7 +26,13 @@ export function assertBuilt(): void {
   const info = join(root, 'cli/tsconfig.tsbuildinfo');
   const built = Math.max(newest(join(root, 'cli/dist')), existsSync(info) ? statSync(info).mtimeMs : 0);
   if (newest(join(root, 'cli/src')) > built + 1000) {
-    throw new Error('cli/dist is older than cli/src: rebuild with `npx tsc -b cli`');
+    throw new Error('cli/dist is older than cli/src: rebuild with `pnpm build`');
+  }
+  // The binary runs the bundle (cli/scripts/bundle.mjs), made from dist by `pnpm build`.
+  const bundle = join(root, 'cli/dist/bundle/commands.js');
+  const compiled = newest(join(root, 'cli/dist/commands'));
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs + 1000 < compiled) {
+    throw new Error('cli/dist/bundle is missing or older than cli/dist: rebuild with `pnpm build`');
   }
 }
 

@@ -1,13 +1,27 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CwsError, EXIT } from '../errors.js';
 import { loadTemplateFile, type TemplateError } from './parse.js';
 import type { Template } from './schema.js';
 
-/** Shipped in the package beside dist/: cli/templates/*.yml. */
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
+/**
+ * Shipped in the package beside dist/: cli/templates/*.yml. Found by walking up from this
+ * module to the package root, so it is the same from dist/lib/templates/ and from the bundle.
+ */
+export const BUILTIN_TEMPLATES_DIR = packageTemplatesDir();
+
+function packageTemplatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates')))
+      return `${join(dir, 'templates')}/`;
+    const up = dirname(dir);
+    if (up === dir) return fileURLToPath(new URL('../../../templates/', import.meta.url));
+    dir = up;
+  }
+}
 
 export type TemplateSource = 'builtin' | 'user' | 'file';
 
