@@ -11,6 +11,7 @@ import { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AccessService } from './services/access.js';
+import { AdminService } from './services/admin.js';
 import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
 import { CatalogueService } from './services/catalogue.js';
@@ -47,6 +48,7 @@ export interface AppContext {
   checkResponses: boolean;
   services: {
     access: AccessService;
+    admin: AdminService;
     orgs: OrganisationService;
     /** The web pages' catalogue reads (facets, the signed-in user's rating). */
     catalogue: CatalogueService;
@@ -137,14 +139,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     checkResponses: overrides.checkResponses ?? false,
     services: {
       access,
+      admin: new AdminService(database, cache, access),
       orgs,
       catalogue: new CatalogueService(database),
       auth: new AuthService(database, cache, logger),
-      listings: new ListingService(database, cache, verification),
+      listings: new ListingService(database, cache, verification, access),
       imageChecks: new ImageCheckService(database, cache),
-      search: new SearchService(database, cache),
-      ratings: new RatingService(database, cache),
-      resolve: new ResolveService(database, cache, downloads, verification),
+      search: new SearchService(database, cache, access),
+      ratings: new RatingService(database, cache, access),
+      resolve: new ResolveService(database, cache, downloads, verification, access),
       import: new ImportService(database, cache),
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
       verification,

@@ -93,6 +93,10 @@ export interface Config {
   saml: SamlConfig | null;
   jobs: JobsConfig;
   scan: ScanConfig;
+  /** public: anyone reads; signed-in: every read needs a token or a session (CWS_REGISTRY_READ). */
+  access: { read: 'public' | 'signed-in' };
+  /** Mirroring another registry's public export on a schedule; url null: off. */
+  mirror: { url: string | null; intervalSeconds: number; token: string | null };
 }
 
 /** Where the embedded database lives when CWS_REGISTRY_DATA is unset (XDG data dir). */
@@ -138,6 +142,12 @@ export function buildConfig(env: Env, overrides: Partial<Config> = {}): Config {
     saml: samlConfig(env),
     jobs: { worker: env.CWS_REGISTRY_WORKER ?? true, leaseSeconds: env.CWS_REGISTRY_JOB_LEASE ?? 60, pollMs: 1000 },
     scan: scanConfig(env),
+    access: { read: env.CWS_REGISTRY_READ ?? 'public' },
+    mirror: {
+      url: env.CWS_REGISTRY_MIRROR_URL ?? null,
+      intervalSeconds: env.CWS_REGISTRY_MIRROR_INTERVAL ?? 86400,
+      token: env.CWS_REGISTRY_MIRROR_TOKEN ?? null,
+    },
     ...overrides,
   };
   return config;

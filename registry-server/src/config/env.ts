@@ -258,6 +258,27 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
     default: '604800',
     description: 'Seconds between rescans of older active versions (0 turns them off).',
   },
+  {
+    name: 'CWS_REGISTRY_READ',
+    default: 'public',
+    description:
+      'Who may read: public (anyone), or signed-in (every read of the API, the web pages, resolve and the community list needs a token or a session).',
+  },
+  {
+    name: 'CWS_REGISTRY_MIRROR_URL',
+    default: '(unset: no mirroring)',
+    description: 'Registry whose public catalogue this one mirrors on a schedule (its GET /api/v1/export).',
+  },
+  {
+    name: 'CWS_REGISTRY_MIRROR_INTERVAL',
+    default: '86400',
+    description: 'Seconds between mirror runs when CWS_REGISTRY_MIRROR_URL is set (0: only at start).',
+  },
+  {
+    name: 'CWS_REGISTRY_MIRROR_TOKEN',
+    default: '(unset)',
+    description: 'Token sent to the mirrored registry, when it requires sign-in for reads.',
+  },
   { name: 'CWS_REGISTRY_LOG_LEVEL', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent.' },
   { name: 'XDG_DATA_HOME', default: '~/.local/share', description: 'Base of the default CWS_REGISTRY_DATA.' },
 ];
@@ -355,6 +376,10 @@ export const envSchema = z.object({
   CWS_REGISTRY_SCAN_POLL: intString(1, 600).optional(),
   CWS_REGISTRY_RESCAN_LATEST: intString(0, 365 * 86400).optional(),
   CWS_REGISTRY_RESCAN_OLDER: intString(0, 365 * 86400).optional(),
+  CWS_REGISTRY_READ: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
+  CWS_REGISTRY_MIRROR_URL: z.url().optional(),
+  CWS_REGISTRY_MIRROR_INTERVAL: intString(0, 30 * 86400).optional(),
+  CWS_REGISTRY_MIRROR_TOKEN: z.string().min(1).max(500).optional(),
   CWS_REGISTRY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
 });
 export type Env = z.infer<typeof envSchema>;

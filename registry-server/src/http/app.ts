@@ -9,6 +9,7 @@ import { authenticate } from './middleware/auth.js';
 import { rejectNul } from './middleware/hostile-input.js';
 import { requestMetrics } from './middleware/metrics.js';
 import { rateLimit } from './middleware/rate-limit.js';
+import { readPolicy } from './middleware/read-policy.js';
 import { buildOpenApi } from './openapi.js';
 import { routes } from './routes/index.js';
 
@@ -70,6 +71,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   // Limits before authentication: a request with a made-up token costs a database lookup too.
   api.use(rateLimit(ctx));
   api.use(authenticate(ctx));
+  api.use(readPolicy(ctx));
   for (const route of routes) route.register(api, ctx);
   app.use(API_PREFIX, api);
   // Web pages at /: after the API, so /api paths never meet page middleware (helmet, sessions).

@@ -2,38 +2,11 @@ import type { Principal } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { membershipsOf } from '../db/queries/organisations.js';
 import type { OrgRole } from '../db/tables/organisations.js';
+import { ANONYMOUS, type AccessScope } from '../db/queries/visibility.js';
 
-/**
- * What a viewer may read: computed from the database on every request (never from a cache, so a
- * role change or removal takes effect at once). Everything that filters listings by visibility
- * uses this one definition, in SQL (db/queries/visibility.ts: visibleSql) and in code (canSee).
- */
-export interface AccessScope {
-  /** The person, or null for anonymous. */
-  userId: number | null;
-  /** Registry admins and maintainers see every listing (not with an organisation-limited token). */
-  seesAll: boolean;
-  /** Organisations whose `org` listings the viewer sees (membership, limited by the token). */
-  memberOrgIds: number[];
-  /** Organisations whose `private` listings the viewer sees as an admin. */
-  adminOrgIds: number[];
-  /** Organisations the viewer may publish into (publisher or admin). */
-  publisherOrgIds: number[];
-  /** The organisation a token is limited to, if any. */
-  limitOrgId: number | null;
-  /** Stable text for cache keys: two viewers with the same key see the same listings. */
-  key: string;
-}
+export type { AccessScope } from '../db/queries/visibility.js';
+export { ANONYMOUS, openSql, privateSql, visibleSql } from '../db/queries/visibility.js';
 
-export const ANONYMOUS: AccessScope = {
-  userId: null,
-  seesAll: false,
-  memberOrgIds: [],
-  adminOrgIds: [],
-  publisherOrgIds: [],
-  limitOrgId: null,
-  key: 'anon',
-};
 
 export type VisibilityRow = { visibility: string; owner_id: number; created_by: number | null };
 
@@ -53,6 +26,7 @@ export class AccessService {
       userId: principal.userId,
       seesAll,
       memberOrgIds,
+      memberOrgNames: mine.map((r) => r.name),
       adminOrgIds,
       publisherOrgIds: ids(['publisher', 'admin']),
       limitOrgId: limit,
@@ -61,6 +35,17 @@ export class AccessService {
         : `u${principal.userId}:l${limit ?? ''}:m${memberOrgIds.join(',')}:a${adminOrgIds.join(',')}`,
     };
   }
+}
+
+/**
+ * Does a listing query for this owner include the viewer's hidden listings (unlisted, private)?
+ * Only for their own namespace, their organisations', or a registry admin's query.
+ */
+export function ownsNamespace(scope: AccessScope, handle: string | undefined, viewerHandle?: string): boolean {
+  if (handle === undefined || scope.userId === null) return false;
+  if (scope.seesAll) return true;
+  if (scope.limitOrgId === null && handle === viewerHandle) return true;
+  return scope.memberOrgNames.includes(handle);
 }
 
 /** The role a scope holds in an organisation, or null. */
@@ -96,3 +81,4 @@ export function canSee(scope: AccessScope, row: VisibilityRow, includeHidden = t
       return false;
   }
 }
+

@@ -11,9 +11,11 @@ import type { Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { generateToken, hashToken, type Principal, tokenPrefix } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
+import type { AccessScope } from './access.js';
 import type { Database, Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { audit } from '../db/queries/audit.js';
+import { findMembership, findOrg } from '../db/queries/organisations.js';
 import * as tokens from '../db/queries/tokens.js';
 import * as users from '../db/queries/users.js';
 import type { ApiTokensTable } from '../db/tables/api-tokens.js';
@@ -50,6 +52,7 @@ export class AuthService {
           role: row.role,
           scopes: row.scopes,
           tokenId: row.token_id,
+          orgId: row.org_id === null ? null : Number(row.org_id),
           expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
         };
         // In this process only: a principal read back from Redis would make anyone who can write
@@ -144,15 +147,17 @@ export class AuthService {
       );
     }
     const expires = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
+    const orgId = await this.#tokenOrg(principal, body.org);
     return this.database.transaction(async (trx) => {
-      const created = await this.#mint(trx, principal.userId, body.name, [...new Set(scopes)], expires);
+      const created = await this.#mint(trx, principal.userId, body.name, [...new Set(scopes)], expires, orgId);
       await audit(trx, {
         actor_id: principal.userId,
         action: 'token.create',
         target: `token:${created.id}`,
-        details: { scopes },
+        details: { scopes, org: body.org ?? null },
+        org_id: orgId,
       });
-      return created;
+      return { ...created, org: orgId === null ? null : (body.org ?? null) };
     });
   }
 
@@ -176,7 +181,30 @@ export class AuthService {
     return toTokenInfo(revoked);
   }
 
-  async #mint(trx: Db, userId: number, name: string, scopes: Scope[], expires: Date | null): Promise<CreatedToken> {
+  /** The organisation a new token is limited to: one the caller belongs to; a limited token keeps its limit. */
+  async #tokenOrg(principal: Principal, org: string | undefined): Promise<number | null> {
+    const limit = principal.orgId ?? null;
+    if (org === undefined) {
+      if (limit !== null) throw new ForbiddenError('this token is limited to an organisation; name it with org');
+      return null;
+    }
+    const row = await findOrg(this.database.db, org);
+    const member = row ? await findMembership(this.database.db, row.id, principal.userId) : undefined;
+    if (!row || !member) throw new NotFoundError(`no organisation ${org} that you belong to`);
+    if (limit !== null && limit !== Number(row.id)) {
+      throw new ForbiddenError('a token limited to one organisation cannot make tokens for another');
+    }
+    return Number(row.id);
+  }
+
+  async #mint(
+    trx: Db,
+    userId: number,
+    name: string,
+    scopes: Scope[],
+    expires: Date | null,
+    orgId: number | null = null,
+  ): Promise<CreatedToken> {
     const token = generateToken();
     const row = await tokens.insertToken(trx, {
       user_id: userId,
@@ -185,6 +213,7 @@ export class AuthService {
       prefix: tokenPrefix(token),
       scopes,
       expires_at: expires,
+      org_id: orgId,
     });
     return { ...toTokenInfo(row), token };
   }
@@ -231,7 +260,17 @@ export function requireAdmin(principal: Principal): void {
   }
 }
 
-/** Owners change their listings; maintainers and admins may act on anyone's. */
-export function canManage(principal: Principal, ownerId: number): boolean {
-  return principal.userId === ownerId || principal.role === 'maintainer' || principal.role === 'admin';
+/**
+ * Owners change their listings; maintainers and admins may act on anyone's; an organisation's
+ * publishers and admins on its listings (given the viewer's scope). A token limited to an
+ * organisation acts on that organisation's listings only.
+ */
+export function canManage(principal: Principal, ownerId: number, scope?: AccessScope | null): boolean {
+  const owner = Number(ownerId);
+  const limit = principal.orgId ?? null;
+  if (limit !== null && owner !== limit) return false;
+  if (limit === null && (principal.userId === owner || principal.role === 'maintainer' || principal.role === 'admin')) {
+    return true;
+  }
+  return scope ? scope.publisherOrgIds.includes(owner) : false;
 }

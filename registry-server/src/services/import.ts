@@ -74,6 +74,7 @@ export class ImportService {
             ]);
             await q.insertListing(trx, {
               owner_id: user.id,
+              created_by: user.id,
               name,
               template,
               category: entry.category ?? null,

@@ -18,12 +18,14 @@ import * as q from '../db/queries/listings.js';
 import { launchedRatingCount, listReviews, ratingHistogram } from '../db/queries/ratings.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { findOrg, findOrgById } from '../db/queries/organisations.js';
+import { AccessService, canSee } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { iso, round2, searchDoc, toRevokedAncestor, toSummary, toVersion, wordsOf } from './present.js';
 import type { VersionHook } from './verification.js';
 
-type CachedDetail = { detail: ListingDetail; ownerId: number };
+type CachedDetail = { detail: ListingDetail; ownerId: number; createdBy: number | null };
 
 export class ListingService {
   constructor(
@@ -31,15 +33,13 @@ export class ListingService {
     private readonly cache: Cache,
     /** Verification in EC2: refuses others' images up front, holds new regions back, checks them after commit. */
     private readonly verify: VersionHook | null = null,
+    private readonly access: AccessService = new AccessService(database),
   ) {}
 
   async publish(principal: Principal, body: PublishBody): Promise<ListingDetail> {
     requireScope(principal, 'publish');
-    if (body.visibility === 'org') {
-      throw new ValidationError('visibility "org" is for listings owned by an organisation', [
-        { path: 'body.visibility', message: 'org needs an organisation as owner' },
-      ]);
-    }
+    const owner = await this.#publishingOwner(principal, body);
+    const ns = owner.handle;
     // Refuses images EC2 shows are someone else's before anything is written.
     await this.verify?.precheckOwnership(
       principal,
@@ -47,13 +47,13 @@ export class ListingService {
       body.version.regions,
     );
     const versionId = await this.database.transaction(async (trx) => {
-      if (await q.findListing(trx, principal.handle, body.name)) {
+      if (await q.findListing(trx, ns, body.name)) {
         throw new ConflictError(
-          `${principal.handle}/${body.name} exists; add a version with POST /api/v1/listings/${principal.handle}/${body.name}/versions`,
+          `${ns}/${body.name} exists; add a version with POST /api/v1/listings/${ns}/${body.name}/versions`,
         );
       }
       const doc = searchDoc([
-        principal.handle,
+        ns,
         body.name,
         body.template,
         body.category,
@@ -63,7 +63,8 @@ export class ListingService {
       let imageId: number;
       try {
         ({ id: imageId } = await q.insertListing(trx, {
-          owner_id: principal.userId,
+          owner_id: owner.id,
+          created_by: principal.userId,
           name: body.name,
           template: body.template,
           category: body.category ?? null,
@@ -73,7 +74,7 @@ export class ListingService {
           search_doc: doc,
         }));
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError(`${principal.handle}/${body.name} exists`);
+        if (isUniqueViolation(err)) throw new ConflictError(`${ns}/${body.name} exists`);
         throw err;
       }
       await q.addSearchWords(trx, wordsOf(doc));
@@ -88,13 +89,44 @@ export class ListingService {
         actor_id: principal.userId,
         action: 'listing.publish',
         image_id: imageId,
-        target: `${principal.handle}/${body.name}@${body.version.version}`,
+        target: `${ns}/${body.name}@${body.version.version}`,
+        org_id: owner.org ? owner.id : null,
+        details: { visibility: body.visibility },
       });
       return version.id;
     });
     await this.cache.invalidate('publish');
     this.verify?.committed(versionId);
-    return this.detail(principal.handle, body.name, principal);
+    return this.detail(ns, body.name, principal);
+  }
+
+  /** Whose namespace a publish goes into: the caller's, or an organisation they publish for. */
+  async #publishingOwner(principal: Principal, body: PublishBody) {
+    const limit = principal.orgId ?? null;
+    if (!body.org) {
+      if (body.visibility === 'org') {
+        throw new ValidationError('visibility "org" is for listings owned by an organisation: publish with org', [
+          { path: 'body.visibility', message: 'org needs an organisation as owner (body.org)' },
+        ]);
+      }
+      if (limit !== null) {
+        const org = await findOrgById(this.database.db, limit);
+        throw new ForbiddenError(`this token is limited to the organisation ${org?.name ?? limit}; publish with org`);
+      }
+      return { id: principal.userId, handle: principal.handle, org: false };
+    }
+    const org = await findOrg(this.database.db, body.org);
+    if (org && limit !== null && Number(org.id) !== limit) {
+      throw new ForbiddenError(`this token is limited to another organisation than ${body.org}`);
+    }
+    const scope = await this.access.scope(principal);
+    if (!org || !scope.memberOrgIds.includes(Number(org.id))) {
+      throw new NotFoundError(`no organisation ${body.org} that you belong to`);
+    }
+    if (!scope.publisherOrgIds.includes(Number(org.id))) {
+      throw new ForbiddenError(`publishing as ${body.org} needs its publisher or admin role; you are a member`);
+    }
+    return { id: Number(org.id), handle: org.name, org: true };
   }
 
   async addVersion(principal: Principal, owner: string, name: string, body: NewVersionBody): Promise<VersionDetail> {
@@ -222,13 +254,18 @@ export class ListingService {
     await this.cache.invalidate('channel');
   }
 
-  /** A listing in full. Private listings are visible to their owner, maintainers and admins only. */
+  /**
+   * A listing in full, if the viewer may see it (services/access.ts): the cached copy is the
+   * same for everyone, and who may see it is decided afresh on every call.
+   */
   async detail(owner: string, name: string, viewer: Principal | null): Promise<ListingDetail> {
     const cached = await this.cache.wrap<CachedDetail | null>(`listing:${owner}/${name}`, () =>
       this.#load(owner, name),
     );
-    if (!cached || (cached.detail.visibility === 'private' && !(viewer && canManage(viewer, cached.ownerId)))) {
-      throw new NotFoundError(`no listing ${owner}/${name}`);
+    if (!cached) throw new NotFoundError(`no listing ${owner}/${name}`);
+    if (cached.detail.visibility !== 'public' && cached.detail.visibility !== 'unlisted') {
+      const row = { visibility: cached.detail.visibility, owner_id: cached.ownerId, created_by: cached.createdBy };
+      if (!canSee(await this.access.scope(viewer), row)) throw new NotFoundError(`no listing ${owner}/${name}`);
     }
     return cached.detail;
   }
@@ -302,7 +339,8 @@ export class ListingService {
       architectures: [...new Set(liveRegions.map((r) => r.architecture))].sort(),
     });
     return {
-      ownerId: listing.owner_id,
+      ownerId: Number(listing.owner_id),
+      createdBy: listing.created_by === null ? null : Number(listing.created_by),
       detail: {
         ...summary,
         created_at: iso(listing.created_at)!,
@@ -326,12 +364,14 @@ export class ListingService {
     return found;
   }
 
-  /** The listing, if the principal may change it: 404 when absent, 403 when not theirs. */
+  /** The listing, if the principal may change it: 404 when absent or unseen, 403 when not theirs. */
   async #managed(trx: Db, principal: Principal, owner: string, name: string) {
     const listing = await q.findListing(trx, owner, name);
     if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
-    if (!canManage(principal, listing.owner_id)) {
-      throw new ForbiddenError(`only ${owner} or a maintainer can change ${owner}/${name}`);
+    const scope = await this.access.scope(principal);
+    if (!canManage(principal, listing.owner_id, scope)) {
+      if (!canSee(scope, listing)) throw new NotFoundError(`no listing ${owner}/${name}`);
+      throw new ForbiddenError(`only ${owner}, its publishers or a maintainer can change ${owner}/${name}`);
     }
     return listing;
   }

@@ -7,27 +7,40 @@ import { launchedFromProvenAccount } from '../db/queries/launches.js';
 import { findListing, findListingByAmi, lockListing } from '../db/queries/listings.js';
 import { adjustAggregate, findRating, publishedVersionOf, upsertRating } from '../db/queries/ratings.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import { canManage, requireScope } from './auth.js';
+import { type AccessService, canSee } from './access.js';
+import { requireScope } from './auth.js';
 import { round2 } from './present.js';
 
-type Target = { id: number; owner: string; name: string; visibility: string; owner_id: number };
+type Target = {
+  id: number;
+  owner: string;
+  name: string;
+  visibility: string;
+  owner_id: number;
+  created_by: number | null;
+};
 
 export class RatingService {
   constructor(
     private readonly database: Database,
     private readonly cache: Cache,
+    private readonly access: AccessService,
   ) {}
 
   /** Seed 004: rate by any EC2 image id of the listing. */
   async rateByAmi(principal: Principal, amiId: string, body: RatingBody): Promise<RatingResult> {
     const listing = await findListingByAmi(this.database.db, amiId);
-    if (!listing || !visible(listing, principal)) throw new NotFoundError(`no listing holds ${amiId}`);
+    if (!listing || !canSee(await this.access.scope(principal), listing)) {
+      throw new NotFoundError(`no listing holds ${amiId}`);
+    }
     return this.#rate(principal, listing, body);
   }
 
   async rateListing(principal: Principal, owner: string, name: string, body: RatingBody): Promise<RatingResult> {
     const listing = await findListing(this.database.db, owner, name);
-    if (!listing || !visible(listing, principal)) throw new NotFoundError(`no listing ${owner}/${name}`);
+    if (!listing || !canSee(await this.access.scope(principal), listing)) {
+      throw new NotFoundError(`no listing ${owner}/${name}`);
+    }
     return this.#rate(principal, listing, body);
   }
 
@@ -78,8 +91,4 @@ export class RatingService {
       summary: { average: count === 0 ? 0 : round2(Number(aggregate.rating_sum) / count), count },
     };
   }
-}
-
-function visible(listing: Target, principal: Principal): boolean {
-  return listing.visibility !== 'private' || canManage(principal, listing.owner_id);
 }

@@ -10,6 +10,8 @@ import {
 } from '../db/queries/resolve.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
+import type { Principal } from '../auth/tokens.js';
+import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
 
@@ -27,10 +29,17 @@ export class ResolveService {
     private readonly downloads: DownloadCounter,
     /** Why images cannot be verified here, shown on those never checked. */
     private readonly verification: { readonly noAwsReason: string | null } | null = null,
+    private readonly access: AccessService = new AccessService(database),
   ) {}
 
-  /** The best image for a template under a policy. Counts a download for the identity, unless count=false. */
-  async resolve(template: string, query: ResolveQuery, identity: string): Promise<ResolveResult> {
+  /** The best image for a template under a policy, among the listings the viewer may see. Counts a download for the identity, unless count=false. */
+  async resolve(
+    template: string,
+    query: ResolveQuery,
+    identity: string,
+    viewer: Principal | null = null,
+  ): Promise<ResolveResult> {
+    const scope = await this.access.scope(viewer);
     const policy: ResolvePolicy = {
       template,
       region: query.region,
@@ -41,8 +50,9 @@ export class ResolveService {
       channel: query.channel,
     };
     const lineage = query.revoked_lineage ?? 'warn';
-    const answer = await this.cache.wrap(`resolve:${JSON.stringify(policy)}:${lineage}`, () =>
-      this.#pick(policy, query, lineage),
+    // The viewer's scope is part of the key: org and private listings never answer someone else.
+    const answer = await this.cache.wrap(`resolve:${scope.key}:${JSON.stringify(policy)}:${lineage}`, () =>
+      this.#pick(policy, query, lineage, scope),
     );
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
@@ -53,19 +63,20 @@ export class ResolveService {
     policy: ResolvePolicy,
     query: ResolveQuery,
     lineage: 'warn' | 'block',
+    scope: AccessScope,
   ): Promise<ResolveAnswer | { miss: string }> {
     // Images built on a revoked image: warned about, or (policy block) passed over for the next best.
     const candidates =
       lineage === 'block'
-        ? await resolveCandidates(this.database.db, policy, 25, true)
-        : [await resolveBest(this.database.db, policy)].filter((r): r is ResolveRow => r !== undefined);
+        ? await resolveCandidates(this.database.db, policy, 25, true, scope)
+        : [await resolveBest(this.database.db, policy, scope)].filter((r): r is ResolveRow => r !== undefined);
     const ancestors = await revokedAncestors(
       this.database.db,
       candidates.map((c) => c.version_id),
     );
     const best = lineage === 'block' ? candidates.find((c) => !ancestors.has(c.version_id)) : candidates[0];
     if (!best) {
-      const miss = await this.#explainMiss(policy);
+      const miss = await this.#explainMiss(policy, scope);
       return {
         miss:
           candidates.length > 0
@@ -96,11 +107,11 @@ export class ResolveService {
     return { result, imageId: best.image_id, versionId: best.version_id };
   }
 
-  async #explainMiss(p: ResolvePolicy): Promise<string> {
+  async #explainMiss(p: ResolvePolicy, scope: AccessScope): Promise<string> {
     const where = `${p.template} in ${p.region}/${p.architecture}`;
-    const counts = await resolveExclusions(this.database.db, p);
+    const counts = await resolveExclusions(this.database.db, p, scope);
     if (counts.total === 0) return `no image for ${where} in this registry`;
-    const open = await resolveCandidates(this.database.db, p, 1000, false);
+    const open = await resolveCandidates(this.database.db, p, 1000, false, scope);
     const reasons: string[] = [];
     if (counts.revoked > 0) reasons.push(`${counts.revoked} revoked`);
     if (counts.unavailable > 0) reasons.push(`${counts.unavailable} not available`);

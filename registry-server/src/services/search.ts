@@ -12,6 +12,7 @@ import {
   searchListingIds,
   similarWords,
 } from '../db/queries/search.js';
+import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { round2, toSummary } from './present.js';
 import { queryWords, termQuery } from './search-terms.js';
@@ -45,6 +46,7 @@ export class SearchService {
   constructor(
     private readonly database: Database,
     private readonly cache: Cache,
+    private readonly access: AccessService,
   ) {}
 
   async search(query: SearchQuery, viewer: Principal | null): Promise<SearchResult> {
@@ -52,9 +54,10 @@ export class SearchService {
     const words = query.q ? queryWords(query.q) : [];
     const sort: SearchSort = query.sort ?? (words.length > 0 ? 'relevance' : 'rating');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isAfterFor(sort));
-    // Only a viewer asking for their own listings sees unlisted and private ones.
-    const viewerId = viewer && query.owner === viewer.handle ? viewer.userId : undefined;
-    const key = `search:${JSON.stringify({ ...query, sort, viewerId })}`;
+    // Only a viewer asking for their own (or their organisation's) listings sees unlisted and private ones.
+    const scope = await this.access.scope(viewer);
+    const includeHidden = ownsNamespace(scope, query.owner, viewer?.handle);
+    const key = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
     return this.cache.wrap(key, async () => {
       let tsquery: string | undefined;
       if (query.q) {
@@ -75,7 +78,7 @@ export class SearchService {
         owner: query.owner,
         verified: query.verified,
         minRating: query.min_rating,
-        viewerId,
+        visible: { scope, includeHidden },
       };
       if (sort === 'relevance' && tsquery) {
         const { rows, next } = await relevancePage(this.database.db, { ...filters, tsquery }, query.limit, after);
@@ -97,9 +100,11 @@ export class SearchService {
     });
   }
 
-  async community(query: CommunityQuery): Promise<CommunityAmi[]> {
-    return this.cache.wrap(`community:${JSON.stringify(query)}`, async () => {
-      const rows = await communityListings(this.database.db, query, COMMUNITY_LIMIT);
+  /** The seed's list: public listings, and the viewer's organisations' `org` listings. */
+  async community(query: CommunityQuery, viewer: Principal | null = null): Promise<CommunityAmi[]> {
+    const scope = await this.access.scope(viewer);
+    return this.cache.wrap(`community:${scope.key}:${JSON.stringify(query)}`, async () => {
+      const rows = await communityListings(this.database.db, query, COMMUNITY_LIMIT, scope);
       const regionRows = await regionsOfListings(
         this.database.db,
         rows.map((r) => r.id),

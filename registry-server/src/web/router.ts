@@ -14,7 +14,7 @@ import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
 import { layout, type Render, sendPage } from './layout.js';
-import { myListingsPage } from './pages/account.js';
+import { myListingsPage, signInPage } from './pages/account.js';
 import { cataloguePage } from './pages/catalogue.js';
 import { errorPage, notFoundPage } from './pages/errors.js';
 import { type ListingView, listingPage } from './pages/listing.js';
@@ -61,6 +61,7 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
   router.use(pageRateLimit(ctx));
   // A SAML response (signed, maybe encrypted, many attributes) is larger than any form of ours.
   router.use('/saml/acs', express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 5 }));
+  router.use(signedInPages(ctx, render));
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
 
   router.get('/', async (req, res) => {
@@ -135,6 +136,16 @@ function samlOrigins(ctx: AppContext): string[] {
     if (metadata.sloUrl) origins.add(new URL(metadata.sloUrl).origin);
   }
   return [...origins];
+/** Pages that stay open under CWS_REGISTRY_READ=signed-in: signing in and out (link, SAML, device approval). */
+const OPEN_PAGES = /^\/(login|logout|saml|device)(\/|$)/;
+
+/** With CWS_REGISTRY_READ=signed-in, anonymous visitors get the sign-in page (401) instead of any other page. */
+function signedInPages(ctx: AppContext, render: Render): RequestHandler {
+  return (req, res, next) => {
+    if (ctx.config.access.read !== 'signed-in' || webState(res).session || OPEN_PAGES.test(req.path)) return next();
+    res.setHeader('Cache-Control', 'no-store');
+    render(req, res, 401, signInPage(null, 'This registry is for signed-in users only. Sign in to browse it.'));
+  };
 }
 
 /** The API's limits apply to pages too: per signed-in user, else per client address. */

@@ -10,6 +10,7 @@ export const tokenInfo = z.object({
   expires_at: timestamp.nullable(),
   last_used_at: timestamp.nullable(),
   revoked_at: timestamp.nullable(),
+  org: z.string().nullable().optional().describe('the organisation the token is limited to'),
 });
 export type TokenInfo = z.infer<typeof tokenInfo>;
 export const tokenInfoList = z.array(tokenInfo);
@@ -18,6 +19,9 @@ export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(scope).min(1).optional().describe('defaults to the scopes of the token making the request'),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
+  org: handle
+    .optional()
+    .describe('limit the token to this organisation (you must belong to it); a limited token can only make tokens limited the same way'),
 });
 export type CreateTokenBody = z.infer<typeof createTokenBody>;
 

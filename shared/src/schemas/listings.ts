@@ -211,6 +211,9 @@ export const publishBody = z.strictObject({
   description: z.string().max(5000).default(''),
   tags: z.array(tag).max(20).default([]),
   visibility: visibility.default('public'),
+  org: handle
+    .optional()
+    .describe('publish as this organisation (org/name); needs its publisher or admin role'),
   version: newVersionBody,
 });
 export type PublishBody = z.infer<typeof publishBody>;

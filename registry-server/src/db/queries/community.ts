@@ -1,12 +1,18 @@
 import type { Db } from '../database.js';
+import { type AccessScope, visibleSql } from './visibility.js';
 
-/** Public listings for seed 004's community list, best rated first. */
-export function communityListings(db: Db, f: { template?: string; category?: string; region?: string }, limit: number) {
+/** Listings the scope sees (public, and its organisations' org listings) for seed 004's community list, best rated first. */
+export function communityListings(
+  db: Db,
+  f: { template?: string; category?: string; region?: string },
+  limit: number,
+  scope: AccessScope,
+) {
   let q = db
     .selectFrom('images as i')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
     .select(['i.id', 'i.name', 'u.handle as creator', 'i.rating_avg', 'i.download_count'])
-    .where('i.visibility', '=', 'public');
+    .where(visibleSql(scope, false));
   if (f.template) q = q.where('i.template', '=', f.template);
   if (f.category) q = q.where('i.category', '=', f.category);
   q = q.where(({ exists, selectFrom }) => {

@@ -26,7 +26,7 @@ export function insertListing(
   listing: Pick<
     ImagesTable,
     'owner_id' | 'name' | 'template' | 'category' | 'description' | 'visibility' | 'tags' | 'search_doc'
-  >,
+  > & { created_by?: number | null },
 ) {
   return db.insertInto('images').values(listing).returning('id').executeTakeFirstOrThrow();
 }
@@ -189,7 +189,7 @@ export function findListingByAmi(db: Db, amiId: string) {
     .innerJoin('image_versions as v', 'v.id', 'r.version_id')
     .innerJoin('images as i', 'i.id', 'v.image_id')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
-    .select(['i.id', 'i.name', 'u.handle as owner', 'i.visibility', 'i.owner_id'])
+    .select(['i.id', 'i.name', 'u.handle as owner', 'i.visibility', 'i.owner_id', 'i.created_by'])
     .where('r.ami_id', '=', amiId)
     .orderBy('i.id')
     .executeTakeFirst();

@@ -1,6 +1,7 @@
-import { type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
+import { ANONYMOUS, type AccessScope, openSql, privateSql, visibleSql } from './visibility.js';
 
 export interface ResolvePolicy {
   template: string;
@@ -33,17 +34,41 @@ const CLASSES = [
  * joining and sorting every listing of the template. The latest scan is looked up for the
  * chosen row only (and, under `maxSeverityRank`, for the rows it filters).
  */
-export async function resolveBest(db: Db, p: ResolvePolicy): Promise<ResolveRow | undefined> {
+export async function resolveBest(
+  db: Db,
+  p: ResolvePolicy,
+  scope: AccessScope = ANONYMOUS,
+): Promise<ResolveRow | undefined> {
+  // The viewer's private listings (few) in a probe of their own, so the main probe keeps
+  // to the partial index over non-private listings; the better of the two hits wins.
+  const priv = privateSql(scope);
   for (const cls of CLASSES) {
     if (p.verifiedOnly && !cls.verified) continue;
-    const hit = await resolveProbe(db, p, cls).executeTakeFirst();
+    const open = await resolveProbe(db, p, cls, openSql(scope, true)).executeTakeFirst();
+    const mine = priv ? await resolveProbe(db, p, cls, priv).executeTakeFirst() : undefined;
+    const hit = open && mine ? (outranks(mine, open) ? mine : open) : (open ?? mine);
     if (hit) return resolveRow(db, hit.region_id);
   }
   return undefined;
 }
 
+type ProbeHit = { rating_avg: number; rating_count: number; download_count: number; version_id: number };
+/** The probe's order: rating, number of ratings, downloads, newest version, all descending. */
+function outranks(a: ProbeHit, b: ProbeHit): boolean {
+  const keys = ['rating_avg', 'rating_count', 'download_count', 'version_id'] as const;
+  for (const k of keys) {
+    if (Number(a[k]) !== Number(b[k])) return Number(a[k]) > Number(b[k]);
+  }
+  return false;
+}
+
 /** The probe of one class (exported for `bench/explain.js`). */
-export function resolveProbe(db: Db, p: ResolvePolicy, cls: (typeof CLASSES)[number] = CLASSES[0]) {
+export function resolveProbe(
+  db: Db,
+  p: ResolvePolicy,
+  cls: (typeof CLASSES)[number] = CLASSES[0],
+  visible: RawBuilder<SqlBool> = openSql(ANONYMOUS, true),
+) {
   let q = db
     .selectFrom('images as i')
     .innerJoinLateral(
@@ -82,9 +107,9 @@ export function resolveProbe(db: Db, p: ResolvePolicy, cls: (typeof CLASSES)[num
       },
       (join) => join.onTrue(),
     )
-    .select(['c.region_id'])
+    .select(['c.region_id', 'c.version_id', 'i.rating_avg', 'i.rating_count', 'i.download_count'])
     .where('i.template', '=', p.template)
-    .where('i.visibility', '<>', 'private');
+    .where(visible);
   if (p.minRating !== undefined) q = q.where('i.rating_avg', '>=', p.minRating);
   return q
     .orderBy('i.rating_avg', 'desc')
@@ -133,14 +158,26 @@ function candidateRows(db: Db) {
  * active before deprecated, verified first, then rating, number of ratings, downloads,
  * newest version. Revoked versions and unavailable images never match.
  */
-export function resolveCandidates(db: Db, p: ResolvePolicy, limit: number, applyPolicy: boolean) {
-  return resolveCandidatesQuery(db, p, limit, applyPolicy).execute();
+export function resolveCandidates(
+  db: Db,
+  p: ResolvePolicy,
+  limit: number,
+  applyPolicy: boolean,
+  scope: AccessScope = ANONYMOUS,
+) {
+  return resolveCandidatesQuery(db, p, limit, applyPolicy, scope).execute();
 }
 
-export function resolveCandidatesQuery(db: Db, p: ResolvePolicy, limit: number, applyPolicy: boolean) {
+export function resolveCandidatesQuery(
+  db: Db,
+  p: ResolvePolicy,
+  limit: number,
+  applyPolicy: boolean,
+  scope: AccessScope = ANONYMOUS,
+) {
   let q = candidateRows(db)
     .where('i.template', '=', p.template)
-    .where('i.visibility', '<>', 'private')
+    .where(visibleSql(scope, true))
     .where('r.region', '=', p.region)
     .where('r.architecture', '=', p.architecture)
     .where('r.state', '=', 'available')
@@ -178,7 +215,7 @@ export function resolveCandidatesQuery(db: Db, p: ResolvePolicy, limit: number, 
 export type ResolveRow = Awaited<ReturnType<typeof resolveCandidates>>[number];
 
 /** Counts of why images were excluded, for a helpful "nothing matches" message. */
-export async function resolveExclusions(db: Db, p: ResolvePolicy) {
+export async function resolveExclusions(db: Db, p: ResolvePolicy, scope: AccessScope = ANONYMOUS) {
   const row = await db
     .selectFrom('image_regions as r')
     .innerJoin('image_versions as v', 'v.id', 'r.version_id')
@@ -189,7 +226,7 @@ export async function resolveExclusions(db: Db, p: ResolvePolicy) {
       sql<number>`count(*) FILTER (WHERE r.state <> 'available')::int`.as('unavailable'),
     ])
     .where('i.template', '=', p.template)
-    .where('i.visibility', '<>', 'private')
+    .where(visibleSql(scope, true))
     .where('r.region', '=', p.region)
     .where('r.architecture', '=', p.architecture)
     .executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
+import { type AccessScope, visibleSql } from './visibility.js';
 import type { DB } from '../schema.js';
 
 export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
@@ -14,8 +15,8 @@ export interface SearchFilters {
   owner?: string;
   verified?: boolean;
   minRating?: number;
-  /** User id allowed to see their own unlisted/private listings. */
-  viewerId?: number;
+  /** Which listings the viewer may see (services/access.ts); hidden: unlisted and private too. */
+  visible: { scope: AccessScope; includeHidden: boolean };
 }
 
 /**
@@ -53,11 +54,7 @@ function matching(db: Db, f: SearchFilters) {
   let q = db.selectFrom('images as i');
   const query = f.tsquery ? sql`to_tsquery('simple', ${f.tsquery})` : null;
   if (query) q = q.where(sql<SqlBool>`i.search_tsv @@ ${query}`);
-  q = q.where((eb) =>
-    f.viewerId === undefined
-      ? eb('i.visibility', '=', 'public')
-      : eb.or([eb('i.visibility', '=', 'public'), eb('i.owner_id', '=', f.viewerId)]),
-  );
+  q = q.where(visibleSql(f.visible.scope, f.visible.includeHidden));
   if (f.template) q = q.where('i.template', '=', f.template);
   if (f.category) q = q.where('i.category', '=', f.category);
   if (f.owner)

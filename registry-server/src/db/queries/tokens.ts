@@ -9,6 +9,7 @@ export function insertToken(
     prefix: string;
     scopes: string[];
     expires_at: Date | null;
+    org_id?: number | null;
   },
 ) {
   return db.insertInto('api_tokens').values(token).returningAll().executeTakeFirstOrThrow();
@@ -23,6 +24,7 @@ export function findLiveToken(db: Db, tokenHash: string) {
       't.id as token_id',
       't.scopes',
       't.expires_at',
+      't.org_id',
       'u.id as user_id',
       'u.handle',
       'u.role',

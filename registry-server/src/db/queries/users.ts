@@ -37,3 +37,43 @@ export function listAwsAccounts(db: Db, userId: number) {
     .orderBy('proven_at')
     .execute();
 }
+
+/** People (not organisations) by handle, with a handle prefix and keyset paging. */
+export function listPeople(db: Db, f: { prefix?: string; after?: string }, limit: number) {
+  let q = db.selectFrom('users').selectAll().where('kind', '=', 'user');
+  if (f.prefix) q = q.where('handle', 'like', `${f.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (f.after !== undefined) q = q.where('handle', '>', f.after);
+  return q.orderBy('handle').limit(limit).execute();
+}
+
+/** Memberships of these people, with organisation names. */
+export function membershipsOfMany(db: Db, userIds: number[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('organisation_members as m')
+    .innerJoin('users as o', 'o.id', 'm.org_id')
+    .select(['m.user_id', 'o.handle as name', 'm.role'])
+    .where('m.user_id', 'in', userIds)
+    .orderBy('o.handle')
+    .execute();
+}
+
+export function setUserDisabled(db: Db, id: number, at: Date | null) {
+  return db.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
+}
+
+/** Ends every browser session of a user. */
+export function deleteSessionsOf(db: Db, userId: number) {
+  return db.deleteFrom('web_sessions').where('user_id', '=', userId).executeTakeFirst();
+}
+
+export function countActiveAdmins(db: Db) {
+  return db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'user')
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
+}

@@ -1,6 +1,9 @@
 import type { DefinedRoute } from '../route.js';
+import * as adminAudit from './admin/audit.js';
 import * as importIndex from './admin/import.js';
 import * as amiStatus from './amis/status.js';
+import * as updateUser from './admin/update-user.js';
+import * as adminUsers from './admin/users.js';
 import * as awsProof from './auth/aws.js';
 import * as awsInfo from './auth/aws-info.js';
 import * as channelDelete from './channels/delete.js';
@@ -82,4 +85,7 @@ export const routes: DefinedRoute[] = [
   setMember,
   removeMember,
   orgTokens,
+  adminUsers,
+  updateUser,
+  adminAudit,
 ];

@@ -7,11 +7,12 @@ import type { CatalogueForm } from '../query.js';
 import { resultsList } from './catalogue.js';
 
 /** /login without a code: the institution's sign-in buttons (SAML), and how to get a one-time link. */
-export function signInPage(session: WebSession | null, sso: SafeHtml | null = null): Page {
+export function signInPage(session: WebSession | null, sso: SafeHtml | null = null, notice?: string): Page {
   return {
     title: 'Sign in',
     noindex: true,
     main: html`<h1>Sign in</h1>
+${notice ? html`<p class="notice warn" id="sign-in-required">${notice}</p>` : ''}
 ${
   session
     ? html`<p>You are signed in as <strong>${session.principal.handle}</strong>.</p>

@@ -3,5 +3,5 @@ import { identityOf } from '../../../services/downloads.js';
 import { defineRoute } from '../../route.js';
 
 export const { contract, register } = defineRoute(contracts.resolve, (ctx, { params, query, principal, req }) =>
-  ctx.services.resolve.resolve(params.template, query, identityOf(principal, req.ip)),
+  ctx.services.resolve.resolve(params.template, query, identityOf(principal, req.ip), principal),
 );
