@@ -20,6 +20,7 @@ import { DownloadCounter } from './services/downloads.js';
 import { ImageCheckService } from './services/image-checks.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
+import { ExportService, MirrorService } from './services/mirror.js';
 import { OrganisationService } from './services/organisations.js';
 import { RatingService } from './services/ratings.js';
 import { ResolveService } from './services/resolve.js';
@@ -49,6 +50,8 @@ export interface AppContext {
   services: {
     access: AccessService;
     admin: AdminService;
+    export: ExportService;
+    mirror: MirrorService;
     orgs: OrganisationService;
     /** The web pages' catalogue reads (facets, the signed-in user's rating). */
     catalogue: CatalogueService;
@@ -140,6 +143,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     services: {
       access,
       admin: new AdminService(database, cache, access),
+      export: new ExportService(database, { id: config.aws.registryId, url: config.http.publicUrl }),
+      mirror: new MirrorService(database, cache, logger.child({ name: 'mirror' })),
       orgs,
       catalogue: new CatalogueService(database),
       auth: new AuthService(database, cache, logger),

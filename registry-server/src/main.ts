@@ -14,6 +14,8 @@ Usage:
   cws-registry worker           run background jobs only (verification, scans, rescans), no HTTP
   cws-registry migrate          apply database migrations and exit
   cws-registry import FILE      import a registry index (YAML or JSON), idempotently
+  cws-registry mirror URL       mirror another registry's public export once, idempotently
+                                (CWS_REGISTRY_MIRROR_URL runs it on a schedule inside serve)
   cws-registry --help | --version
 
 Settings (environment variables):
@@ -119,6 +121,30 @@ async function main(argv: string[]): Promise<number> {
       try {
         const result = await server.ctx.services.import.import(parseIndex(text, file), null);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } finally {
+        await server.close();
+      }
+      return 0;
+    }
+    case 'mirror': {
+      const url = rest[0];
+      if (!url || !/^https?:\/\/[^/\s]+/.test(url)) {
+        process.stderr.write('usage: cws-registry mirror URL   (http or https base URL of the registry to mirror)\n');
+        return 2;
+      }
+      // The one run asked for; no scheduled runs in this process.
+      const server = await createServer({
+        ...config,
+        demo: false,
+        mirror: { ...config.mirror, url: null },
+        jobs: { ...config.jobs, worker: false },
+      });
+      try {
+        const result = await server.ctx.services.mirror.run(url, config.mirror.token);
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } catch (err) {
+        process.stderr.write(`mirror failed: ${(err as Error).message}\n`);
+        return 1;
       } finally {
         await server.close();
       }

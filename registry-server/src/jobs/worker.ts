@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { mirrorJobs, mirrorSchedule } from './mirror.js';
 import { JobWorker } from './runner.js';
 import { scanJobs, scanSchedules } from './scans.js';
 import { verificationJobs, verificationSchedule } from './verification.js';
@@ -17,5 +18,8 @@ export function createWorker(ctx: AppContext): JobWorker {
   worker.schedule(verificationSchedule(ctx.jobs, ctx.config.aws.verifyIntervalSeconds));
   for (const kind of scanJobs(ctx.services.scans, ctx.config.scan)) worker.register(kind);
   for (const s of scanSchedules(ctx.jobs, ctx.config.scan)) worker.schedule(s);
+  for (const kind of mirrorJobs(ctx.services.mirror, ctx.config.mirror)) worker.register(kind);
+  const mirror = mirrorSchedule(ctx.jobs, ctx.config.mirror);
+  if (mirror) worker.schedule(mirror);
   return worker;
 }

@@ -1,22 +1,22 @@
 import type { Principal } from '../auth/tokens.js';
-import type { Database } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { membershipsOf } from '../db/queries/organisations.js';
+import { type AccessScope, ANONYMOUS } from '../db/queries/visibility.js';
 import type { OrgRole } from '../db/tables/organisations.js';
-import { ANONYMOUS, type AccessScope } from '../db/queries/visibility.js';
 
 export type { AccessScope } from '../db/queries/visibility.js';
 export { ANONYMOUS, openSql, privateSql, visibleSql } from '../db/queries/visibility.js';
-
 
 export type VisibilityRow = { visibility: string; owner_id: number; created_by: number | null };
 
 export class AccessService {
   constructor(private readonly database: Database) {}
 
-  async scope(principal: Principal | null | undefined): Promise<AccessScope> {
+  /** Inside a transaction pass it as `db`: the embedded database has one connection. */
+  async scope(principal: Principal | null | undefined, db: Db = this.database.db): Promise<AccessScope> {
     if (!principal) return ANONYMOUS;
     const limit = principal.orgId ?? null;
-    const rows = await membershipsOf(this.database.db, principal.userId);
+    const rows = await membershipsOf(db, principal.userId);
     const mine = rows.filter((r) => limit === null || r.org_id === limit);
     const ids = (roles: OrgRole[]) => mine.filter((r) => roles.includes(r.role)).map((r) => Number(r.org_id));
     const seesAll = limit === null && (principal.role === 'admin' || principal.role === 'maintainer');
@@ -81,4 +81,3 @@ export function canSee(scope: AccessScope, row: VisibilityRow, includeHidden = t
       return false;
   }
 }
-

@@ -55,7 +55,9 @@ export class AdminService {
       const user = await users.findUserByHandle(trx, handle);
       if (!user || user.kind !== 'user') throw new NotFoundError(`no user ${handle}`);
       const losesAdmin =
-        user.role === 'admin' && user.disabled_at === null && (body.disabled === true || (body.role ?? 'admin') !== 'admin');
+        user.role === 'admin' &&
+        user.disabled_at === null &&
+        (body.disabled === true || (body.role ?? 'admin') !== 'admin');
       if (losesAdmin && (await users.countActiveAdmins(trx)) <= 1) {
         throw new ConflictError(`${handle} is the last active admin; make someone else admin first`);
       }
@@ -74,7 +76,11 @@ export class AdminService {
       if (body.disabled !== undefined && body.disabled !== (user.disabled_at !== null)) {
         await users.setUserDisabled(trx, user.id, body.disabled ? new Date() : null);
         if (body.disabled) await users.deleteSessionsOf(trx, user.id);
-        await audit(trx, { actor_id: principal.userId, action: body.disabled ? 'user.disable' : 'user.enable', target: handle });
+        await audit(trx, {
+          actor_id: principal.userId,
+          action: body.disabled ? 'user.disable' : 'user.enable',
+          target: handle,
+        });
       }
     });
     // Principals are cached by token: drop them so the change holds on the next request.
@@ -97,7 +103,9 @@ export class AdminService {
         throw new ForbiddenError(`only an admin of ${q.org} or of the registry can read its audit log`);
       }
     } else if (!registryAdmin) {
-      throw new ForbiddenError('only a registry admin can read the whole audit log; an organisation admin adds org=NAME');
+      throw new ForbiddenError(
+        'only a registry admin can read the whole audit log; an organisation admin adds org=NAME',
+      );
     }
     let actorId: number | undefined;
     if (q.actor !== undefined) {

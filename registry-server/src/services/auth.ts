@@ -11,7 +11,6 @@ import type { Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { generateToken, hashToken, type Principal, tokenPrefix } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
-import type { AccessScope } from './access.js';
 import type { Database, Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { audit } from '../db/queries/audit.js';
@@ -20,6 +19,7 @@ import * as tokens from '../db/queries/tokens.js';
 import * as users from '../db/queries/users.js';
 import type { ApiTokensTable } from '../db/tables/api-tokens.js';
 import { AuthRequiredError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { AccessScope } from './access.js';
 import { iso } from './present.js';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap (CWS_REGISTRY_ADMIN_TOKEN)';

@@ -18,7 +18,6 @@ import * as q from '../db/queries/listings.js';
 import { launchedRatingCount, listReviews, ratingHistogram } from '../db/queries/ratings.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { findOrg, findOrgById } from '../db/queries/organisations.js';
 import { AccessService, canSee } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -52,14 +51,7 @@ export class ListingService {
           `${ns}/${body.name} exists; add a version with POST /api/v1/listings/${ns}/${body.name}/versions`,
         );
       }
-      const doc = searchDoc([
-        ns,
-        body.name,
-        body.template,
-        body.category,
-        body.description,
-        ...body.tags,
-      ]);
+      const doc = searchDoc([ns, body.name, body.template, body.category, body.description, ...body.tags]);
       let imageId: number;
       try {
         ({ id: imageId } = await q.insertListing(trx, {
@@ -353,6 +345,7 @@ export class ListingService {
         reviews: reviews.map(toReview),
         versions: versions.map((v) => toVersion(v, regions, this.verify?.noAwsReason ?? null, lineages.get(v.id))),
         channels: Object.fromEntries(channels.map((c) => [c.name, c.version])),
+        origin: listing.origin,
       },
     };
   }
@@ -368,7 +361,7 @@ export class ListingService {
   async #managed(trx: Db, principal: Principal, owner: string, name: string) {
     const listing = await q.findListing(trx, owner, name);
     if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
-    const scope = await this.access.scope(principal);
+    const scope = await this.access.scope(principal, trx);
     if (!canManage(principal, listing.owner_id, scope)) {
       if (!canSee(scope, listing)) throw new NotFoundError(`no listing ${owner}/${name}`);
       throw new ForbiddenError(`only ${owner}, its publishers or a maintainer can change ${owner}/${name}`);

@@ -1,4 +1,5 @@
 import { type ResolveQuery, type ResolveResult, SEVERITIES, severityRank } from '@cws/shared';
+import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import {
@@ -10,7 +11,6 @@ import {
 } from '../db/queries/resolve.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
-import type { Principal } from '../auth/tokens.js';
 import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';

@@ -253,7 +253,8 @@ export class VerificationService implements VersionHook {
     const found = await q.findVersionId(this.database.db, owner, name, version);
     if (!found) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
     if (!canManage(principal, found.owner_id)) {
-      if (found.visibility === 'private' || found.visibility === 'org') throw new NotFoundError(`no listing ${owner}/${name}`);
+      if (found.visibility === 'private' || found.visibility === 'org')
+        throw new NotFoundError(`no listing ${owner}/${name}`);
       throw new ForbiddenError(`only ${owner}, a maintainer or an admin can verify ${owner}/${name}`);
     }
     const target = await q.findVersionTarget(this.database.db, found.id);

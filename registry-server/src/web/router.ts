@@ -19,7 +19,7 @@ import { cataloguePage } from './pages/catalogue.js';
 import { errorPage, notFoundPage } from './pages/errors.js';
 import { type ListingView, listingPage } from './pages/listing.js';
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
-import { registerSaml } from './saml.js';
+import { registerSaml, safeReturnPath, samlButtons } from './saml.js';
 import { checkCsrf, loadSession, webState } from './session.js';
 import { registerSignIn } from './sign-in.js';
 
@@ -136,6 +136,8 @@ function samlOrigins(ctx: AppContext): string[] {
     if (metadata.sloUrl) origins.add(new URL(metadata.sloUrl).origin);
   }
   return [...origins];
+}
+
 /** Pages that stay open under CWS_REGISTRY_READ=signed-in: signing in and out (link, SAML, device approval). */
 const OPEN_PAGES = /^\/(login|logout|saml|device)(\/|$)/;
 
@@ -144,7 +146,10 @@ function signedInPages(ctx: AppContext, render: Render): RequestHandler {
   return (req, res, next) => {
     if (ctx.config.access.read !== 'signed-in' || webState(res).session || OPEN_PAGES.test(req.path)) return next();
     res.setHeader('Cache-Control', 'no-store');
-    render(req, res, 401, signInPage(null, 'This registry is for signed-in users only. Sign in to browse it.'));
+    const sso = ctx.services.saml
+      ? samlButtons(ctx, req.method === 'GET' ? safeReturnPath(req.originalUrl) : null)
+      : null;
+    render(req, res, 401, signInPage(null, sso, 'This registry is for signed-in users only. Sign in to browse it.'));
   };
 }
 

@@ -21,7 +21,9 @@ export const createTokenBody = z.strictObject({
   expires_in_days: z.number().int().min(1).max(3650).optional(),
   org: handle
     .optional()
-    .describe('limit the token to this organisation (you must belong to it); a limited token can only make tokens limited the same way'),
+    .describe(
+      'limit the token to this organisation (you must belong to it); a limited token can only make tokens limited the same way',
+    ),
 });
 export type CreateTokenBody = z.infer<typeof createTokenBody>;
 

@@ -172,6 +172,11 @@ export const listingDetail = listingSummary.extend({
   reviews: z.array(review).describe('the newest reviews; page through /ratings for more'),
   versions: z.array(versionDetail).describe('newest first'),
   channels: z.record(z.string(), z.string()).describe('channel name -> version'),
+  origin: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('the registry this listing is mirrored from; null when published here'),
 });
 export type ListingDetail = z.infer<typeof listingDetail>;
 
@@ -211,9 +216,7 @@ export const publishBody = z.strictObject({
   description: z.string().max(5000).default(''),
   tags: z.array(tag).max(20).default([]),
   visibility: visibility.default('public'),
-  org: handle
-    .optional()
-    .describe('publish as this organisation (org/name); needs its publisher or admin role'),
+  org: handle.optional().describe('publish as this organisation (org/name); needs its publisher or admin role'),
   version: newVersionBody,
 });
 export type PublishBody = z.infer<typeof publishBody>;

@@ -1,7 +1,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
-import { ANONYMOUS, type AccessScope, openSql, privateSql, visibleSql } from './visibility.js';
+import { type AccessScope, ANONYMOUS, openSql, privateSql, visibleSql } from './visibility.js';
 
 export interface ResolvePolicy {
   template: string;

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
-import { type AccessScope, visibleSql } from './visibility.js';
 import type { DB } from '../schema.js';
+import { type AccessScope, visibleSql } from './visibility.js';
 
 export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
 

@@ -129,6 +129,8 @@ export async function versionsToReverify(db: Db): Promise<number[]> {
     .select('v.id')
     .distinct()
     .where('v.status', '<>', 'revoked')
+    // Mirrored listings carry their origin's verification: this registry holds no account proof for them.
+    .where('i.origin', 'is', null)
     .where((eb) =>
       eb.or([
         eb('r.last_verified_at', 'is not', null),

@@ -12,6 +12,9 @@ export interface ImagesTable {
   visibility: 'public' | 'unlisted' | 'org' | 'private';
   /** The person who published it (for an organisation's listing the owner is the organisation). */
   created_by: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The registry this listing was mirrored from; null: published here. */
+  origin: ColumnType<string | null, string | null | undefined, string | null>;
+  mirrored_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   tags: string[];
   /** name, template, category, description and tags, lower-cased: what search reads. */
   search_doc: string;

@@ -2,6 +2,7 @@ import type { DefinedRoute } from '../route.js';
 import * as adminAudit from './admin/audit.js';
 import * as importIndex from './admin/import.js';
 import * as amiStatus from './amis/status.js';
+import * as mirrorNow from './admin/mirror.js';
 import * as updateUser from './admin/update-user.js';
 import * as adminUsers from './admin/users.js';
 import * as awsProof from './auth/aws.js';
@@ -13,6 +14,7 @@ import * as communityRate from './community/rate.js';
 import * as deviceCode from './device/code.js';
 import * as deviceToken from './device/token.js';
 import * as reportLaunch from './launches/report.js';
+import * as exportCatalogue from './export/get.js';
 import * as addVersion from './listings/add-version.js';
 import * as auditTrail from './listings/audit.js';
 import * as deprecate from './listings/deprecate.js';
@@ -88,4 +90,6 @@ export const routes: DefinedRoute[] = [
   adminUsers,
   updateUser,
   adminAudit,
+  exportCatalogue,
+  mirrorNow,
 ];

@@ -235,6 +235,20 @@ export function listingPage(v: ListingView): Page {
       }</p></div>`,
     );
   }
+  if (detail.origin) {
+    banners.push(
+      html`<div class="notice" role="note" id="mirrored-from"><p>Mirrored from <strong>${detail.origin}</strong>: versions, verification and scans are as that registry reports them.</p></div>`,
+    );
+  }
+  if (detail.visibility === 'org' || detail.visibility === 'private') {
+    banners.push(
+      html`<div class="notice" role="note" id="visibility-note"><p>${
+        detail.visibility === 'org'
+          ? html`Visible only to members of <strong>${detail.owner}</strong>.`
+          : 'Private: visible only to its publisher and the organisation’s admins.'
+      }</p></div>`,
+    );
+  }
   const olderLink = v.reviews.next_cursor ? href(path, { reviews: v.reviews.next_cursor }) : null;
   return {
     title: detail.ref,
