@@ -8,8 +8,8 @@ import * as trust from './20261201110000_trust.js';
 import * as resolveRankIndex from './20261201120000_resolve_rank_index.js';
 import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
 import * as organisations from './20261201131000_organisations.js';
-import * as versionChecks from './20261201150000_version_checks.js';
 import * as mirrorOrigin from './20261201131100_mirror_origin.js';
+import * as versionChecks from './20261201150000_version_checks.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:

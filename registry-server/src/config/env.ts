@@ -272,7 +272,8 @@ export const ENV_DOCS: Array<{ name: string; default: string; description: strin
   {
     name: 'CWS_REGISTRY_MIRROR_INTERVAL',
     default: '86400',
-    description: 'Seconds between mirror runs (background jobs) when CWS_REGISTRY_MIRROR_URL is set (0: no scheduled runs).',
+    description:
+      'Seconds between mirror runs (background jobs) when CWS_REGISTRY_MIRROR_URL is set (0: no scheduled runs).',
   },
   {
     name: 'CWS_REGISTRY_MIRROR_TOKEN',

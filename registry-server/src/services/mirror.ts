@@ -80,7 +80,8 @@ export class ExportService {
       const head = mine.find((v) => v.status !== 'revoked' && v.regions.length > 0) ?? mine[0];
       if (!head || head.regions.length === 0) continue;
       const arch = head.regions.some((r) => r.architecture === 'x86_64') ? 'x86_64' : head.regions[0]!.architecture;
-      const byTemplate = (index[row.template] ??= {});
+      index[row.template] ??= {};
+      const byTemplate = index[row.template]!;
       const key = row.name in byTemplate ? `${row.name}.${row.owner}` : row.name;
       byTemplate[key] = {
         name: row.name,
