@@ -47,6 +47,9 @@ describe('CWS_REGISTRY_READ=signed-in', () => {
     for (const path of ['/healthz', '/metrics', '/api/v1', '/api/v1/openapi.json', '/api/v1/auth/aws', '/login']) {
       expect((await request(reg.url).get(path)).status, path).toBe(200);
     }
+    // The device sign-in of cws login --sso starts without a token.
+    const device = await request(reg.url).post('/api/v1/device/code').send({});
+    expect(device.status).not.toBe(401);
   });
 
   it('shows anonymous visitors the sign-in page (401) and signed-in ones the catalogue', async () => {

@@ -1,3 +1,7 @@
+import AdminAudit from './admin/audit.js';
+import AdminMirror from './admin/mirror.js';
+import AdminUser from './admin/user.js';
+import AdminUsers from './admin/users.js';
 import AmiBrowse from './ami/browse.js';
 import AmiBuild from './ami/build.js';
 import AmiBuildAll from './ami/build-all.js';
@@ -18,6 +22,11 @@ import Launch from './launch.js';
 import List from './list.js';
 import Login from './login.js';
 import Logout from './logout.js';
+import OrgCreate from './org/create.js';
+import OrgList from './org/list.js';
+import OrgMember from './org/member.js';
+import OrgShow from './org/show.js';
+import OrgTokens from './org/tokens.js';
 import RegistryAdd from './registry/add.js';
 import RegistryList from './registry/list.js';
 import RegistryRemove from './registry/remove.js';
@@ -35,6 +44,10 @@ import WebLogin from './web/login.js';
  * Command modules import only oclif and the base command; their work is loaded when they run.
  */
 export const COMMANDS = {
+  'admin:audit': AdminAudit,
+  'admin:mirror': AdminMirror,
+  'admin:user': AdminUser,
+  'admin:users': AdminUsers,
   'ami:browse': AmiBrowse,
   'ami:build': AmiBuild,
   'ami:build-all': AmiBuildAll,
@@ -55,6 +68,11 @@ export const COMMANDS = {
   list: List,
   login: Login,
   logout: Logout,
+  'org:create': OrgCreate,
+  'org:list': OrgList,
+  'org:member': OrgMember,
+  'org:show': OrgShow,
+  'org:tokens': OrgTokens,
   'registry:add': RegistryAdd,
   'registry:list': RegistryList,
   'registry:remove': RegistryRemove,

@@ -27,6 +27,18 @@ import type { ResolveResult } from '../schemas/resolve.js';
 import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
 import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
 import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
+import type { MirrorResult } from '../schemas/import.js';
+import type {
+  AdminUser,
+  AdminUserPage,
+  OrgDetail,
+  OrgInfo,
+  OrgMember,
+  OrgRole,
+  OrgToken,
+  RegistryAuditPage,
+  UpdateUserBody,
+} from '../schemas/orgs.js';
 import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
 
 export type RegistryClientOptions = HttpClientOptions;
@@ -75,7 +87,9 @@ export interface PublishInput {
   category?: string;
   description?: string;
   tags?: string[];
-  visibility?: 'public' | 'unlisted' | 'private';
+  visibility?: 'public' | 'unlisted' | 'org' | 'private';
+  /** Publish as this organisation (its publisher or admin role needed). */
+  org?: string;
   version: NewVersionInput;
 }
 export interface NewVersionInput {
@@ -305,5 +319,49 @@ export class RegistryClient {
 
   importIndex(index: unknown): Promise<ImportResult> {
     return this.call('importIndex', { body: index });
+  }
+
+  listUsers(params: { q?: string; limit?: number; cursor?: string } = {}): Promise<AdminUserPage> {
+    return this.call('listUsers', { query: { ...params } });
+  }
+
+  updateUser(handle: string, body: UpdateUserBody): Promise<AdminUser> {
+    return this.call('updateUser', { params: { handle }, body });
+  }
+
+  auditLog(
+    params: { action?: string; actor?: string; org?: string; limit?: number; cursor?: string } = {},
+  ): Promise<RegistryAuditPage> {
+    return this.call('registryAudit', { query: { ...params } });
+  }
+
+  mirror(body: { url: string; token?: string }): Promise<MirrorResult> {
+    return this.call('mirrorNow', { body });
+  }
+
+  // --- organisations ---------------------------------------------------------------------------------------------
+
+  listOrgs(): Promise<OrgInfo[]> {
+    return this.call('listOrgs');
+  }
+
+  getOrg(name: string): Promise<OrgDetail> {
+    return this.call('getOrg', { params: { org: name } });
+  }
+
+  createOrg(body: { name: string; display_name?: string; admins?: string[] }): Promise<OrgDetail> {
+    return this.call('createOrg', { body });
+  }
+
+  setMember(org: string, handle: string, role: OrgRole): Promise<OrgMember> {
+    return this.call('setOrgMember', { params: { org, handle }, body: { role } });
+  }
+
+  async removeMember(org: string, handle: string): Promise<void> {
+    await this.call('removeOrgMember', { params: { org, handle } });
+  }
+
+  orgTokens(org: string): Promise<OrgToken[]> {
+    return this.call('orgTokens', { params: { org } });
   }
 }

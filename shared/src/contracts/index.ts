@@ -1,4 +1,4 @@
-import { importIndex } from './admin.js';
+import { exportCatalogue, importIndex, listUsers, mirrorNow, registryAudit, updateUser } from './admin.js';
 import { awsAuthInfoContract, createLoginCode, proveAwsAccount } from './auth.js';
 import { communityAmis, rateCommunityAmi } from './community.js';
 import { pollDeviceLogin, revokeCurrentToken, startDeviceLogin } from './device.js';
@@ -75,6 +75,11 @@ export const contracts = {
   versionScans,
   versionFindings,
   requestScan,
+  listUsers,
+  updateUser,
+  registryAudit,
+  mirrorNow,
+  exportCatalogue,
 } as const;
 export type Contracts = typeof contracts;
 export type ContractName = keyof Contracts;

@@ -17,6 +17,7 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
     '<%= config.bin %> ami publish my-research --name alice/ml-env --version 1.1.0 --changelog "CUDA 12.4" --public',
     '<%= config.bin %> ami publish ami-0123456789abcdef0 --region us-east-1 --name alice/ml-env --template python-ml --share-with 123456789012,210987654321',
     '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --share-snapshots --registry campus --json',
+    '<%= config.bin %> ami publish my-custom-ml-env --org physics --name physics/ml-env --share-with 123456789012',
     '<%= config.bin %> ami publish my-custom-ml-env --name alice/ml-env --public --accept-risk "the demo key in /home/ubuntu/.ssh is meant to be public"',
   ];
   static override args = {
@@ -27,8 +28,12 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
   };
   static override flags = {
     name: Flags.string({
-      description: 'the listing, OWNER/NAME (OWNER is your handle on the registry)',
+      description: 'the listing, OWNER/NAME (OWNER is your handle on the registry, or the organisation with --org)',
       required: true,
+    }),
+    org: Flags.string({
+      description:
+        'publish as this organisation (ORG/NAME; needs its publisher or admin role); without --public the listing is visible to its members only',
     }),
     version: Flags.string({
       description: 'version to register [default: 1.0.0, or the latest with the patch number raised]',
@@ -87,6 +92,7 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
             .filter(Boolean),
           shareSnapshots: flags['share-snapshots'] ?? false,
           registry: flags.registry,
+          org: flags.org,
           region: flags.region,
           skipHygiene: flags['skip-hygiene'] ?? false,
           hygiene: flags.hygiene ?? false,

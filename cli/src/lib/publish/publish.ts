@@ -29,6 +29,8 @@ export interface PublishOptions {
   shareWith: string[];
   shareSnapshots: boolean;
   registry?: string | undefined;
+  /** Publish as this organisation: the listing is ORG/NAME. */
+  org?: string | undefined;
   region?: string | undefined;
   /** Skip the in-image hygiene check (recorded on the version). */
   skipHygiene?: boolean | undefined;
@@ -45,7 +47,7 @@ export interface PublishResult {
   version: string;
   action: 'published' | 'version_added';
   template: string;
-  visibility: 'public' | 'unlisted';
+  visibility: 'public' | 'unlisted' | 'org';
   account_id: string;
   regions: { region: string; architecture: string; ami_id: string }[];
   saved: { save_id: string; template_file: string | null } | null;
@@ -137,7 +139,16 @@ export async function publish(
   progress: Progress,
   tell: Tell,
 ): Promise<PublishResult> {
-  const ref = parseListingRef(opts.name);
+  const ref = parseListingRef(opts.name.includes('/') || !opts.org ? opts.name : `${opts.org}/${opts.name}`);
+  if (ref && opts.org && ref.owner !== opts.org) {
+    throw new CwsError(
+      `--name ${opts.name} is not in the organisation ${opts.org}: use --name ${opts.org}/${ref.name}`,
+      {
+        code: 'usage',
+        exit: EXIT.usage,
+      },
+    );
+  }
   if (!ref) {
     throw new CwsError(`--name must be OWNER/NAME (e.g. alice/torch-lab), not "${opts.name}"`, {
       code: 'usage',
@@ -166,7 +177,7 @@ export async function publish(
   // Prove the account first: it says whose images these may be, before anything is changed in EC2.
   progress(`Proving your AWS account to ${entry.name}`);
   const { info, proof, client } = await proveAccount(ctx, entry, entry.token, opts.region);
-  if (proof.user.handle !== ref.owner) {
+  if (!opts.org && proof.user.handle !== ref.owner) {
     warnings.push(
       `you are ${proof.user.handle} on ${entry.name}; publishing under ${ref.owner} needs its owner's or a maintainer's rights`,
     );
@@ -224,7 +235,8 @@ export async function publish(
     regions,
     ...(gate.input ? { hygiene: gate.input } : {}),
   };
-  const visibility = opts.public || launchable.alreadyPublic ? 'public' : 'unlisted';
+  // An organisation's image not shared with everyone is for its members: visibility org.
+  const visibility = opts.public || launchable.alreadyPublic ? 'public' : opts.org ? 'org' : 'unlisted';
   try {
     if (existing) await client.newVersion(ref.owner, ref.name, versionBody);
     else
@@ -234,6 +246,7 @@ export async function publish(
         ...(opts.category ? { category: opts.category } : {}),
         description: opts.description ?? source.description ?? '',
         visibility,
+        ...(opts.org ? { org: opts.org } : {}),
         version: versionBody,
       });
   } catch (err) {
