@@ -21,13 +21,12 @@ import type { AwsAuthInfo, AwsProofBody, AwsProofResult, VersionVerification } f
 import type { CommunityAmi } from '../schemas/community.js';
 import type { DeviceCode, DeviceCodeBody, DeviceToken } from '../schemas/device.js';
 import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.js';
-import type { ImportResult } from '../schemas/import.js';
+import type { ImportResult, MirrorResult } from '../schemas/import.js';
 import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
 import type { ResolveResult } from '../schemas/resolve.js';
 import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
 import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
 import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
-import type { MirrorResult } from '../schemas/import.js';
 import type {
   AdminUser,
   AdminUserPage,
