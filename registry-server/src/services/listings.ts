@@ -15,6 +15,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { audit, auditFor } from '../db/queries/audit.js';
 import type { AmiHolder } from '../db/queries/listings.js';
 import * as q from '../db/queries/listings.js';
+import { findOrg, findOrgById } from '../db/queries/organisations.js';
 import { launchedRatingCount, listReviews, ratingHistogram } from '../db/queries/ratings.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';

@@ -293,7 +293,7 @@ export class MirrorService {
     let local = await q.findVersion(trx, imageId, v.version);
     if (!local) {
       if (v.regions.length === 0) return false;
-      await createVersion(trx, imageId, ownerId, {
+      await createVersion(trx, { id: imageId, owner_id: ownerId }, ownerId, {
         version: v.version,
         changelog: v.changelog ?? undefined,
         regions: v.regions.map((x) => ({

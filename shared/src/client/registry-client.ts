@@ -23,10 +23,6 @@ import type { DeviceCode, DeviceCodeBody, DeviceToken } from '../schemas/device.
 import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.js';
 import type { ImportResult, MirrorResult } from '../schemas/import.js';
 import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
-import type { ResolveResult } from '../schemas/resolve.js';
-import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
-import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
-import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
 import type {
   AdminUser,
   AdminUserPage,
@@ -38,6 +34,10 @@ import type {
   RegistryAuditPage,
   UpdateUserBody,
 } from '../schemas/orgs.js';
+import type { ResolveResult } from '../schemas/resolve.js';
+import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
+import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
+import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
 import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
 
 export type RegistryClientOptions = HttpClientOptions;
