@@ -131,6 +131,47 @@ describe('users and tokens', () => {
     expect((await request(reg.url).get('/api/v1/me').set(auth(created.token))).status).toBe(401);
   });
 
+  it('never mints a token that outlives the one asking', async () => {
+    const root = await createUser(reg, 'outlive');
+    const mint = (token: string, body: object) =>
+      request(reg.url)
+        .post('/api/v1/tokens')
+        .set(auth(token))
+        .send({ name: 'child', ...body });
+    // A parent without expiry allows any expiry, and none.
+    const forever = await mint(root, {});
+    expect(forever.status).toBe(201);
+    expect(forever.body.expires_at).toBeNull();
+    const day = await mint(root, { expires_in_days: 1 });
+    expect(day.status).toBe(201);
+    const dayExpires = Date.parse(day.body.expires_at);
+    expect(Math.abs(dayExpires - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+    // Under a 1-day parent: "never" and "10 years" both get the parent's expiry, a shorter one stays.
+    const never = await mint(day.body.token, {});
+    expect(never.status).toBe(201);
+    expect(Date.parse(never.body.expires_at)).toBe(dayExpires);
+    const long = await mint(day.body.token, { expires_in_days: 3650 });
+    expect(Date.parse(long.body.expires_at)).toBe(dayExpires);
+    // A grandchild is capped too, and the stored row (not just the answer) says so.
+    const grand = await mint(long.body.token, {});
+    expect(Date.parse(grand.body.expires_at)).toBe(dayExpires);
+    const row = await reg.database.db
+      .selectFrom('api_tokens')
+      .select('expires_at')
+      .where('id', '=', Number(grand.body.id))
+      .executeTakeFirstOrThrow();
+    expect(new Date(row.expires_at!).getTime()).toBe(dayExpires);
+    // A shorter expiry than the parent's is kept as asked.
+    await reg.database.db
+      .updateTable('api_tokens')
+      .set({ expires_at: new Date(Date.now() + 3 * 86_400_000) })
+      .where('id', '=', Number(day.body.id))
+      .execute();
+    await reg.server.ctx.cache.invalidate('test');
+    const shorter = await mint(day.body.token, { expires_in_days: 1 });
+    expect(Math.abs(Date.parse(shorter.body.expires_at) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+  });
+
   it('records when a token was last used', async () => {
     const token = await createUser(reg, 'frank');
     await request(reg.url).get('/api/v1/me').set(auth(token));

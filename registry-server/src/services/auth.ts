@@ -146,15 +146,28 @@ export class AuthService {
         `a token can only create tokens with its own scopes; this one lacks: ${wider.join(', ')}`,
       );
     }
-    const expires = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
+    const requested = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
     const orgId = await this.#tokenOrg(principal, body.org);
     return this.database.transaction(async (trx) => {
+      // A token never mints one that outlives it: the new expiry is capped at the parent's, and
+      // "no expiry" under an expiring parent becomes the parent's expiry.
+      const parent =
+        principal.tokenId > 0 ? await tokens.findToken(trx, principal.userId, principal.tokenId) : undefined;
+      const parentExpires = parent?.expires_at ? new Date(parent.expires_at) : null;
+      const expires =
+        parentExpires && (requested === null || requested.getTime() > parentExpires.getTime())
+          ? parentExpires
+          : requested;
       const created = await this.#mint(trx, principal.userId, body.name, [...new Set(scopes)], expires, orgId);
       await audit(trx, {
         actor_id: principal.userId,
         action: 'token.create',
         target: `token:${created.id}`,
-        details: { scopes, org: body.org ?? null },
+        details: {
+          scopes,
+          org: body.org ?? null,
+          ...(expires !== requested ? { expiry_capped_at: expires?.toISOString() } : {}),
+        },
         org_id: orgId,
       });
       return { ...created, org: orgId === null ? null : (body.org ?? null) };
