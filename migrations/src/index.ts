@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';
+import * as webSessionOrigin from './20261201090100_web_session_origin.js';
 import * as jobs from './20261201100000_jobs.js';
 import * as scanFindings from './20261201100100_scan_findings.js';
 import * as trust from './20261201110000_trust.js';
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261201090000_search_words_every_script': searchWordsEveryScript,
   '20261201110000_trust': trust,
   '20261201131100_mirror_origin': mirrorOrigin,
+  '20261201090100_web_session_origin': webSessionOrigin,
 };

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionInfo } from '@cws/shared';
 import type { Logger } from 'pino';
 import { hashToken, type Principal } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import * as q from '../db/queries/sessions.js';
+import { NotFoundError } from '../errors.js';
+import { iso } from './present.js';
 
 /** A one-time sign-in code lives this long: enough to click a link, too short to be worth stealing. */
 export const LOGIN_CODE_TTL_MS = 5 * 60_000;
@@ -84,7 +87,7 @@ export class SessionService {
     const result = await this.database.transaction(async (trx): Promise<RedeemResult> => {
       const used = await q.consumeLoginCode(trx, hash, now);
       if (!used) return { ok: false, reason: 'unknown' };
-      const session = await this.#insert(trx, used.user_id, used.scopes, 'link');
+      const session = await this.#insert(trx, used.user_id, used.scopes, 'link', used.token_id);
       await audit(trx, { actor_id: used.user_id, action: 'web.sign_in', details: { via: 'link' } });
       return { ok: true, session };
     });
@@ -97,7 +100,7 @@ export class SessionService {
   async start(userId: number, scopes: readonly string[], via: 'link' | 'saml'): Promise<StartedSession> {
     const allowed = WEB_SCOPES.filter((s) => scopes.includes(s));
     return this.database.transaction(async (trx) => {
-      const session = await this.#insert(trx, userId, allowed, via);
+      const session = await this.#insert(trx, userId, allowed, via, null);
       await audit(trx, { actor_id: userId, action: 'web.sign_in', details: { via } });
       return session;
     });
@@ -122,13 +125,56 @@ export class SessionService {
     if (Number(deleted.numDeletedRows) > 0) this.logger.debug('web session ended');
   }
 
-  async #insert(trx: Parameters<typeof q.insertSession>[0], userId: number, scopes: string[], via: 'link' | 'saml') {
+  /** The user's live sessions, for GET /me/sessions: ids and times, never the secret. */
+  async list(userId: number): Promise<SessionInfo[]> {
+    const rows = await q.listLiveSessions(this.database.db, userId, this.now());
+    return rows.map(toSessionInfo);
+  }
+
+  /** Ends one of the user's sessions by id (DELETE /me/sessions/{id}). */
+  async endById(userId: number, id: number): Promise<SessionInfo> {
+    const row = await q.deleteUserSession(this.database.db, userId, id);
+    if (!row) throw new NotFoundError(`you have no session with id ${id}`);
+    await audit(this.database.db, { actor_id: userId, action: 'web.session_end', target: `session:${id}` });
+    return toSessionInfo(row);
+  }
+
+  async #insert(
+    trx: Parameters<typeof q.insertSession>[0],
+    userId: number,
+    scopes: string[],
+    via: 'link' | 'saml',
+    tokenId: number | null,
+  ) {
     const now = this.now();
     // Housekeeping rides on sign-ins: rare enough to be free, frequent enough to keep the tables small.
     await q.deleteExpired(trx, now);
     const id = newSecret();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-    await q.insertSession(trx, { session_hash: hashToken(id), user_id: userId, scopes, via, expires_at: expiresAt });
+    await q.insertSession(trx, {
+      session_hash: hashToken(id),
+      user_id: userId,
+      token_id: tokenId,
+      scopes,
+      via,
+      expires_at: expiresAt,
+    });
     return { id, expiresAt };
   }
+}
+
+function toSessionInfo(row: {
+  id: number;
+  via: 'link' | 'saml';
+  token_id: number | null;
+  created_at: Date;
+  expires_at: Date;
+}): SessionInfo {
+  return {
+    id: String(row.id),
+    via: row.via,
+    token_id: row.token_id === null ? null : String(row.token_id),
+    created_at: iso(row.created_at)!,
+    expires_at: iso(row.expires_at)!,
+  };
 }

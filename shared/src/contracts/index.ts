@@ -20,7 +20,7 @@ import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';
 import { requestScan, versionFindings, versionScans } from './scans.js';
 import { amiStatus, reportLaunch, setVisibility } from './trust.js';
-import { createToken, createUser, listTokens, me, revokeToken } from './users.js';
+import { createToken, createUser, endSession, listSessions, listTokens, me, revokeToken } from './users.js';
 
 export * from './contract.js';
 
@@ -57,6 +57,8 @@ export const contracts = {
   listTokens,
   createToken,
   revokeToken,
+  listSessions,
+  endSession,
   importIndex,
   awsAuthInfo: awsAuthInfoContract,
   proveAwsAccount,

@@ -3,6 +3,9 @@ import {
   createdUser,
   createTokenBody,
   createUserBody,
+  sessionInfo,
+  sessionInfoList,
+  sessionParams,
   tokenInfo,
   tokenInfoList,
   tokenParams,
@@ -70,5 +73,30 @@ export const revokeToken = defineContract({
   scopes: [],
   params: tokenParams,
   response: { status: 200, schema: tokenInfo, description: 'The revoked token' },
+  errors: [400, 401, 404, 429],
+});
+
+export const listSessions = defineContract({
+  name: 'listSessions',
+  method: 'get',
+  path: '/me/sessions',
+  summary: 'Your live web sessions (never their secrets)',
+  tag: 'users',
+  auth: 'required',
+  scopes: [],
+  response: { status: 200, schema: sessionInfoList, description: 'Sessions, newest first' },
+  errors: [401, 429],
+});
+
+export const endSession = defineContract({
+  name: 'endSession',
+  method: 'delete',
+  path: '/me/sessions/{id}',
+  summary: 'End one of your web sessions: its cookie stops working at once',
+  tag: 'users',
+  auth: 'required',
+  scopes: [],
+  params: sessionParams,
+  response: { status: 200, schema: sessionInfo, description: 'The ended session' },
   errors: [400, 401, 404, 429],
 });

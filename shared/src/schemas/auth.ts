@@ -60,3 +60,14 @@ export const loginCode = z.object({
   expires_at: timestamp,
 });
 export type LoginCode = z.infer<typeof loginCode>;
+
+export const sessionInfo = z.object({
+  id: z.string(),
+  via: z.enum(['link', 'saml']).describe('how it started: a sign-in link from a token, or SAML'),
+  token_id: z.string().nullable().describe('the token whose sign-in link started it; revoking it ends the session'),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type SessionInfo = z.infer<typeof sessionInfo>;
+export const sessionInfoList = z.array(sessionInfo);
+export const sessionParams = z.strictObject({ id: z.string().regex(/^[0-9]{1,18}$/, 'session ids are numbers') });

@@ -24,7 +24,7 @@ export function consumeLoginCode(db: Db, codeHash: string, now: Date) {
       sql<SqlBool>`(c.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = c.token_id
         AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ${now})))`,
     )
-    .returning(['c.user_id', 'c.scopes'])
+    .returning(['c.user_id', 'c.scopes', 'c.token_id'])
     .executeTakeFirst();
 }
 
@@ -49,12 +49,22 @@ export function findLoginCode(db: Db, codeHash: string) {
 
 export function insertSession(
   db: Db,
-  session: { session_hash: string; user_id: number; scopes: string[]; via: 'link' | 'saml'; expires_at: Date },
+  session: {
+    session_hash: string;
+    user_id: number;
+    token_id: number | null;
+    scopes: string[];
+    via: 'link' | 'saml';
+    expires_at: Date;
+  },
 ) {
   return db.insertInto('web_sessions').values(session).returning('id').executeTakeFirstOrThrow();
 }
 
-/** The live session and its user, or undefined (unknown, expired, or the user is disabled). */
+/**
+ * The live session and its user, or undefined: unknown, expired, the user is disabled, or the
+ * token that started it is revoked or expired. Checked on every use, not only at sign-in.
+ */
 export function findLiveSession(db: Db, sessionHash: string, now: Date) {
   return db
     .selectFrom('web_sessions as s')
@@ -63,6 +73,32 @@ export function findLiveSession(db: Db, sessionHash: string, now: Date) {
     .where('s.session_hash', '=', sessionHash)
     .where('s.expires_at', '>', now)
     .where('u.disabled_at', 'is', null)
+    .where(liveOrigin(now))
+    .executeTakeFirst();
+}
+
+const liveOrigin = (now: Date) =>
+  sql<SqlBool>`(s.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = s.token_id
+    AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ${now})))`;
+
+/** A user's live sessions, newest first (never their hashes). */
+export function listLiveSessions(db: Db, userId: number, now: Date) {
+  return db
+    .selectFrom('web_sessions as s')
+    .select(['s.id', 's.via', 's.token_id', 's.created_at', 's.expires_at'])
+    .where('s.user_id', '=', userId)
+    .where('s.expires_at', '>', now)
+    .where(liveOrigin(now))
+    .orderBy('s.id', 'desc')
+    .execute();
+}
+
+export function deleteUserSession(db: Db, userId: number, id: number) {
+  return db
+    .deleteFrom('web_sessions')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .returning(['id', 'via', 'token_id', 'created_at', 'expires_at'])
     .executeTakeFirst();
 }
 

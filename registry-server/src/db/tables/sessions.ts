@@ -22,6 +22,8 @@ export interface WebSessionsTable {
   scopes: string[];
   /** How it started: a one-time link from the CLI, or (later) SAML. */
   via: 'link' | 'saml';
+  /** The token whose sign-in link started it (null for SAML): its revocation ends the session. */
+  token_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: ColumnType<Date, never, never>;
   expires_at: Date;
 }

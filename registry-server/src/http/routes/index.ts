@@ -41,7 +41,9 @@ import * as listTokens from './tokens/list.js';
 import * as revokeToken from './tokens/revoke.js';
 import * as revokeCurrentToken from './tokens/revoke-current.js';
 import * as createUser from './users/create.js';
+import * as endSession from './users/end-session.js';
 import * as me from './users/me.js';
+import * as listSessions from './users/sessions.js';
 import * as verifyVersion from './verify/version.js';
 import * as webLoginCodes from './web/login-codes.js';
 
@@ -65,6 +67,8 @@ export const routes: DefinedRoute[] = [
   amiStatus,
   reportLaunch,
   me,
+  listSessions,
+  endSession,
   createUser,
   listTokens,
   createToken,
