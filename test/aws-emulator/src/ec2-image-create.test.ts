@@ -22,7 +22,8 @@ const ec2 = (account: EmulatorAccount = A, region = 'us-east-1') =>
   new EC2Client({ ...sdkConfig(emu, account, region), maxAttempts: 1 });
 
 beforeAll(async () => {
-  emu = await startEmulator({ imageAvailableAfterMs: 250, instanceTransitionMs: 150 });
+  // Long enough that a loaded machine still sees the image pending right after CreateImage.
+  emu = await startEmulator({ imageAvailableAfterMs: 1000, instanceTransitionMs: 150 });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
