@@ -12,6 +12,47 @@ export const REDACT = [
   'password',
 ];
 
+/** Query parameters that carry a secret or a one-time code. */
+const SECRET_PARAMS = new Set([
+  'code',
+  'user_code',
+  'device_code',
+  'token',
+  'access_token',
+  'samlresponse',
+  'samlrequest',
+  'signature',
+  'relaystate',
+]);
+
+/**
+ * A URL fit for a log line: the one-time code in /login/{code} and secret query parameters
+ * (sign-in and device codes, SAML messages) become "[redacted]". Never throws, whatever the input.
+ */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const q = url.indexOf('?');
+  let path = q === -1 ? url : url.slice(0, q);
+  path = path.replace(/^(\/login\/)[^/]+/i, '$1[redacted]');
+  if (q === -1) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // a malformed escape: judge by the raw name
+      }
+      return SECRET_PARAMS.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
 export function createLogger(level: string): Logger {
   return pino({ name: 'cws-registry', level, redact: { paths: REDACT, censor: '[redacted]' } });
 }
@@ -36,7 +77,7 @@ export function createHttpLogger(
       if (!http.isLevelEnabled(level)) return;
       http[level](
         {
-          req: { id, method: req.method, url: req.originalUrl },
+          req: { id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) },
           res: { statusCode: status },
           responseTime: Math.round(performance.now() - start),
         },

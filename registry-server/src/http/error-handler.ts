@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isConnectionError, sqlState } from '../db/errors.js';
 import { DomainError } from '../errors.js';
+import { redactUrl } from '../logger.js';
 import { checkErrorBody } from './route.js';
 
 export const notFoundHandler: RequestHandler = (req) => {
@@ -19,7 +20,7 @@ export function errorHandler(logger: Logger, checkResponses = false): ErrorReque
     };
     if (res.headersSent) return;
     if (err instanceof DomainError) {
-      if (ERROR_STATUS[err.code] >= 500) logger.error({ err, url: req.originalUrl }, err.message);
+      if (ERROR_STATUS[err.code] >= 500) logger.error({ err, url: redactUrl(req.originalUrl) }, err.message);
       send(err.code, err.message, err.details);
       return;
     }
@@ -50,7 +51,7 @@ export function errorHandler(logger: Logger, checkResponses = false): ErrorReque
     // from a value in the request that validation let through; it is the caller's input, not a fault.
     const state = sqlState(err);
     if (state?.startsWith('22')) {
-      logger.warn({ err: err.message, url: req.originalUrl }, 'input rejected by the database');
+      logger.warn({ err: err.message, url: redactUrl(req.originalUrl) }, 'input rejected by the database');
       send('bad_request', 'a value in the request is malformed or out of range');
       return;
     }
@@ -64,7 +65,7 @@ export function errorHandler(logger: Logger, checkResponses = false): ErrorReque
       send('unavailable', 'the database is unreachable; try again shortly');
       return;
     }
-    logger.error({ err, url: req.originalUrl }, 'unhandled error');
+    logger.error({ err, url: redactUrl(req.originalUrl) }, 'unhandled error');
     send('internal', 'internal error; the registry logged it');
   };
 }

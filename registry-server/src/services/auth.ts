@@ -87,7 +87,7 @@ export class AuthService {
             user_id: user.id,
             name: BOOTSTRAP_TOKEN_NAME,
             token_hash: hash,
-            prefix: tokenPrefix(token),
+            prefix: adminLabel(hash),
             scopes: ALL_SCOPES,
             expires_at: null,
           });
@@ -98,6 +98,8 @@ export class AuthService {
           throw err;
         }
       }
+      // Rows from before kept the admin token's first characters in plain text: replace them.
+      else await tokens.setPrefix(trx, live.token_id, adminLabel(hash));
       await tokens.revokeOtherTokensNamed(trx, user.id, BOOTSTRAP_TOKEN_NAME, hash);
     });
     await this.cache.invalidate('admin bootstrap');
@@ -244,6 +246,14 @@ export class AuthService {
       aws_accounts: accounts.map((a) => ({ account_id: a.account_id, arn: a.arn, proven_at: iso(a.proven_at)! })),
     };
   }
+}
+
+/**
+ * The admin token is chosen by the operator and may be short or reused elsewhere, so none of it is
+ * stored in plain text: its "prefix" is the start of its SHA-256, marked as such.
+ */
+export function adminLabel(hash: string): string {
+  return `sha256:${hash.slice(0, 8)}`;
 }
 
 export function toTokenInfo(row: Selectable<ApiTokensTable>): TokenInfo {

@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import type { AppContext } from '../context.js';
 import { isConnectionError } from '../db/errors.js';
 import { DomainError, NotFoundError } from '../errors.js';
+import { redactUrl } from '../logger.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
@@ -177,7 +178,7 @@ function pageErrors(ctx: AppContext, render: Render): ErrorRequestHandler {
     if (err instanceof DomainError) {
       status = ERROR_STATUS[err.code];
       if (status < 500) message = err.message;
-      else ctx.logger.error({ err, url: req.originalUrl }, err.message);
+      else ctx.logger.error({ err, url: redactUrl(req.originalUrl) }, err.message);
     } else if (err?.type === 'entity.too.large') {
       status = 413;
       message = 'The form is larger than the registry accepts.';
@@ -193,7 +194,7 @@ function pageErrors(ctx: AppContext, render: Render): ErrorRequestHandler {
       res.setHeader('Retry-After', '5');
       ctx.logger.error({ err: err.message }, 'database unreachable');
     } else {
-      ctx.logger.error({ err, url: req.originalUrl }, 'unhandled error on a page');
+      ctx.logger.error({ err, url: redactUrl(req.originalUrl) }, 'unhandled error on a page');
     }
     render(req, res, status, status === 404 ? notFoundPage(message) : errorPage(status, message));
   };

@@ -78,3 +78,7 @@ export function touchTokens(db: Db, ids: number[]) {
   if (ids.length === 0) return Promise.resolve();
   return db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', 'in', ids).execute();
 }
+
+export function setPrefix(db: Db, tokenId: number, prefix: string) {
+  return db.updateTable('api_tokens').set({ prefix }).where('id', '=', tokenId).execute();
+}
