@@ -17,6 +17,7 @@ import AmiRevoke from './ami/revoke.js';
 import AmiScan from './ami/scan.js';
 import AmiShare from './ami/share.js';
 import AmiTest from './ami/test.js';
+import AmiVisibility from './ami/visibility.js';
 import InstanceProfileCreate from './instance-profile/create.js';
 import Launch from './launch.js';
 import List from './list.js';
@@ -63,6 +64,7 @@ export const COMMANDS = {
   'ami:revoke': AmiRevoke,
   'ami:share': AmiShare,
   'ami:test': AmiTest,
+  'ami:visibility': AmiVisibility,
   'instance-profile:create': InstanceProfileCreate,
   launch: Launch,
   list: List,

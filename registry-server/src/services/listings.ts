@@ -19,7 +19,7 @@ import { findOrg, findOrgById } from '../db/queries/organisations.js';
 import { launchedRatingCount, listReviews, ratingHistogram } from '../db/queries/ratings.js';
 import { revokedAncestors } from '../db/queries/trust.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { AccessService, canSee } from './access.js';
+import { type AccessScope, AccessService, canSee } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { iso, round2, searchDoc, toRevokedAncestor, toSummary, toVersion, wordsOf } from './present.js';
@@ -189,13 +189,26 @@ export class ListingService {
     visibility: 'public' | 'unlisted' | 'org' | 'private',
   ) {
     requireScope(principal, 'publish');
-    if (visibility === 'org') {
-      throw new ValidationError('visibility "org" is for listings owned by an organisation', [
-        { path: 'body.visibility', message: 'org needs an organisation as owner' },
-      ]);
-    }
     await this.database.transaction(async (trx) => {
-      const listing = await this.#managed(trx, principal, owner, name);
+      const listing = await q.findListing(trx, owner, name);
+      if (!listing) throw new NotFoundError(`no listing ${owner}/${name}`);
+      const ownerId = Number(listing.owner_id);
+      const org = await findOrgById(trx, ownerId);
+      const scope = await this.access.scope(principal, trx);
+      if (!mayChangeVisibility(principal, listing, org !== undefined, scope)) {
+        if (!canSee(scope, listing)) throw new NotFoundError(`no listing ${owner}/${name}`);
+        throw new ForbiddenError(
+          org
+            ? `only ${owner}'s admins, the publisher who created it, or a registry admin can change the visibility of ${owner}/${name}`
+            : `only ${owner} or a registry admin can change the visibility of ${owner}/${name}`,
+        );
+      }
+      if (visibility === 'org' && !org) {
+        throw new ValidationError(
+          `visibility "org" is for listings owned by an organisation; ${owner}/${name} belongs to a person`,
+          [{ path: 'body.visibility', message: 'org needs an organisation as owner; use public, unlisted or private' }],
+        );
+      }
       if (listing.visibility === visibility) return;
       await q.setVisibility(trx, listing.id, visibility);
       await audit(trx, {
@@ -203,6 +216,7 @@ export class ListingService {
         action: 'listing.visibility',
         image_id: listing.id,
         target: `${owner}/${name}`,
+        org_id: org ? ownerId : null,
         details: { from: listing.visibility, to: visibility },
       });
     });
@@ -369,6 +383,30 @@ export class ListingService {
     }
     return listing;
   }
+}
+
+/**
+ * Who may change a listing's visibility: for a person's listing, that person; for an organisation's,
+ * its admins and the publisher who created it (while still a publisher there); registry admins and
+ * maintainers always (not with a token limited to another organisation).
+ */
+function mayChangeVisibility(
+  principal: Principal,
+  listing: { owner_id: number; created_by: number | null },
+  orgOwned: boolean,
+  scope: AccessScope,
+): boolean {
+  const ownerId = Number(listing.owner_id);
+  const limit = principal.orgId ?? null;
+  if (limit !== null && limit !== ownerId) return false;
+  if (limit === null && (principal.role === 'admin' || principal.role === 'maintainer')) return true;
+  if (!orgOwned) return limit === null && principal.userId === ownerId;
+  if (scope.adminOrgIds.includes(ownerId)) return true;
+  return (
+    scope.publisherOrgIds.includes(ownerId) &&
+    listing.created_by !== null &&
+    Number(listing.created_by) === principal.userId
+  );
 }
 
 /**

@@ -43,7 +43,8 @@ export const setVisibility = defineContract({
   name: 'setVisibility',
   method: 'put',
   path: '/listings/{owner}/{name}/visibility',
-  summary: 'Make a listing public (found by search), unlisted (by link and resolve only) or private (owner only)',
+  summary:
+    "Make a listing public (found by search), unlisted (by link and resolve only), org (its organisation's members only; listings owned by an organisation) or private (owner, creator and the organisation's admins). Allowed for the owner, an organisation's admins, the publisher who created it, and registry admins",
   tag: 'listings',
   auth: 'required',
   scopes: ['publish'],
