@@ -10,6 +10,7 @@ import * as q from '../db/queries/verifications.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { JobRetry } from '../jobs/runner.js';
+import { AccessService } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { iso, NO_AWS_PREFIX, toVerification } from './present.js';
 import { judgeImage, notFoundReason, notOwnedReason, type RegionOutcome, unreachableOutcome } from './verify-image.js';
@@ -252,7 +253,9 @@ export class VerificationService implements VersionHook {
     requireScope(principal, 'publish');
     const found = await q.findVersionId(this.database.db, owner, name, version);
     if (!found) throw new NotFoundError(`${owner}/${name} has no version ${version}`);
-    if (!canManage(principal, found.owner_id)) {
+    // An organisation's publishers and admins verify its listings too.
+    const scope = await new AccessService(this.database).scope(principal);
+    if (!canManage(principal, found.owner_id, scope)) {
       if (found.visibility === 'private' || found.visibility === 'org')
         throw new NotFoundError(`no listing ${owner}/${name}`);
       throw new ForbiddenError(`only ${owner}, a maintainer or an admin can verify ${owner}/${name}`);

@@ -182,6 +182,28 @@ export async function publish(
       `you are ${proof.user.handle} on ${entry.name}; publishing under ${ref.owner} needs its owner's or a maintainer's rights`,
     );
   }
+  // Ask the registry about the organisation role before sharing anything in EC2 for a publish it would refuse.
+  if (opts.org) {
+    const orgs = await client.listOrgs().catch(() => null);
+    const mine = orgs?.find((o) => o.name === opts.org);
+    if (orgs && !mine) {
+      throw new CwsError(`no organisation ${opts.org} that you belong to on ${entry.name}`, {
+        code: 'not_found',
+        exit: EXIT.notFound,
+        suggestions: ['your organisations: cws org list'],
+      });
+    }
+    if (mine && mine.my_role !== 'publisher' && mine.my_role !== 'admin') {
+      throw new CwsError(
+        `publishing as ${opts.org} needs its publisher or admin role; you are ${mine.my_role ? `a ${mine.my_role}` : 'not a member'}`,
+        {
+          code: 'forbidden',
+          exit: EXIT.auth,
+          suggestions: [`ask an admin of ${opts.org} for the publisher role (cws org show ${opts.org})`],
+        },
+      );
+    }
+  }
   const source = await readSource(ctx, opts, ref.name, progress, tell);
   if (!source.template) {
     throw new CwsError('which template is this image for? pass --template (e.g. --template python-ml)', {
