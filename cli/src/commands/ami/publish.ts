@@ -33,7 +33,7 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
     }),
     org: Flags.string({
       description:
-        'publish as this organisation (ORG/NAME; needs its publisher or admin role); without --public the listing is visible to its members only',
+        'publish as this organisation (ORG/NAME; needs its publisher or admin role); without --public the listing is visible to its members only, and the image must be shared with their AWS accounts (--share-with ACCOUNT_IDS)',
     }),
     version: Flags.string({
       description: 'version to register [default: 1.0.0, or the latest with the patch number raised]',
