@@ -16,6 +16,7 @@ import AmiResolve from './ami/resolve.js';
 import AmiRevoke from './ami/revoke.js';
 import AmiScan from './ami/scan.js';
 import AmiShare from './ami/share.js';
+import AmiStatus from './ami/status.js';
 import AmiTest from './ami/test.js';
 import AmiVisibility from './ami/visibility.js';
 import InstanceProfileCreate from './instance-profile/create.js';
@@ -61,6 +62,7 @@ export const COMMANDS = {
   'ami:rate': AmiRate,
   'ami:resolve': AmiResolve,
   'ami:scan': AmiScan,
+  'ami:status': AmiStatus,
   'ami:revoke': AmiRevoke,
   'ami:share': AmiShare,
   'ami:test': AmiTest,

@@ -9,7 +9,7 @@ export default class Launch extends CwsCommand<LaunchResult> {
 
 --dry-run asks EC2 whether the launch would be allowed (RunInstances DryRun) and starts nothing.
 
-Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure.`;
+Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure, 10 every image found was revoked and strategy ami_required.`;
   static override examples = [
     '<%= config.bin %> launch python-ml my-research',
     '<%= config.bin %> launch python-ml gpu-box --region us-west-2 --instance-type g5.xlarge --key-pair my-key',

@@ -21,6 +21,8 @@ export const EXIT = {
   aws: 8,
   /** A setup script, validation test or in-image hygiene check failed (the message names which, with its output). */
   checks: 9,
+  /** Every image found was revoked by a registry, and the strategy forbids provisioning from the setup script. */
+  revoked: 10,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -11,7 +11,9 @@ export default class AmiResolve extends CwsCommand<ResolveOutput> {
 
 A registry that is down, slow, failing or rate limited is skipped with a warning. Registry answers are cached; when the registry that gave an answer is unreachable, the cached answer is used and marked stale.
 
-Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure.`;
+Whichever tier found the image, the configured registries are then asked about it (see: cws ami status): a revoked image is refused with the reason and the version to use instead, and the next tier is tried; a deprecated one, or one no registry could be asked about, is warned about.
+
+Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure, 10 every image found was revoked and strategy ami_required.`;
   static override examples = [
     '<%= config.bin %> ami resolve python-ml --region us-east-1',
     '<%= config.bin %> ami resolve python-ml --region eu-west-1 --architecture arm64 --explain',
@@ -119,6 +121,10 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
             : `${s.name}${s.image_name ? ` "${s.image_name}"` : ''}${s.source_region ? ` from ${s.source_region}` : ''}`;
     this.log(`  source: ${from}`);
     if (r.user_data?.present) this.log(`  user data: setup script, ${r.user_data.bytes} bytes`);
+    if (r.status_check)
+      this.log(
+        `  status: ${r.status_check.status}${r.status_check.verdict ? ` (${r.status_check.verdict.registry})` : ''}`,
+      );
     this.log(`  launch: about ${minutes} min`);
     for (const w of r.warnings) this.warn(w);
   }

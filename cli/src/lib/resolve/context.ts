@@ -2,6 +2,7 @@ import type { RegistryClient } from '@cws/shared';
 import type { AwsGateway, ImageQuery } from '../aws/gateway.js';
 import type { ResolveCache } from '../cache.js';
 import type { AmiSearch, Strategy, Template } from '../templates/schema.js';
+import type { StatusCheck } from './status.js';
 import type { ChainEntry, CopyInfo, ImageSource, ResolutionMethod, ResolvePolicy, UserDataInfo } from './types.js';
 
 export interface RegistryTarget {
@@ -30,6 +31,8 @@ export interface ResolverDeps {
   useCache: boolean;
   cacheTtlMs: number;
   now?: () => number;
+  /** Asks the registries whether an image a tier found was revoked or deprecated; absent: no check. */
+  statusCheck?: ((amiId: string) => Promise<StatusCheck>) | undefined;
 }
 
 export interface Hit {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegistryError, type ResolveResult } from '@cws/shared';
+import { type AmiStatusItem, RegistryError, type ResolveResult } from '@cws/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError, type ImageInfo } from '../aws/gateway.js';
 import { ResolveCache } from '../cache.js';
@@ -9,6 +9,7 @@ import { CwsError } from '../errors.js';
 import { parseTemplate } from '../templates/parse.js';
 import type { RegistryTarget, ResolveRequest, ResolverAws, ResolverDeps } from './context.js';
 import { resolveAmi } from './resolver.js';
+import { checkAmiStatus, describeStatus, type StatusCheck, type StatusRegistry } from './status.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -219,5 +220,132 @@ describe('resolveAmi', () => {
     expect(err.exit).toBe(8);
     expect(err.suggestions).toEqual(['configure credentials']);
     expect(err.data.fallback_chain.at(-1)).toMatchObject({ tier: 'script_fallback', outcome: 'error' });
+  });
+});
+
+describe('the revocation check', () => {
+  const item = (ami_id: string, over: Partial<AmiStatusItem> = {}): AmiStatusItem => ({
+    ami_id,
+    status: 'unlisted',
+    listing: null,
+    version: null,
+    reason: null,
+    region: null,
+    architecture: null,
+    owner_checked: null,
+    verification: null,
+    scan: null,
+    lineage: null,
+    use_instead: null,
+    ...over,
+  });
+  const statusReg = (name: string, items: Record<string, Partial<AmiStatusItem>>): StatusRegistry => ({
+    name,
+    url: `http://${name}.example.org`,
+    client: { amiStatus: async (ids) => ({ items: ids.map((id) => item(id, items[id] ?? {})) }) },
+  });
+  const deadReg = (name: string): StatusRegistry => ({
+    name,
+    url: 'x',
+    client: {
+      amiStatus: async () => {
+        throw new RegistryError({
+          kind: 'network',
+          code: 'ECONNREFUSED',
+          message: 'refused',
+          method: 'POST',
+          url: 'x',
+        });
+      },
+    },
+  });
+  const PINNED = 'ami-0aaaaaaaaaaaaaaa1';
+  const SEARCHED = 'ami-0ccccccccccccccc3';
+  const pinned = parseTemplate(
+    `name: lab\nami_config:\n  ami_mappings:\n    us-east-1:\n      x86_64: ${PINNED}\n  ami_search:\n    owner: "222222222222"\n    name_pattern: "lab-*"\nsetup_script: echo\n`,
+    'lab.yml',
+  );
+  const revoked = {
+    status: 'revoked' as const,
+    listing: 'alice/lab',
+    version: '1.0.0',
+    reason: 'leaked keys',
+    use_instead: { listing: 'alice/lab', version: '1.1.0', ami_id: 'ami-0dddddddddddddd44' },
+  };
+  const check = (regs: StatusRegistry[]) => async (id: string) => (await checkAmiStatus([id], regs))[0] as StatusCheck;
+
+  it('combines registries in priority order: revoked anywhere beats active elsewhere; dead ones are skipped', async () => {
+    const [c] = await checkAmiStatus(
+      [PINNED],
+      [deadReg('down'), statusReg('a', { [PINNED]: { status: 'active' } }), statusReg('b', { [PINNED]: revoked })],
+    );
+    expect(c).toMatchObject({ status: 'revoked', verdict: { registry: 'b', reason: 'leaked keys' } });
+    expect(c?.answers.map((a) => a.status)).toEqual(['active', 'revoked']);
+    expect(c?.skipped).toEqual([{ registry: 'down', error: expect.any(String) }]);
+    expect(describeStatus(c as StatusCheck)).toMatch(
+      /revoked in b \(alice\/lab@1.0.0\): leaked keys; use alice\/lab@1.1.0/,
+    );
+    const [u] = await checkAmiStatus([PINNED], [deadReg('down')]);
+    expect(u?.status).toBe('unknown');
+  });
+
+  it('refuses a revoked pinned image and takes the EC2 search instead', async () => {
+    const r = await resolveAmi(
+      req({ template: pinned }),
+      'lab.yml',
+      deps({
+        aws: aws({ findNewestImage: async () => image({ image_id: SEARCHED }) }),
+        statusCheck: check([statusReg('community', { [PINNED]: revoked })]),
+      }),
+    );
+    expect(r.ami_id).toBe(SEARCHED);
+    expect(r.resolution_method).toBe('dynamic_search');
+    expect(r.fallback_chain.map((e) => [e.tier, e.outcome])).toEqual([
+      ['direct_mapping', 'rejected'],
+      ['status_check', 'rejected'],
+      ['registry', 'skipped'],
+      ['dynamic_search', 'selected'],
+      ['status_check', 'passed'],
+    ]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^refused ami-0aaaaaaaaaaaaaaa1 revoked in community.*leaked keys/),
+    ]);
+    expect(r.status_check?.status).toBe('unlisted');
+  });
+
+  it('fails with ami_revoked (exit 10) when every image found is revoked and the strategy is ami_required', async () => {
+    const err = await resolveAmi(
+      req({ template: pinned, strategy: 'ami_required' }),
+      'lab.yml',
+      deps({
+        aws: aws({ findNewestImage: async () => image({ image_id: SEARCHED }) }),
+        statusCheck: check([statusReg('community', { [PINNED]: revoked, [SEARCHED]: revoked })]),
+      }),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CwsError);
+    expect(err).toMatchObject({ code: 'ami_revoked', exit: 10 });
+    expect((err as CwsError).message).toMatch(/leaked keys/);
+    expect((err as CwsError).suggestions[0]).toMatch(/use alice\/lab@1.1.0 \(ami-0dddddddddddddd44\) instead/);
+  });
+
+  it('warns about a deprecated image, and when no registry could be asked', async () => {
+    const dep = await resolveAmi(
+      req({ template: pinned }),
+      'lab.yml',
+      deps({ statusCheck: check([statusReg('c', { [PINNED]: { ...revoked, status: 'deprecated', reason: 'old' } })]) }),
+    );
+    expect(dep.ami_id).toBe(PINNED);
+    expect(dep.warnings).toEqual([expect.stringMatching(/deprecated in c .*: old/)]);
+    const unknown = await resolveAmi(
+      req({ template: pinned }),
+      'lab.yml',
+      deps({ statusCheck: check([deadReg('c')]) }),
+    );
+    expect(unknown.ami_id).toBe(PINNED);
+    expect(unknown.status_check?.status).toBe('unknown');
+    expect(unknown.warnings).toEqual([
+      expect.stringMatching(/registry c not asked/),
+      expect.stringMatching(/revocation status of ami-0aaaaaaaaaaaaaaa1 unknown/),
+    ]);
   });
 });

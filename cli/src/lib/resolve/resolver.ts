@@ -1,7 +1,8 @@
 import { AwsError } from '../aws/gateway.js';
 import { CwsError, EXIT } from '../errors.js';
-import type { Hit, ResolveRequest, ResolverDeps, TierResult } from './context.js';
+import { elapsed, type Hit, type ResolveRequest, type ResolverDeps, type TierResult } from './context.js';
 import { humanDuration } from './estimates.js';
+import { describeStatus, type StatusCheck } from './status.js';
 import { crossRegion, dynamicSearch } from './tiers/ec2.js';
 import { directMapping } from './tiers/mapping.js';
 import { registryTier } from './tiers/registry.js';
@@ -23,6 +24,7 @@ export async function resolveAmi(
   const warnings: string[] = [];
   let notCopied: CopyInfo | undefined;
   let awsError: Error | undefined;
+  const revoked: StatusCheck[] = [];
   const take = (r: TierResult): Hit | undefined => {
     chain.push(...r.entries);
     warnings.push(...r.warnings);
@@ -42,16 +44,23 @@ export async function resolveAmi(
     ];
     for (const tier of tiers) {
       const hit = take(await tier());
-      if (hit) return output(req, hit, chain, warnings);
+      if (!hit) continue;
+      const check = await vet(hit, chain, warnings, deps);
+      if (check?.status === 'revoked') {
+        revoked.push(check);
+        continue;
+      }
+      return output(req, hit, chain, warnings, check);
     }
   }
 
   if (req.strategy === 'ami_required') {
     chain.push({ tier: 'script_fallback', outcome: 'skipped', detail: 'strategy ami_required', ms: 0 });
+    if (revoked.length) throw allRevoked(req, chain, revoked);
     throw noAmi(req, chain, notCopied);
   }
   const hit = take(await scriptFallback(req, deps));
-  if (hit) return output(req, hit, chain, warnings);
+  if (hit) return output(req, hit, chain, warnings, null);
   if (awsError instanceof AwsError) {
     throw new CwsError(`could not resolve an image for ${req.template.name} in ${req.region}: ${awsError.message}`, {
       code: 'aws_error',
@@ -90,7 +99,58 @@ function noAmi(req: ResolveRequest, chain: ChainEntry[], notCopied: CopyInfo | u
   );
 }
 
-function output(req: ResolveRequest, hit: Hit, chain: ChainEntry[], warnings: string[]): ResolveOutput {
+/**
+ * Asks the registries about the image a tier found. Revoked: the tier's entry becomes `rejected` and a warning says
+ * why (the caller goes on to the next tier); deprecated, or no registry reachable: a warning.
+ */
+async function vet(hit: Hit, chain: ChainEntry[], warnings: string[], deps: ResolverDeps): Promise<StatusCheck | null> {
+  if (!deps.statusCheck) return null;
+  const t0 = performance.now();
+  const check = await deps.statusCheck(hit.ami_id);
+  const line = describeStatus(check);
+  const outcome = check.status === 'revoked' ? 'rejected' : check.status === 'unknown' ? 'error' : 'passed';
+  for (const s of check.skipped) warnings.push(`registry ${s.registry} not asked about ${hit.ami_id} (${s.error})`);
+  chain.push({ tier: 'status_check', outcome, detail: line, ms: elapsed(t0) });
+  if (check.status === 'revoked') {
+    const selected = chain.findLast((e) => e.outcome === 'selected' && e.tier === hit.method);
+    if (selected) {
+      selected.outcome = 'rejected';
+      selected.detail += ' (revoked)';
+    }
+    warnings.push(`refused ${line}`);
+  } else if (check.status === 'deprecated' || check.status === 'unknown') {
+    warnings.push(line);
+  }
+  return check;
+}
+
+function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusCheck[]): CwsError {
+  const instead = revoked
+    .map((c) => c.verdict?.use_instead)
+    .filter((u) => u != null)
+    .map((u) => `use ${u.listing}@${u.version}${u.ami_id ? ` (${u.ami_id})` : ''} instead`);
+  return new CwsError(
+    `no acceptable AMI for ${req.template.name} in ${req.region} (${req.architecture}): ${revoked.map(describeStatus).join('; ')}`,
+    {
+      code: 'ami_revoked',
+      exit: EXIT.revoked,
+      suggestions: [
+        ...instead,
+        `remove the revoked image from the template's ami_config.ami_mappings.${req.region}.${req.architecture}`,
+        `or allow provisioning from the setup script: --strategy ami_preferred`,
+      ],
+      data: { fallback_chain: chain, status_checks: revoked },
+    },
+  );
+}
+
+function output(
+  req: ResolveRequest,
+  hit: Hit,
+  chain: ChainEntry[],
+  warnings: string[],
+  statusCheck: StatusCheck | null,
+): ResolveOutput {
   return {
     template: req.template.name,
     ami_id: hit.ami_id,
@@ -106,5 +166,6 @@ function output(req: ResolveRequest, hit: Hit, chain: ChainEntry[], warnings: st
     stale: hit.stale ?? false,
     copy: hit.copy ?? null,
     user_data: hit.user_data ?? null,
+    status_check: statusCheck,
   };
 }

@@ -1,4 +1,4 @@
-import { ARCHITECTURES, type Architecture, type Severity } from '@cws/shared';
+import { ARCHITECTURES, type Architecture, amiStatusBody, type Severity } from '@cws/shared';
 import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -8,6 +8,7 @@ import { findTemplate } from '../templates/catalog.js';
 import type { Strategy } from '../templates/schema.js';
 import type { ResolveRequest, ResolverDeps } from './context.js';
 import { resolveAmi } from './resolver.js';
+import { checkAmiStatus, type StatusCheck } from './status.js';
 import type { ResolveOutput } from './types.js';
 
 export interface ResolveFlags {
@@ -59,17 +60,39 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     allowCopy: flags.allowCopy ?? false,
   };
   const timeoutMs = flags.registryTimeoutMs ?? ctx.registryTimeoutMs;
+  // One retry, and at most 2 s for a 429's Retry-After: a resolution should not wait long on any one registry.
+  const registries = orderedRegistries(config).map((r) => ({
+    name: r.name,
+    url: r.url,
+    client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
+  }));
   const deps: ResolverDeps = {
     aws,
-    // One retry, and at most 2 s for a 429's Retry-After: a resolution should not wait long on any one registry.
-    registries: orderedRegistries(config).map((r) => ({
-      name: r.name,
-      url: r.url,
-      client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
-    })),
+    registries,
+    statusCheck: async (amiId) => (await checkAmiStatus([amiId], registries))[0] as StatusCheck,
     cache: new ResolveCache(ctx.paths.cacheDir),
     useCache: flags.cache,
     cacheTtlMs: (await ctx.cacheTtlSeconds()) * 1000,
   };
   return resolveAmi(req, file, deps);
+}
+
+/** `cws ami status`: the revocation check of these images across the configured registries, in priority order. */
+export async function runStatus(ctx: CliContext, amiIds: string[], registryTimeoutMs?: number): Promise<StatusCheck[]> {
+  const parsed = amiStatusBody.safeParse({ ami_ids: amiIds });
+  if (!parsed.success) {
+    throw new CwsError(`bad AMI ids: ${parsed.error.issues.map((i) => i.message).join('; ')}`, {
+      code: 'usage',
+      exit: EXIT.usage,
+      suggestions: ['pass 1 to 100 image ids, e.g. cws ami status ami-0123456789abcdef0'],
+    });
+  }
+  const config = await ctx.config();
+  const timeoutMs = registryTimeoutMs ?? ctx.registryTimeoutMs;
+  const registries = orderedRegistries(config).map((r) => ({
+    name: r.name,
+    url: r.url,
+    client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
+  }));
+  return checkAmiStatus(parsed.data.ami_ids, registries);
 }

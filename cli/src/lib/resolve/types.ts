@@ -1,5 +1,6 @@
 import type { Architecture, Severity } from '@cws/shared';
 import type { Strategy } from '../templates/schema.js';
+import type { StatusCheck } from './status.js';
 
 export const RESOLUTION_METHODS = [
   'direct_mapping',
@@ -10,7 +11,8 @@ export const RESOLUTION_METHODS = [
 ] as const;
 export type ResolutionMethod = (typeof RESOLUTION_METHODS)[number];
 
-export type TierName = ResolutionMethod;
+/** `status_check`: the registries' revocation check of the image a tier found. */
+export type TierName = ResolutionMethod | 'status_check';
 
 /**
  * - `selected`: this tier produced the answer;
@@ -18,9 +20,10 @@ export type TierName = ResolutionMethod;
  * - `skipped`: the tier did not apply (no mappings, strategy, no registries ...);
  * - `rejected`: the tier had an image the policy refused;
  * - `found_not_copied`: an image exists in another region, but copying was not allowed;
+ * - `passed`: the status check found nothing against the image;
  * - `error`: the tier failed (registry down, slow, garbage, 429; AWS error); resolution went on.
  */
-export type TierOutcome = 'selected' | 'not_found' | 'skipped' | 'rejected' | 'found_not_copied' | 'error';
+export type TierOutcome = 'selected' | 'not_found' | 'skipped' | 'rejected' | 'found_not_copied' | 'passed' | 'error';
 
 export interface ChainEntry {
   tier: TierName;
@@ -81,6 +84,8 @@ export interface ResolveOutput {
   stale: boolean;
   copy: CopyInfo | null;
   user_data: UserDataInfo | null;
+  /** The registries' revocation check of the returned image; null when it was not checked (setup-script base image). */
+  status_check: StatusCheck | null;
 }
 
 export interface ResolvePolicy {
