@@ -71,7 +71,7 @@ async function freshBox() {
 afterEach(() => box?.cleanup());
 
 describe('cws ami resolve: each tier wins in turn', () => {
-  it('tier 1: the template mapping wins, before any registry or AWS call', async () => {
+  it('tier 1: the template mapping wins, before any AWS call (the registries are only asked whether it was revoked)', async () => {
     await freshBox();
     writeTemplate(box, 'lab-registry', template('lab-registry'));
     const before = emu.requests.length;
@@ -85,7 +85,11 @@ describe('cws ami resolve: each tier wins in turn', () => {
       source: { type: 'template' },
       warning: null,
     });
-    expect(r.json.fallback_chain).toEqual([expect.objectContaining({ tier: 'direct_mapping', outcome: 'selected' })]);
+    expect(r.json.fallback_chain).toEqual([
+      expect.objectContaining({ tier: 'direct_mapping', outcome: 'selected' }),
+      expect.objectContaining({ tier: 'status_check', outcome: 'passed' }),
+    ]);
+    expect(r.json.status_check).toMatchObject({ ami_id: PINNED, status: 'unlisted' });
     expect(emu.requests.length).toBe(before);
   });
 
@@ -102,6 +106,7 @@ describe('cws ami resolve: each tier wins in turn', () => {
     expect(r.json.fallback_chain.map((e: { tier: string; outcome: string }) => [e.tier, e.outcome])).toEqual([
       ['direct_mapping', 'not_found'],
       ['registry', 'selected'],
+      ['status_check', 'passed'],
     ]);
     expect(r.json.estimated_launch_seconds).toBeLessThanOrEqual(120);
   });
@@ -141,6 +146,7 @@ describe('cws ami resolve: each tier wins in turn', () => {
       ['direct_mapping', 'not_found'],
       ['registry', 'not_found'],
       ['dynamic_search', 'selected'],
+      ['status_check', 'passed'],
     ]);
   });
 
