@@ -4,6 +4,10 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../database.js';
 import { relevancePage, type SearchAfter, type SearchFilters } from './search.js';
+import { ANONYMOUS } from './visibility.js';
+
+// What an anonymous caller sees: the public listings the test makes.
+const visible = { scope: ANONYMOUS, includeHidden: false };
 
 // Relevance paging with a bounded pool: the `pool` best-rated matches ranked by ts_rank, then
 // the rest by rating. Walking every page with its cursor must give exactly that order, with no
@@ -99,7 +103,7 @@ describe('relevance paging with a bounded pool', () => {
     [1000, 9],
   ] as const) {
     it(`pool ${pool}, pages of ${limit}: every match once, in the promised order`, async () => {
-      const f = { tsquery: 'alpha' };
+      const f = { tsquery: 'alpha', visible };
       const expected = await reference(f, pool);
       expect(expected.length).toBeGreaterThan(100);
       expect(await walk(f, limit, pool)).toEqual(expected);
@@ -107,14 +111,14 @@ describe('relevance paging with a bounded pool', () => {
   }
 
   it('applies the filters to the ranked pool and to what follows it', async () => {
-    const f = { tsquery: 'alpha', template: 'genomics' };
+    const f = { tsquery: 'alpha', template: 'genomics', visible };
     const expected = await reference(f, 10);
     expect(expected.length).toBeGreaterThan(20);
     expect(await walk(f, 6, 10)).toEqual(expected);
   });
 
   it('ranks within the pool: more mentions of the word first', async () => {
-    const { rows } = await relevancePage(database.db, { tsquery: 'alpha' }, 5, undefined, 1000);
+    const { rows } = await relevancePage(database.db, { tsquery: 'alpha', visible }, 5, undefined, 1000);
     // n % 5 === 4 repeats "alpha" five times: those rank highest.
     expect(rows.every((r) => Number(r.name.slice(1)) % 5 === 4)).toBe(true);
   });
