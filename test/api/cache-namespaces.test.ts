@@ -36,6 +36,9 @@ async function scenario(writer: TestRegistry, reader: TestRegistry, template: st
   await publish(writer, owner, publishBody('first', { template }));
   // The write after publishing (what verification records) must not race the answers cached below.
   await writer.server.ctx.services.verification.idle();
+  // So must the scan queued after the publish (without AWS it records why it could not run).
+  await new Promise((r) => setTimeout(r, 100));
+  await writer.server.ctx.jobs.idle(['scan-region']);
   const resolveUrl = `/api/v1/resolve/${template}?region=us-east-1`;
   const before = await request(reader.url).get(resolveUrl);
   expect(before.status).toBe(200);
