@@ -129,7 +129,7 @@ export function serverLayer(file: string): { name: string; rank: number } | null
     return { name: 'db|aws|cache', rank: 2 };
   }
   if (top === 'services') return { name: 'services', rank: 3 };
-  if (top === 'http' || top === 'web' || top === 'jobs') return { name: 'http', rank: 4 };
+  if (top === 'http' || top === 'jobs') return { name: 'http', rank: 4 };
   return { name: 'root', rank: 5 }; // context.ts, server.ts, main.ts, index.ts: the composition root
 }
 

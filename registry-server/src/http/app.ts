@@ -2,7 +2,6 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { createHttpLogger } from '../logger.js';
 import { assertNesting, jsonNesting } from '../services/input-limits.js';
-import { createWebRouter } from '../web/router.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerHealth } from './health.js';
 import { authenticate } from './middleware/auth.js';
@@ -12,6 +11,7 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { readPolicy } from './middleware/read-policy.js';
 import { buildOpenApi } from './openapi.js';
 import { routes } from './routes/index.js';
+import { createWebRouter } from './web/router.js';
 
 export const API_PREFIX = '/api/v1';
 

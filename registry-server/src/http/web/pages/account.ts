@@ -1,5 +1,5 @@
 import type { SearchResult } from '@cws/shared';
-import type { WebSession } from '../../services/sessions.js';
+import type { WebSession } from '../../../services/sessions.js';
 import { csrfField } from '../components.js';
 import { html, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';

@@ -7,10 +7,10 @@ import express, {
   type Router,
 } from 'express';
 import helmet from 'helmet';
-import type { AppContext } from '../context.js';
-import { isConnectionError } from '../db/errors.js';
-import { DomainError, NotFoundError } from '../errors.js';
-import { redactUrl } from '../logger.js';
+import type { AppContext } from '../../context.js';
+import { isConnectionError } from '../../db/errors.js';
+import { DomainError, NotFoundError } from '../../errors.js';
+import { redactUrl } from '../../logger.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';

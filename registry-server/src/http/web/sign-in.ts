@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Router } from 'express';
-import type { AppContext } from '../context.js';
-import { ForbiddenError } from '../errors.js';
+import type { AppContext } from '../../context.js';
+import { ForbiddenError } from '../../errors.js';
 import type { Render } from './layout.js';
 import { badCodePage, confirmSignInPage, signInPage } from './pages/account.js';
 import { safeReturnPath, samlButtons, samlLogoutUrl } from './saml.js';

@@ -1,5 +1,5 @@
 import type { ListingSummary, SearchResult } from '@cws/shared';
-import type { Facets } from '../../services/catalogue.js';
+import type { Facets } from '../../../services/catalogue.js';
 import { badge, count, date, option, ratingLine, verifiedBadge } from '../components.js';
 import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';

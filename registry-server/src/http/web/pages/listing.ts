@@ -1,5 +1,5 @@
 import type { ListingDetail, RegionImage, Review, ReviewPage, VersionDetail } from '@cws/shared';
-import type { WebSession } from '../../services/sessions.js';
+import type { WebSession } from '../../../services/sessions.js';
 import { badge, copyButton, count, csrfField, date, ratingLine, stars, verifiedBadge } from '../components.js';
 import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';

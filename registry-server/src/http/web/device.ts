@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import type { AppContext } from '../context.js';
-import { normaliseUserCode, type UserCodeState } from '../services/device.js';
+import type { AppContext } from '../../context.js';
+import { normaliseUserCode, type UserCodeState } from '../../services/device.js';
 import { csrfField } from './components.js';
 import { html } from './html.js';
 import type { Page, Render } from './layout.js';

@@ -1,5 +1,5 @@
 import type { RatingSummary } from '@cws/shared';
-import type { WebSession } from '../services/sessions.js';
+import type { WebSession } from '../../services/sessions.js';
 import { html, type SafeHtml } from './html.js';
 
 const numbers = new Intl.NumberFormat('en-US');

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { AppContext } from '../context.js';
-import { ForbiddenError } from '../errors.js';
-import type { StartedSession, WebSession } from '../services/sessions.js';
+import type { AppContext } from '../../context.js';
+import { ForbiddenError } from '../../errors.js';
+import type { StartedSession, WebSession } from '../../services/sessions.js';
 
 export const SESSION_COOKIE = 'cws_session';
 /** Double-submit nonce for the sign-in form, which has no session yet to bind a CSRF token to. */
