@@ -60,7 +60,7 @@ export interface AddImageOptions {
   public?: boolean;
   launchPermissions?: string[];
   /** A `pending` image stays pending unless `availableAfterMs` is given. */
-  state?: 'available' | 'pending' | 'failed';
+  state?: 'available' | 'pending' | 'failed' | 'disabled';
   availableAfterMs?: number;
   description?: string;
   tags?: Record<string, string>;

@@ -9,7 +9,7 @@ import { Disk } from './disk.js';
 import { IamStore } from './iam.js';
 import type { EmulatedCommand } from './run-command.js';
 
-export type ImageState = 'pending' | 'available' | 'failed' | 'deregistered';
+export type ImageState = 'pending' | 'available' | 'failed' | 'disabled' | 'deregistered';
 export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 export type Architecture = 'x86_64' | 'arm64';
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL' | 'UNTRIAGED';

@@ -58,7 +58,11 @@ const describeImages: Ec2Handler = (ctx) => {
   }
   const executableBy = params.list('ExecutableBy');
 
-  let list = [...regionOf(ctx).images.values()].filter((i) => i.state !== 'deregistered' && canSeeImage(i, accountId));
+  // Disabled images (only their owner can see them) appear only with IncludeDisabled, even when named.
+  const includeDisabled = params.bool('IncludeDisabled');
+  let list = [...regionOf(ctx).images.values()].filter(
+    (i) => i.state !== 'deregistered' && (includeDisabled || i.state !== 'disabled') && canSeeImage(i, accountId),
+  );
   if (ids.length > 0) {
     const missing = ids.filter((id) => !list.some((i) => i.imageId === id));
     if (missing.length > 0) throw notFoundImage(missing);
@@ -152,6 +156,12 @@ const modifyImageAttribute: Ec2Handler = (ctx) => {
     ctx.params.get('Description.Value') ?? (attribute === 'description' ? ctx.params.get('Value') : undefined);
   if (add.length === 0 && remove.length === 0 && description === undefined) {
     throw new ApiError('InvalidParameterCombination', 'No attributes specified.');
+  }
+  if (add.length > 0 && img.state === 'disabled') {
+    throw new ApiError(
+      'OperationNotPermitted',
+      `The image ${img.imageId} is disabled and can't be shared; enable it first.`,
+    );
   }
   if (add.some((c) => c.group === 'all') && ctx.store.bpaState(ctx.accountId, ctx.region) === 'block-new-sharing') {
     throw blockedPublicSharingError();

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js';
 import { el, XML_DECL } from '../xml.js';
 import type { Ec2Context, Ec2Handler } from './common.js';
 import { imageCreateHandlers } from './image-create.js';
+import { imageLifecycleHandlers } from './image-lifecycle.js';
 import { imageHandlers } from './images.js';
 import { instanceHandlers } from './instances.js';
 import { miscHandlers } from './misc.js';
@@ -18,6 +19,7 @@ export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 const HANDLERS: Record<string, Ec2Handler> = {
   ...imageHandlers,
+  ...imageLifecycleHandlers,
   ...imageCreateHandlers,
   ...snapshotHandlers,
   ...instanceHandlers,
