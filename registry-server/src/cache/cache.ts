@@ -42,6 +42,15 @@ end
 return {e, n, table.concat(spared, ',')}
 `;
 
+/**
+ * Every namespace of cached answers: a key's prefix before its first colon. A write names the
+ * namespaces it changes (`touches`) and the others keep what they hold.
+ */
+export const CACHE_NAMESPACES = ['auth', 'resolve', 'search', 'community', 'listing', 'ami-status', 'web'] as const;
+export type CacheNamespace = (typeof CACHE_NAMESPACES)[number];
+/** A cache key: `<namespace>:<anything>`. */
+export type CacheKey = `${CacheNamespace}:${string}`;
+
 /** A cache key's namespace: what comes before its first colon (`resolve:...` -> resolve). */
 function namespaceOf(key: string): string {
   const colon = key.indexOf(':');
@@ -60,6 +69,11 @@ function parseSpared(text: string | undefined): Map<string, number> {
 }
 
 export interface InvalidateOptions {
+  /**
+   * The namespaces this write changes: their answers are dropped, every other namespace is
+   * spared. Unset: every namespace except those `spare` names.
+   */
+  touches?: readonly CacheNamespace[];
   /**
    * Namespaces (key prefixes such as `resolve`) whose cached answers this write leaves alone:
    * they may show the state before it until their TTL. Everything else is dropped.
@@ -80,10 +94,11 @@ export interface WrapOptions {
  *
  * Invalidation is by generation: keys carry (epoch, n, local writes) of their namespace, and a
  * write bumps n in Redis and PUBLISHes it so other replicas stop using what they hold at once.
- * A write drops every namespace except those it names as spared: a rating spares resolve
- * answers (their ranking may lag by up to the TTL), so steady rating traffic does not turn every
- * resolve into a database query. Otherwise dropping everything is cheaper and safer than
- * tracking what a write touched.
+ * A write drops the namespaces it names as touched (or every namespace but those it spares):
+ * a rating spares resolve answers (their ranking may lag by up to the TTL), so steady rating
+ * traffic does not turn every resolve into a database query, and background verification and
+ * scan results leave token lookups (and what they cannot change) alone. A write that names
+ * nothing drops everything.
  *
  * Correctness never rests on Redis remembering anything:
  * - the epoch changes whenever Redis lost the generation, and every replica adopts it within a
@@ -179,7 +194,7 @@ export class Cache {
   }
 
   /** The cached value for key, or what load() returns (stored for next time). One load per key at a time. */
-  async wrap<T>(key: string, load: () => Promise<T>, opts: WrapOptions = {}): Promise<T> {
+  async wrap<T>(key: CacheKey, load: () => Promise<T>, opts: WrapOptions = {}): Promise<T> {
     if (!this.enabled) return load();
     const now = Date.now();
     const inContact = this.#inContact(now);
@@ -229,11 +244,15 @@ export class Cache {
   }
 
   /**
-   * Drops every cached answer on every replica, except the namespaces `opts.spare` names.
+   * Drops cached answers on every replica: those of the namespaces `opts.touches` names, or
+   * (without it) of every namespace except those `opts.spare` names.
    * Never throws: a write must not fail on the cache.
    */
   async invalidate(reason = 'write', opts: InvalidateOptions = {}): Promise<void> {
-    const spare = [...new Set(opts.spare ?? [])];
+    const touched = opts.touches;
+    const spare = [
+      ...new Set([...(opts.spare ?? []), ...(touched ? CACHE_NAMESPACES.filter((ns) => !touched.includes(ns)) : [])]),
+    ];
     this.#writes += 1;
     for (const ns of spare) this.#localSpared.set(ns, (this.#localSpared.get(ns) ?? 0) + 1);
     // Entries under the old stamps are unreachable now; the sweep and the LRU reclaim them.

@@ -81,8 +81,9 @@ export class RatingService {
       });
       return result;
     });
-    // Resolve answers (and token lookups) are spared: a resolve's ranking may lag by up to the cache TTL.
-    await this.cache.invalidate('rating', { spare: ['resolve', 'auth'] });
+    // What shows ratings: detail, search, community lists, review pages. Resolve answers are
+    // spared: a resolve's ranking may lag by up to the cache TTL (README, "Caching").
+    await this.cache.invalidate('rating', { touches: ['listing', 'search', 'community', 'web'] });
     const count = Number(aggregate.rating_count);
     return {
       listing: `${listing.owner}/${listing.name}`,

@@ -255,7 +255,9 @@ export class ScanService {
         if (status === 'complete') await this.#noteNewSevere(trx, target, id);
         return id;
       });
-      await this.cache.invalidate('scan');
+      // A scan result changes resolve answers (max_severity), listing detail, AMI status and the
+      // new-finding mark; token lookups, community lists and review pages are spared.
+      await this.cache.invalidate('scan', { touches: ['resolve', 'listing', 'ami-status', 'search'] });
       return { scan_id: scanId, status, findings: findings.length, reason };
     };
     try {

@@ -1,6 +1,6 @@
 import type { CommunityAmi, CommunityQuery, ListingSummary, SearchQuery, SearchResult } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
-import type { Cache } from '../cache/cache.js';
+import type { Cache, CacheKey } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { communityListings } from '../db/queries/community.js';
 import { regionsOfListings } from '../db/queries/listings.js';
@@ -57,7 +57,7 @@ export class SearchService {
     // Only a viewer asking for their own (or their organisation's) listings sees unlisted and private ones.
     const scope = await this.access.scope(viewer);
     const includeHidden = ownsNamespace(scope, query.owner, viewer?.handle);
-    const key = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
+    const key: CacheKey = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
     return this.cache.wrap(key, async () => {
       let tsquery: string | undefined;
       if (query.q) {

@@ -1,6 +1,6 @@
 import type { AmiStatusItem, AmiStatusResult, LaunchBody, LaunchResult } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
-import type { Cache } from '../cache/cache.js';
+import type { Cache, CacheKey } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { provenAccounts } from '../db/queries/aws-accounts.js';
 import { recordLaunch } from '../db/queries/launches.js';
@@ -23,7 +23,7 @@ export class TrustService {
 
   async status(viewer: Principal | null, amiIds: string[]): Promise<AmiStatusResult> {
     const ids = [...new Set(amiIds)];
-    const key = `ami-status:${ids.slice().sort().join(',')}`;
+    const key: CacheKey = `ami-status:${ids.slice().sort().join(',')}`;
     // Visibility depends on the viewer; cache the rows and filter after.
     const [rows, scope] = await Promise.all([this.cache.wrap(key, () => this.#load(ids)), this.access.scope(viewer)]);
     return {
@@ -102,8 +102,8 @@ export class TrustService {
         region: body.region,
       }),
     );
-    // A launch count changes no resolve answer or status.
-    if (result.counted) await this.cache.invalidate('launch', { spare: ['resolve', 'auth', 'ami-status'] });
+    // A launch count shows in detail and search only; it changes no resolve answer or status.
+    if (result.counted) await this.cache.invalidate('launch', { touches: ['listing', 'search'] });
     return {
       listing: `${row.owner}/${row.name}`,
       version: row.version,

@@ -2,7 +2,7 @@ import type { VersionVerification } from '@cws/shared';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/tokens.js';
 import { AwsCallError, type Ec2Reader, type ImageFacts } from '../aws/ec2.js';
-import type { Cache } from '../cache/cache.js';
+import type { Cache, CacheNamespace } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import { provenAccounts } from '../db/queries/aws-accounts.js';
@@ -24,6 +24,12 @@ const PENDING_RETRY_MS = 30_000;
 const ON_DEMAND_WAIT_MS = 20_000;
 export const VERIFY_REGION = 'verify-region';
 export const VERIFY_PASS = 'verify-pass';
+/**
+ * What a verification outcome (region state and status, the listing's verified flag) can change:
+ * resolve answers, search (the verified filter and flag), listing detail, AMI status. Token
+ * lookups, community lists (no verification in them) and review pages are spared.
+ */
+const VERIFICATION_TOUCHES: CacheNamespace[] = ['resolve', 'search', 'listing', 'ami-status'];
 /** How long a publish waits for EC2 before it is accepted unchecked (the background check decides then). */
 const PRECHECK_TIMEOUT_MS = 5000;
 
@@ -115,7 +121,7 @@ export class VerificationService implements VersionHook {
       } else {
         await q.forgetNoAws(this.database.db, NO_AWS_PREFIX);
       }
-      await this.cache.invalidate('verification availability');
+      await this.cache.invalidate('verification availability', { touches: VERIFICATION_TOUCHES });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not record whether verification is available');
     }
@@ -221,7 +227,7 @@ export class VerificationService implements VersionHook {
     if (this.#disabled) {
       // Published while the probe ran and it found no AWS: release what created() held back.
       await q.explainNoAws(this.database.db);
-      await this.cache.invalidate('verification');
+      await this.cache.invalidate('verification', { touches: VERIFICATION_TOUCHES });
       return;
     }
     await this.queueVersion(versionId);
@@ -345,7 +351,7 @@ export class VerificationService implements VersionHook {
         await q.refreshListingVerified(trx, target.image_id);
       });
     }
-    if (changed) await this.cache.invalidate('verification');
+    if (changed) await this.cache.invalidate('verification', { touches: VERIFICATION_TOUCHES });
     this.logger.info({ regionImageId, status: outcome?.status ?? 'unchanged' }, 'region verified in EC2');
     if (outcome?.state === 'pending') throw new JobRetry(`${row.ami_id} is still pending in EC2`, PENDING_RETRY_MS);
     return { status: outcome?.status ?? 'unchanged' };
@@ -359,7 +365,7 @@ export class VerificationService implements VersionHook {
     for (const id of ids) await this.queueRegion(id);
     await q.refreshListingVerified(this.database.db, null);
     await q.pruneVerifications(this.database.db, new Date(Date.now() - 90 * 86_400_000));
-    await this.cache.invalidate('verification pass');
+    await this.cache.invalidate('verification pass', { touches: VERIFICATION_TOUCHES });
     return ids.length;
   }
 
