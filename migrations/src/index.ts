@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';

@@ -1,14 +1,14 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, publish, publishBody } from '../helpers/api.js';
-import { redisForTests } from '../helpers/env.js';
+import { redisForTests } from '../helpers/redis-server.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 // A rating spares cached resolve answers (their ranking may lag by up to the cache TTL) and
 // drops everything else: listing detail, search and community answers show it at once. Any
 // other write still drops resolve answers.
 
-const redisUrl = await redisForTests();
+const redisUrl = await redisForTests('the two-replica cache namespace tests');
 
 async function rate(reg: TestRegistry, token: string, ref: string, rating: number) {
   const res = await request(reg.url)

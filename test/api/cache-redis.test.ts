@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, fakeAmi, publish, publishBody } from '../helpers/api.js';
-import { redisForTests } from '../helpers/env.js';
+import { redisForTests } from '../helpers/redis-server.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
-const redisUrl = await redisForTests();
+const redisUrl = await redisForTests('the Redis replica and outage tests');
 
 /** Polls until check() passes; fails with the last value after the deadline. */
 async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 3000): Promise<T> {

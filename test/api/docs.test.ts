@@ -10,6 +10,15 @@ describe('README', () => {
     for (const { name } of ENV_DOCS) expect(readme, name).toContain(`| \`${name}\``);
   });
 
+  it("gives the test command CI runs (.ci/run's TEST_COMMAND), word for word", () => {
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    const command = ci.match(/^TEST_COMMAND='([^']+)'$/m)?.[1];
+    expect(command, 'TEST_COMMAND in .ci/run').toBeTruthy();
+    const block = readme.match(/Run the whole test suite[^`]*```sh\n([^\n]+)\n```/)?.[1];
+    expect(block).toBe(command);
+    expect(ci.match(/bash -c "\$TEST_COMMAND"/g)?.length, 'both passes run it').toBe(2);
+  });
+
   it('lists every API route', () => {
     for (const { contract: spec } of routes) {
       const path = spec.path.replace(/\?.*$/, '');

@@ -21,13 +21,3 @@ export function reachable(url: string, timeoutMs = 500): Promise<boolean> {
     socket.once('error', () => done(false));
   });
 }
-
-/**
- * A Redis for tests that need one (cross-replica invalidation, outages): REDIS_URL, or the
- * machine's default Redis if one answers. Null on a machine without Redis: those tests skip.
- */
-export async function redisForTests(): Promise<string | null> {
-  if (TEST_REDIS_URL) return TEST_REDIS_URL;
-  const local = 'redis://127.0.0.1:6379';
-  return (await reachable(local)) ? local : null;
-}

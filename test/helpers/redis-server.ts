@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { reachable } from './env.js';
+import { afterAll } from 'vitest';
+import { reachable, TEST_REDIS_URL } from './env.js';
 
 /** Whether `redis-server` is installed. CI has it; a test that needs it fails there rather than skip. */
 export function haveRedisServer(): boolean {
@@ -66,4 +67,24 @@ export class PrivateRedis {
     await this.kill();
     await this.start();
   }
+}
+
+/**
+ * A Redis for tests that need one (two replicas sharing it, outages): REDIS_URL when the run was given one,
+ * otherwise a private redis-server of this test file's own (stopped after the file). Never the machine's
+ * default Redis on 6379: the embedded pass must not depend on what happens to run here. Without REDIS_URL and
+ * without redis-server the Redis tests skip and say so; under CI=true they fail instead.
+ */
+export async function redisForTests(what: string): Promise<string | null> {
+  if (TEST_REDIS_URL) return TEST_REDIS_URL;
+  if (!haveRedisServer()) {
+    const why = 'REDIS_URL is unset and redis-server is not installed (apt-get install -y redis-server)';
+    if (process.env.CI === 'true') throw new Error(`${what} need Redis and CI must run them: ${why}`);
+    console.warn(`skipping ${what}: ${why}`);
+    return null;
+  }
+  const redis = new PrivateRedis();
+  await redis.start();
+  afterAll(() => redis.kill());
+  return redis.url;
 }

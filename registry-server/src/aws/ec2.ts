@@ -8,12 +8,22 @@ import type { AwsConfig } from '../config/config.js';
 type Sdk = { ec2: typeof import('@aws-sdk/client-ec2'); sts: typeof import('@aws-sdk/client-sts') };
 let sdk: Promise<Sdk> | null = null;
 const loadSdk = (): Promise<Sdk> => {
+  quietSdkNodeWarning();
   sdk ??= Promise.all([import('@aws-sdk/client-ec2'), import('@aws-sdk/client-sts')]).then(([ec2, sts]) => ({
     ec2,
     sts,
   }));
   return sdk;
 };
+
+/**
+ * Under Node 20 the SDK prints an 8-line notice at every start that its releases after January 2027 will need
+ * Node 22. The versions we pin support Node 20 (README, "Node versions"), and an operator can do nothing about
+ * the notice, so it is turned off unless they set the variable themselves (as the CLI does).
+ */
+export function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
 
 /** What the registry reads about one image in one region. */
 export interface ImageFacts {

@@ -6,15 +6,15 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PGliteDialect,
+  Migrator,
   PostgresDialect,
   type TransactionSettings,
 } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import type { DatabaseConfig } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
 import { DataFolderLock } from './data-lock.js';
 import { createPgPool } from './pg-pool.js';
+import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;

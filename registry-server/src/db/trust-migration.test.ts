@@ -1,9 +1,9 @@
 import { migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PGliteDialect, sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Kysely, Migrator, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PGliteDialect } from './pglite-dialect.js';
 
 const pglite = await PGlite.create({ extensions: { pg_trgm } });
 const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
