@@ -46,3 +46,12 @@ export class UnavailableError extends DomainError {
     super('unavailable', message);
   }
 }
+/** A caller spent its request budget; the answer carries Retry-After. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', message);
+  }
+}

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { hashToken } from '../../auth/tokens.js';
 import type { LimitKind } from '../../cache/rate-limiter.js';
 import type { AppContext } from '../../context.js';
-import { DomainError } from '../../errors.js';
+import { RateLimitedError } from '../../errors.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -10,7 +10,10 @@ export function limitKind(req: Request): LimitKind {
   return READ_METHODS.has(req.method) ? 'read' : 'write';
 }
 
-/** Spends one request of `key`'s budget; throws 429 with Retry-After once it is spent. */
+/**
+ * Spends one request of `key`'s budget; throws RateLimitedError (429 with Retry-After, the same
+ * for API answers and pages) once it is spent. The one place requests are counted.
+ */
 export async function spend(ctx: AppContext, req: Request, key: string): Promise<void> {
   const kind = limitKind(req);
   // A limit of 0 is off: no limiter call.
@@ -19,8 +22,10 @@ export async function spend(ctx: AppContext, req: Request, key: string): Promise
   const decision = await ctx.limiter.consume(kind, key);
   if (!decision.allowed) {
     ctx.metrics.rateLimited.inc({ kind });
-    req.res?.setHeader('Retry-After', String(decision.retryAfterSeconds));
-    throw new DomainError('rate_limited', `too many ${kind}s; retry in ${decision.retryAfterSeconds} s`);
+    throw new RateLimitedError(
+      `too many ${kind}s; retry in ${decision.retryAfterSeconds} s`,
+      decision.retryAfterSeconds,
+    );
   }
 }
 

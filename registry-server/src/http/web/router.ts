@@ -1,23 +1,17 @@
-import { ERROR_STATUS, listingParams, ratingBody, searchQuery } from '@cws/shared';
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  type Router,
-} from 'express';
+import { listingParams, ratingBody, searchQuery } from '@cws/shared';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppContext } from '../../context.js';
-import { isConnectionError } from '../../db/errors.js';
-import { DomainError, NotFoundError } from '../../errors.js';
-import { redactUrl } from '../../logger.js';
+import { NotFoundError } from '../../errors.js';
+import { spend } from '../middleware/rate-limit.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
 import { layout, type Render, sendPage } from './layout.js';
+import { pageErrors } from './page-errors.js';
 import { myListingsPage, signInPage } from './pages/account.js';
 import { cataloguePage } from './pages/catalogue.js';
-import { errorPage, notFoundPage } from './pages/errors.js';
+import { notFoundPage } from './pages/errors.js';
 import { type ListingView, listingPage } from './pages/listing.js';
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
 import { registerSaml, safeReturnPath, samlButtons } from './saml.js';
@@ -157,45 +151,8 @@ function signedInPages(ctx: AppContext, render: Render): RequestHandler {
 /** The API's limits apply to pages too: per signed-in user, else per client address. */
 function pageRateLimit(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
-    const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
     const { session } = webState(res);
-    const decision = await ctx.limiter.consume(kind, session ? `u${session.principal.userId}` : `ip${req.ip}`);
-    if (!decision.allowed) {
-      ctx.metrics.rateLimited.inc({ kind });
-      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      throw new DomainError('rate_limited', `Too many requests; try again in ${decision.retryAfterSeconds} s.`);
-    }
+    await spend(ctx, req, session ? `u${session.principal.userId}` : `ip${req.ip}`);
     next();
-  };
-}
-
-/** Errors on pages become HTML pages with the same statuses the API uses. */
-function pageErrors(ctx: AppContext, render: Render): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    if (res.headersSent) return;
-    let status = 500;
-    let message = 'Something went wrong on our side; the registry logged it. Try again in a moment.';
-    if (err instanceof DomainError) {
-      status = ERROR_STATUS[err.code];
-      if (status < 500) message = err.message;
-      else ctx.logger.error({ err, url: redactUrl(req.originalUrl) }, err.message);
-    } else if (err?.type === 'entity.too.large') {
-      status = 413;
-      message = 'The form is larger than the registry accepts.';
-    } else if (typeof err?.type === 'string' && typeof err?.status === 'number' && err.status < 500) {
-      status = 400;
-      message = 'The form could not be read.';
-    } else if (err instanceof URIError) {
-      status = 400;
-      message = 'The address is not valid.';
-    } else if (isConnectionError(err)) {
-      status = 503;
-      message = 'The registry cannot reach its database right now; try again shortly.';
-      res.setHeader('Retry-After', '5');
-      ctx.logger.error({ err: err.message }, 'database unreachable');
-    } else {
-      ctx.logger.error({ err, url: redactUrl(req.originalUrl) }, 'unhandled error on a page');
-    }
-    render(req, res, status, status === 404 ? notFoundPage(message) : errorPage(status, message));
   };
 }
