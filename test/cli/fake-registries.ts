@@ -67,3 +67,41 @@ export const rateLimitedRegistry = (retryAfterSeconds = 1) =>
       { 'retry-after': String(retryAfterSeconds) },
     ),
   );
+
+/**
+ * A mirror in front of a real registry: forwards every request (headers and body) while `down` is false; answers
+ * 503 once it is set, as a registry that went away would.
+ */
+export async function mirrorRegistry(target: string): Promise<FakeRegistry & { down: boolean }> {
+  const switch_ = { down: false };
+  const fake = await startFake((req, res) => {
+    if (switch_.down) return json(res, 503, { error: { code: 'unavailable', message: 'mirror is down' } });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      try {
+        const skip = ['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive'];
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !skip.includes(k)),
+        ) as Record<string, string>;
+        const body = chunks.length ? Buffer.concat(chunks) : undefined;
+        const up = await fetch(`${target}${req.url}`, { method: req.method, headers, body });
+        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await up.arrayBuffer()));
+      } catch (err) {
+        json(res, 502, { error: { code: 'bad_gateway', message: (err as Error).message } });
+      }
+    });
+  });
+  return {
+    url: fake.url,
+    hits: fake.hits,
+    close: fake.close,
+    get down() {
+      return switch_.down;
+    },
+    set down(v: boolean) {
+      switch_.down = v;
+    },
+  };
+}

@@ -202,7 +202,7 @@ describe('launch, save, publish, find, launch again, revoke', () => {
 
     // A revokes; B's next resolve no longer returns the image.
     for (const v of ['1.0.0', '1.1.0']) {
-      const rev = await a('ami', 'revoke', 'alice/ml-env', v, '--reason', 'left credentials in the image');
+      const rev = await a('ami', 'revoke', 'alice/ml-env', v, '--reason', 'left credentials in the image', '--yes');
       expect(rev.code, rev.stdout + rev.stderr).toBe(0);
       expect(rev.json).toMatchObject({ status: 'revoked', listing: 'alice/ml-env' });
     }

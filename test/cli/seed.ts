@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestRegistry } from '../helpers/registry.js';
-import { cws, type Sandbox } from './run-cws.js';
+import { cws, type Sandbox, sandbox } from './run-cws.js';
 
 export type IndexEntry = {
   version: string;
@@ -38,3 +38,19 @@ export async function addRegistry(box: Sandbox, name: string, url: string, ...fl
 }
 
 export type { TestRegistry };
+
+/** A sandbox whose AWS calls go to the emulator as `account` (us-east-1 by default). */
+export function awsSandbox(emulatorUrl: string, account: { accessKeyId: string; secretAccessKey: string }): Sandbox {
+  return sandbox({
+    AWS_ACCESS_KEY_ID: account.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: account.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: emulatorUrl,
+  });
+}
+
+/** `cws ... --json` in a sandbox, with a timeout long enough for saves on a loaded machine. */
+export const cwsJson =
+  (box: Sandbox) =>
+  (...args: string[]) =>
+    cws([...args, '--json'], { env: box.env, timeoutMs: 90_000 });

@@ -50,6 +50,9 @@ export const saveRecord = z.looseObject({
   description: z.string(),
   creator: z.string().optional(),
   image_name: z.string(),
+  /** The image the instance was launched from (EC2's answer), and the listing it came from, when a registry gave it. */
+  parent_ami: z.string().nullable().optional(),
+  parent_listing: z.string().nullable().optional(),
   copy_to_regions: z.array(z.string()),
   no_reboot: z.boolean(),
   /** Whether the instance was running when the save began (then it is started again whatever happens). */

@@ -96,6 +96,8 @@ export interface NewVersionInput {
   changelog?: string;
   source_template?: string;
   parent_ami?: string;
+  /** OWNER/NAME[@VERSION] the parent image came from, as the saver knew it. */
+  parent_listing?: string;
   regions: { region: string; architecture?: Architecture; ami_id: string; owner_account?: string }[];
 }
 

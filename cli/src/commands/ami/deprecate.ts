@@ -1,37 +1,27 @@
-import type { VersionDetail } from '@cws/shared';
-import { Args, Flags } from '@oclif/core';
-import { CwsCommand } from '../../base-command.js';
+import { Flags } from '@oclif/core';
+import type { StatusChangeResult } from '../../lib/publish/status.js';
+import { VersionStatusCommand } from '../version-status.js';
 
-export interface DeprecateResult extends VersionDetail {
-  registry: string;
-  listing: string;
-}
-
-export default class AmiDeprecate extends CwsCommand<DeprecateResult> {
+export default class AmiDeprecate extends VersionStatusCommand {
   static override summary = 'Deprecate a version: it resolves only when nothing active matches';
+  static override description =
+    'Whoever resolves or launches the image is warned. With --ec2 the images are deprecated in EC2 as well (EnableImageDeprecation, in your own account and every region of the version), so others no longer find them in searches; each region is reported.';
   static override examples = [
     '<%= config.bin %> ami deprecate alice/ml-env 1.0.0 --reason "use 1.1.0"',
-    '<%= config.bin %> ami deprecate alice/ml-env 1.0.0 --registry campus --json',
+    '<%= config.bin %> ami deprecate alice/ml-env 1.0.0 --reason "use 1.1.0" --ec2 --registry campus --json',
   ];
-  static override args = {
-    ref: Args.string({ description: 'OWNER/NAME, or an image id (ami-...) of the listing', required: true }),
-    version: Args.string({ description: 'the version, e.g. 1.0.0', required: true }),
-  };
+  static override args = { ...VersionStatusCommand.args };
   static override flags = {
+    ...VersionStatusCommand.flags,
     reason: Flags.string({ description: 'why, shown to people who look at the version', required: false }),
-    registry: Flags.string({ description: 'which registry [default: CWS_REGISTRY, else the first by priority]' }),
+    ec2: Flags.boolean({ description: 'also deprecate the images in EC2, in every region of the version' }),
   };
+  protected readonly action = 'deprecate' as const;
+  protected readonly final = false;
+  protected readonly offered = ['deprecate' as const];
 
-  async run(): Promise<DeprecateResult> {
+  async run(): Promise<StatusChangeResult> {
     const { args, flags } = await this.parse(AmiDeprecate);
-    const { setStatus } = await import('../../lib/publish/status.js');
-    const ctx = await this.context();
-    const r = await this.withSpinner('Deprecate ' + args.ref + '@' + args.version, () =>
-      setStatus(ctx, args.ref, args.version, 'deprecate', flags.reason, flags.registry),
-    );
-    this.log(
-      `${r.listing}@${r.version} is ${r.status} on ${r.registry}${r.status_reason ? `: ${r.status_reason}` : ''}`,
-    );
-    return r;
+    return this.change(args, flags, flags.ec2 ? ['deprecate'] : []);
   }
 }

@@ -11,7 +11,7 @@ export default class AmiResolve extends CwsCommand<ResolveOutput> {
 
 A registry that is down, slow, failing or rate limited is skipped with a warning. Registry answers are cached; when the registry that gave an answer is unreachable, the cached answer is used and marked stale.
 
-Whichever tier found the image, the configured registries are then asked about it (see: cws ami status): a revoked image is refused with the reason and the version to use instead, and the next tier is tried; a deprecated one, or one no registry could be asked about, is warned about.
+Whichever tier found the image, the configured registries are then asked about it (see: cws ami status): a revoked image is refused with the reason and the version to use instead, and the next tier is tried; a deprecated one, or one no registry could be asked about, is warned about. The setup script's base image is checked the same way. An image built on a revoked image (saved from an instance of one) is warned about, or refused like a revoked one with --revoked-lineage block.
 
 Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure, 10 every image found was revoked and strategy ami_required.`;
   static override examples = [
@@ -45,6 +45,11 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
       description: 'refuse registry images with scan findings above this severity',
       options: [...SEVERITIES],
     }),
+    'revoked-lineage': Flags.string({
+      description:
+        'images built on a revoked image (saved from an instance of one): warn, or block them like revoked ones [default: warn]',
+      options: ['warn', 'block'],
+    }),
     'allow-copy': Flags.boolean({
       description: 'copy an image found in another region into this one (CopyImage; billed to you)',
     }),
@@ -75,6 +80,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
         minRating,
         verifiedOnly: flags['verified-only'],
         maxSeverity: flags['max-severity'] as (typeof SEVERITIES)[number] | undefined,
+        revokedLineage: flags['revoked-lineage'] as 'warn' | 'block' | undefined,
         allowCopy: flags['allow-copy'],
         cache: flags.cache,
         registryTimeoutMs:

@@ -153,6 +153,16 @@ export interface AwsGateway {
   /** Adds launch permissions: everyone (`all`) and/or accounts. */
   addLaunchPermission(region: string, imageId: string, opts: { public?: boolean; accounts?: string[] }): Promise<void>;
   launchPermissions(region: string, imageId: string): Promise<{ public: boolean; accounts: string[] }>;
+  /** Removes launch permissions: everyone (`all`) and/or accounts. */
+  removeLaunchPermission(
+    region: string,
+    imageId: string,
+    opts: { public?: boolean; accounts?: string[] },
+  ): Promise<void>;
+  /** EnableImageDeprecation: from `at` (EC2 rounds it to the minute) others' searches skip the image. */
+  deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
+  /** DisableImage: nobody can launch the image until EnableImage, and every launch permission is removed. */
+  disableImage(region: string, imageId: string): Promise<void>;
   blockPublicAccessState(region: string): Promise<string>;
   /** Who may create volumes from a snapshot (and so copy the image): everyone, and/or accounts. */
   snapshotPermissions(region: string, snapshotId: string): Promise<{ public: boolean; accounts: string[] }>;

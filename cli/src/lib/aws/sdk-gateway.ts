@@ -450,6 +450,31 @@ export class SdkAwsGateway implements AwsGateway {
     return audience(out.LaunchPermissions);
   }
 
+  async removeLaunchPermission(region: string, imageId: string, opts: { public?: boolean; accounts?: string[] }) {
+    const remove = [
+      ...(opts.public ? [{ Group: 'all' as const }] : []),
+      ...(opts.accounts ?? []).map((UserId) => ({ UserId })),
+    ];
+    if (remove.length === 0) return;
+    await this.call(
+      region,
+      'ModifyImageAttribute',
+      (m) => new m.ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: remove } }),
+    );
+  }
+
+  async deprecateImage(region: string, imageId: string, at: Date): Promise<void> {
+    await this.call(
+      region,
+      'EnableImageDeprecation',
+      (m) => new m.EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at }),
+    );
+  }
+
+  async disableImage(region: string, imageId: string): Promise<void> {
+    await this.call(region, 'DisableImage', (m) => new m.DisableImageCommand({ ImageId: imageId }));
+  }
+
   async blockPublicAccessState(region: string): Promise<string> {
     const out = await this.call<{ ImageBlockPublicAccessState?: string }>(
       region,

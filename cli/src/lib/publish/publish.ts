@@ -50,6 +50,9 @@ export interface PublishResult {
   visibility: 'public' | 'unlisted' | 'org';
   account_id: string;
   regions: { region: string; architecture: string; ami_id: string }[];
+  /** The image this one was saved from and its listing, sent to the registry for lineage. */
+  parent_ami: string | null;
+  parent_listing: string | null;
   saved: { save_id: string; template_file: string | null } | null;
   verification: VersionVerification | null;
   verification_note: string | null;
@@ -64,6 +67,8 @@ interface Source {
   template: string;
   description: string | undefined;
   saved: PublishResult['saved'];
+  /** Provenance recorded by cws save (template saved_from, or the image's cws:parent-* tags). */
+  parent: { parent_ami?: string; parent_listing?: string };
 }
 
 /** SOURCE: an image id (in --region), an instance cws launched (saved first), or a template with ami_mappings. */
@@ -86,6 +91,7 @@ async function readSource(
       template: opts.template ?? img?.tags['cws:source-template'] ?? '',
       description: undefined,
       saved: null,
+      parent: parentOf(img?.tags['cws:parent-ami'], img?.tags['cws:parent-listing']),
     };
   }
   const instance = await new LocalState(ctx.paths.stateDir).findInstance(opts.source);
@@ -124,6 +130,17 @@ async function readSource(
     template: opts.template ?? template.saved_from?.original_template ?? template.name,
     description: template.description || undefined,
     saved,
+    parent: parentOf(template.saved_from?.parent_ami, template.saved_from?.parent_listing),
+  };
+}
+
+/** Only well-formed provenance is sent: the registry would refuse the whole version over a bad field. */
+function parentOf(ami: string | undefined, listing: string | undefined): Source['parent'] {
+  return {
+    ...(ami && AMI_ID_PATTERN.test(ami) ? { parent_ami: ami } : {}),
+    ...(listing && /^[a-z0-9][a-z0-9._-]{0,38}\/[a-z0-9][a-z0-9._-]{0,99}(@[A-Za-z0-9._+-]{1,64})?$/.test(listing)
+      ? { parent_listing: listing }
+      : {}),
   };
 }
 
@@ -254,6 +271,7 @@ export async function publish(
     version,
     ...(opts.changelog ? { changelog: opts.changelog } : {}),
     source_template: source.template,
+    ...source.parent,
     regions,
     ...(gate.input ? { hygiene: gate.input } : {}),
   };
@@ -306,6 +324,8 @@ export async function publish(
     visibility,
     account_id: proof.account_id,
     regions: regions.map(({ region, architecture, ami_id }) => ({ region, architecture, ami_id })),
+    parent_ami: source.parent.parent_ami ?? null,
+    parent_listing: source.parent.parent_listing ?? null,
     saved: source.saved,
     verification,
     verification_note: note,

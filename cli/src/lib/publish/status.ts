@@ -1,18 +1,52 @@
-import type { VersionDetail } from '@cws/shared';
+import type { RegistryClient, VersionDetail } from '@cws/shared';
+import type { RegistryEntry } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
 import { listingForAmi, parseRef } from '../listings.js';
 import { clientFor, pickRegistry, registryFailure } from '../registries.js';
+import { type Ec2Step, type RegionReport, retireInEc2 } from './retire-ec2.js';
 
-/** Deprecates or revokes one version of a listing (by OWNER/NAME, or by an image id it publishes). */
-export async function setStatus(
+export type StatusAction = 'deprecate' | 'revoke';
+
+/** What a deprecation or revocation will do, found before anything changes (the confirmation shows it). */
+export interface StatusPlan {
+  action: StatusAction;
+  registry: string;
+  listing: string;
+  version: string;
+  /** The version's status now: a revoked version is not revoked again, but its EC2 steps can still be run. */
+  current_status: VersionDetail['status'];
+  /** Every image of the version, one per region and architecture. */
+  images: { region: string; architecture: string; ami_id: string }[];
+}
+
+export interface PlannedStatus {
+  plan: StatusPlan;
+  detail: VersionDetail;
+  entry: RegistryEntry;
+  client: RegistryClient;
+  owner: string;
+  name: string;
+}
+
+export interface StatusChangeResult extends VersionDetail {
+  registry: string;
+  listing: string;
+  /** `changed`: the registry recorded it now; `unchanged`: the version was revoked already. */
+  registry_change: 'changed' | 'unchanged';
+  /** The EC2 steps asked for, in the caller's own account, per region. */
+  ec2_steps: Ec2Step[];
+  ec2: RegionReport[];
+}
+
+/** Looks the version up (by OWNER/NAME, or by an image id it publishes) on the chosen registry, with its images. */
+export async function planStatus(
   ctx: CliContext,
   refText: string,
   version: string,
-  action: 'deprecate' | 'revoke',
-  reason: string | undefined,
+  action: StatusAction,
   registry: string | undefined,
-): Promise<VersionDetail & { registry: string; listing: string }> {
+): Promise<PlannedStatus> {
   const ref = parseRef(refText);
   const entry = pickRegistry(await ctx.config(), registry ?? (await ctx.defaultRegistry()));
   if (!entry.token) {
@@ -38,13 +72,66 @@ export async function setStatus(
     }
     ({ owner, name } = found);
   }
-  try {
-    const detail =
-      action === 'revoke'
-        ? await client.revoke(owner, name, version, reason ?? '')
-        : await client.deprecate(owner, name, version, reason);
-    return { registry: entry.name, listing: `${owner}/${name}`, ...detail };
-  } catch (err) {
-    throw registryFailure(err, entry, `${action} ${owner}/${name}@${version}`);
+  const listing = await client.getListing(owner, name).catch((err) => {
+    throw registryFailure(err, entry, `look up ${owner}/${name}`);
+  });
+  const detail = listing.versions.find((v) => v.version === version);
+  if (!detail) {
+    throw new CwsError(`${owner}/${name} has no version ${version} on ${entry.name}`, {
+      code: 'not_found',
+      exit: EXIT.notFound,
+      suggestions: [`its versions: ${listing.versions.map((v) => v.version).join(', ') || '(none)'}`],
+    });
   }
+  return {
+    plan: {
+      action,
+      registry: entry.name,
+      listing: `${owner}/${name}`,
+      version,
+      current_status: detail.status,
+      images: detail.regions.map((r) => ({ region: r.region, architecture: r.architecture, ami_id: r.ami_id })),
+    },
+    detail,
+    entry,
+    client,
+    owner,
+    name,
+  };
+}
+
+/**
+ * Records the change on the registry first (the source of truth every cws asks), then runs the EC2 steps in every
+ * region of the version. A revoked version is not revoked twice: its EC2 steps still run.
+ */
+export async function applyStatus(
+  ctx: CliContext,
+  planned: PlannedStatus,
+  reason: string | undefined,
+  steps: Ec2Step[],
+  progress: (text: string) => void = () => {},
+): Promise<StatusChangeResult> {
+  const { plan, client, entry, owner, name } = planned;
+  let detail = planned.detail;
+  let change: StatusChangeResult['registry_change'] = 'changed';
+  if (plan.current_status === 'revoked') {
+    change = 'unchanged';
+    if (plan.action === 'deprecate') {
+      throw new CwsError(`${plan.listing}@${plan.version} is revoked; revocation is final`, {
+        code: 'conflict',
+        exit: EXIT.failure,
+      });
+    }
+  } else {
+    try {
+      detail =
+        plan.action === 'revoke'
+          ? await client.revoke(owner, name, plan.version, reason ?? '')
+          : await client.deprecate(owner, name, plan.version, reason);
+    } catch (err) {
+      throw registryFailure(err, entry, `${plan.action} ${plan.listing}@${plan.version}`);
+    }
+  }
+  const ec2 = steps.length > 0 ? await retireInEc2(await ctx.aws(), plan.images, steps, progress) : [];
+  return { registry: entry.name, listing: plan.listing, ...detail, registry_change: change, ec2_steps: steps, ec2 };
 }

@@ -348,4 +348,63 @@ describe('the revocation check', () => {
       expect.stringMatching(/revocation status of ami-0aaaaaaaaaaaaaaa1 unknown/),
     ]);
   });
+
+  const child = {
+    status: 'active' as const,
+    listing: 'bob/lab-plus',
+    version: '1.0.0',
+    lineage: {
+      parent_ami: PINNED,
+      parent_listing: 'alice/lab@1.0.0',
+      parent: { listing: 'alice/lab', version: '1.0.0', status: 'revoked' as const },
+      revoked_ancestor: {
+        listing: 'alice/lab',
+        version: '1.0.0',
+        ami_id: PINNED,
+        reason: 'leaked keys',
+        generations: 1,
+        message: 'built on a revoked image: leaked keys',
+      },
+    },
+  };
+
+  it('warns about an image built on a revoked image; revoked_lineage=block refuses it like a revoked one', async () => {
+    const regs = [statusReg('community', { [SEARCHED]: child })];
+    const search = aws({ findNewestImage: async () => image({ image_id: SEARCHED }) });
+    const warned = await resolveAmi(req(), 'lab.yml', deps({ aws: search, statusCheck: check(regs) }));
+    expect(warned.ami_id).toBe(SEARCHED);
+    expect(warned.status_check?.revoked_ancestor).toMatchObject({ listing: 'alice/lab', registry: 'community' });
+    expect(warned.warnings).toEqual([`${SEARCHED} is built on a revoked image: leaked keys (revoked in community)`]);
+
+    const blocked = await resolveAmi(
+      req({ policy: { revoked_lineage: 'block' } }),
+      'lab.yml',
+      deps({ aws: search, statusCheck: check(regs) }),
+    );
+    expect(blocked.resolution_method).toBe('script_fallback');
+    expect(blocked.fallback_chain.map((e) => [e.tier, e.outcome])).toContainEqual(['dynamic_search', 'rejected']);
+    expect(blocked.warnings[0]).toMatch(/^refused .*built on a revoked image: leaked keys.*revoked_lineage=block/);
+  });
+
+  it("checks the setup script's base image too: revoked, it is refused with ami_revoked", async () => {
+    const BASE = 'ami-0000000000000ba5e';
+    const err = await resolveAmi(
+      req({ strategy: 'script_only' }),
+      'lab.yml',
+      deps({ statusCheck: check([statusReg('community', { [BASE]: revoked })]) }),
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ami_revoked', exit: 10 });
+    expect((err as CwsError).suggestions.join(' ')).toMatch(/base_image/);
+    const ok = await resolveAmi(
+      req({ strategy: 'script_only' }),
+      'lab.yml',
+      deps({ statusCheck: check([statusReg('community', {})]) }),
+    );
+    expect(ok).toMatchObject({
+      ami_id: BASE,
+      resolution_method: 'script_fallback',
+      status_check: { status: 'unlisted' },
+    });
+    expect(ok.fallback_chain.at(-1)).toMatchObject({ tier: 'status_check', outcome: 'passed' });
+  });
 });

@@ -2,7 +2,7 @@ import { AwsError } from '../aws/gateway.js';
 import { CwsError, EXIT } from '../errors.js';
 import { elapsed, type Hit, type ResolveRequest, type ResolverDeps, type TierResult } from './context.js';
 import { humanDuration } from './estimates.js';
-import { describeStatus, type StatusCheck } from './status.js';
+import { describeLineage, describeStatus, type StatusCheck } from './status.js';
 import { crossRegion, dynamicSearch } from './tiers/ec2.js';
 import { directMapping } from './tiers/mapping.js';
 import { registryTier } from './tiers/registry.js';
@@ -45,8 +45,8 @@ export async function resolveAmi(
     for (const tier of tiers) {
       const hit = take(await tier());
       if (!hit) continue;
-      const check = await vet(hit, chain, warnings, deps);
-      if (check?.status === 'revoked') {
+      const { check, refused } = await vet(hit, chain, warnings, deps, req);
+      if (check && refused) {
         revoked.push(check);
         continue;
       }
@@ -60,7 +60,12 @@ export async function resolveAmi(
     throw noAmi(req, chain, notCopied);
   }
   const hit = take(await scriptFallback(req, deps));
-  if (hit) return output(req, hit, chain, warnings, null);
+  if (hit) {
+    // The setup script's base image is checked too: a registry may have revoked it (or what it was built on).
+    const { check, refused } = await vet(hit, chain, warnings, deps, req);
+    if (check && refused) throw allRevoked(req, chain, [...revoked, check], true);
+    return output(req, hit, chain, warnings, check);
+  }
   if (awsError instanceof AwsError) {
     throw new CwsError(`could not resolve an image for ${req.template.name} in ${req.region}: ${awsError.message}`, {
       code: 'aws_error',
@@ -100,44 +105,61 @@ function noAmi(req: ResolveRequest, chain: ChainEntry[], notCopied: CopyInfo | u
 }
 
 /**
- * Asks the registries about the image a tier found. Revoked: the tier's entry becomes `rejected` and a warning says
- * why (the caller goes on to the next tier); deprecated, or no registry reachable: a warning.
+ * Asks the registries about the image a tier found. Revoked (or, under revoked_lineage=block, built on a revoked
+ * image): the tier's entry becomes `rejected` and a warning says why (the caller goes on to the next tier);
+ * deprecated, built on a revoked image, or no registry reachable: a warning.
  */
-async function vet(hit: Hit, chain: ChainEntry[], warnings: string[], deps: ResolverDeps): Promise<StatusCheck | null> {
-  if (!deps.statusCheck) return null;
+async function vet(
+  hit: Hit,
+  chain: ChainEntry[],
+  warnings: string[],
+  deps: ResolverDeps,
+  req: ResolveRequest,
+): Promise<{ check: StatusCheck | null; refused: boolean }> {
+  if (!deps.statusCheck) return { check: null, refused: false };
   const t0 = performance.now();
   const check = await deps.statusCheck(hit.ami_id);
   const line = describeStatus(check);
-  const outcome = check.status === 'revoked' ? 'rejected' : check.status === 'unknown' ? 'error' : 'passed';
+  const lineage = describeLineage(check);
+  const blockLineage = lineage !== null && req.policy.revoked_lineage === 'block';
+  const refused = check.status === 'revoked' || blockLineage;
+  const outcome = refused ? 'rejected' : check.status === 'unknown' ? 'error' : 'passed';
   for (const s of check.skipped) warnings.push(`registry ${s.registry} not asked about ${hit.ami_id} (${s.error})`);
-  chain.push({ tier: 'status_check', outcome, detail: line, ms: elapsed(t0) });
-  if (check.status === 'revoked') {
+  chain.push({ tier: 'status_check', outcome, detail: lineage ? `${line}; ${lineage}` : line, ms: elapsed(t0) });
+  if (refused) {
     const selected = chain.findLast((e) => e.outcome === 'selected' && e.tier === hit.method);
     if (selected) {
       selected.outcome = 'rejected';
-      selected.detail += ' (revoked)';
+      selected.detail += check.status === 'revoked' ? ' (revoked)' : ' (built on a revoked image)';
     }
-    warnings.push(`refused ${line}`);
-  } else if (check.status === 'deprecated' || check.status === 'unknown') {
-    warnings.push(line);
+    warnings.push(check.status === 'revoked' ? `refused ${line}` : `refused ${lineage} (revoked_lineage=block)`);
+  } else {
+    if (check.status === 'deprecated' || check.status === 'unknown') warnings.push(line);
+    // The registry tier's own answer may carry the same warning already.
+    const message = check.revoked_ancestor?.message;
+    if (lineage && !warnings.some((w) => message && w.includes(message))) warnings.push(lineage);
   }
-  return check;
+  return { check, refused };
 }
 
-function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusCheck[]): CwsError {
+function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusCheck[], baseImage = false): CwsError {
   const instead = revoked
     .map((c) => c.verdict?.use_instead)
     .filter((u) => u != null)
     .map((u) => `use ${u.listing}@${u.version}${u.ami_id ? ` (${u.ami_id})` : ''} instead`);
   return new CwsError(
-    `no acceptable AMI for ${req.template.name} in ${req.region} (${req.architecture}): ${revoked.map(describeStatus).join('; ')}`,
+    `no acceptable AMI for ${req.template.name} in ${req.region} (${req.architecture}): ${revoked.map((c) => (describeLineage(c) && c.status !== 'revoked' ? describeLineage(c) : describeStatus(c))).join('; ')}`,
     {
       code: 'ami_revoked',
       exit: EXIT.revoked,
       suggestions: [
         ...instead,
-        `remove the revoked image from the template's ami_config.ami_mappings.${req.region}.${req.architecture}`,
-        `or allow provisioning from the setup script: --strategy ami_preferred`,
+        ...(baseImage
+          ? [`the setup script's base image is refused too: change the template's base_image`]
+          : [
+              `remove the revoked image from the template's ami_config.ami_mappings.${req.region}.${req.architecture}`,
+              `or allow provisioning from the setup script: --strategy ami_preferred`,
+            ]),
       ],
       data: { fallback_chain: chain, status_checks: revoked },
     },

@@ -18,6 +18,8 @@ export interface ResolveFlags {
   minRating?: number | undefined;
   verifiedOnly?: boolean | undefined;
   maxSeverity?: Severity | undefined;
+  /** Images built on a revoked image: warn (default) or block. */
+  revokedLineage?: 'warn' | 'block' | undefined;
   allowCopy?: boolean | undefined;
   cache: boolean;
   registryTimeoutMs?: number | undefined;
@@ -56,7 +58,12 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     region,
     architecture,
     strategy,
-    policy: { min_rating: flags.minRating, verified_only: flags.verifiedOnly, max_severity: flags.maxSeverity },
+    policy: {
+      min_rating: flags.minRating,
+      verified_only: flags.verifiedOnly,
+      max_severity: flags.maxSeverity,
+      ...(flags.revokedLineage === 'block' ? { revoked_lineage: 'block' as const } : {}),
+    },
     allowCopy: flags.allowCopy ?? false,
   };
   const timeoutMs = flags.registryTimeoutMs ?? ctx.registryTimeoutMs;

@@ -1,4 +1,4 @@
-import { type AmiStatusItem, isRegistryError, type RegistryClient } from '@cws/shared';
+import { type AmiStatusItem, isRegistryError, type RegistryClient, type RevokedAncestor } from '@cws/shared';
 
 export interface StatusRegistry {
   name: string;
@@ -14,6 +14,8 @@ export interface RegistryVerdict {
   version: string | null;
   reason: string | null;
   use_instead: AmiStatusItem['use_instead'];
+  /** The nearest revoked image this one was saved from (directly or through its ancestors), if any. */
+  revoked_ancestor: RevokedAncestor | null;
 }
 
 /**
@@ -31,6 +33,8 @@ export interface StatusCheck {
   answers: RegistryVerdict[];
   /** Registries that could not be asked, with why. */
   skipped: { registry: string; error: string }[];
+  /** Built on a revoked image, as the first registry (in priority order) that knows it says; null otherwise. */
+  revoked_ancestor: (RevokedAncestor & { registry: string }) | null;
 }
 
 /** Asks each registry, in priority order, about these AMIs; a registry that fails is listed in `skipped`. */
@@ -50,6 +54,7 @@ export async function checkAmiStatus(amiIds: string[], registries: StatusRegistr
             version: it.version,
             reason: it.reason,
             use_instead: it.use_instead,
+            revoked_ancestor: it.lineage?.revoked_ancestor ?? null,
           });
         }
       }
@@ -64,8 +69,20 @@ export async function checkAmiStatus(amiIds: string[], registries: StatusRegistr
     const pick = (s: AmiStatusItem['status']) => all.find((a) => a.status === s) ?? null;
     const verdict = pick('revoked') ?? pick('deprecated') ?? pick('active');
     const status: StatusCheck['status'] = verdict ? verdict.status : asked > 0 ? 'unlisted' : 'unknown';
-    return { ami_id: id, status, verdict, answers: all, skipped };
+    const flagged = all.find((a) => a.revoked_ancestor);
+    const revoked_ancestor = flagged?.revoked_ancestor
+      ? { ...flagged.revoked_ancestor, registry: flagged.registry }
+      : null;
+    return { ami_id: id, status, verdict, answers: all, skipped, revoked_ancestor };
   });
+}
+
+/** "ami-... is built on a revoked image: <reason> (...) (revoked in community)", or null. */
+export function describeLineage(c: StatusCheck): string | null {
+  const a = c.revoked_ancestor;
+  if (!a) return null;
+  // The registry's message names the revoked listing and image already.
+  return `${c.ami_id} is ${a.message} (revoked in ${a.registry})`;
 }
 
 /** One line for a person: "revoked by community (alice/lab@1.0.0): leaked keys; use alice/lab@1.1.0 (ami-...)". */

@@ -84,7 +84,7 @@ export interface ResolveOutput {
   stale: boolean;
   copy: CopyInfo | null;
   user_data: UserDataInfo | null;
-  /** The registries' revocation check of the returned image; null when it was not checked (setup-script base image). */
+  /** The registries' revocation check of the returned image (the setup script's base image included); null: not checked. */
   status_check: StatusCheck | null;
 }
 
@@ -92,4 +92,6 @@ export interface ResolvePolicy {
   min_rating?: number | undefined;
   verified_only?: boolean | undefined;
   max_severity?: Severity | undefined;
+  /** Images built on a revoked image: warned about (default) or refused, like a revoked one. */
+  revoked_lineage?: 'warn' | 'block' | undefined;
 }

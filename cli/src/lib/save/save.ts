@@ -64,6 +64,32 @@ export async function creatorName(ctx: CliContext): Promise<string> {
   }
 }
 
+const LISTING_REF = /^[a-z0-9][a-z0-9._-]{0,38}\/[a-z0-9][a-z0-9._-]{0,99}@[A-Za-z0-9._+-]{1,64}$/;
+
+/**
+ * Where the instance's image came from, from the launch record: the AMI, and the registry listing@version when
+ * `cws launch` took it from a registry (its ami_source is `registry:NAME:OWNER/LISTING@VERSION`). The registry links
+ * versions by the AMI; the listing is what the saver knew.
+ */
+export function provenance(
+  amiId: string,
+  amiSource: string,
+): { parent_ami: string | null; parent_listing: string | null } {
+  const listing = /^registry:[^:]+:(.+)$/.exec(amiSource)?.[1];
+  return {
+    parent_ami: /^ami-[0-9a-f]{8,17}$/.test(amiId) ? amiId : null,
+    parent_listing: listing && LISTING_REF.test(listing) ? listing : null,
+  };
+}
+
+/** The image tags that carry the provenance, so a publish by image id finds it too. */
+export function parentTags(r: Pick<SaveRecord, 'parent_ami' | 'parent_listing'>): Record<string, string> {
+  return {
+    ...(r.parent_ami ? { 'cws:parent-ami': r.parent_ami } : {}),
+    ...(r.parent_listing ? { 'cws:parent-listing': r.parent_listing } : {}),
+  };
+}
+
 /**
  * The seed's flow: check the instance, say it will stop, stop it, CreateImage (tagged with its source), wait for
  * `available`, start the instance again, copy to other regions, write a user template with the new image ids.
@@ -94,6 +120,7 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
   }
   const wasRunning = info.state === 'running';
   const who = await creatorName(ctx);
+  const parent = provenance(info.image_id || inst.ami_id, inst.ami_source);
   const now = new Date();
   const record: SaveRecord = {
     id: `save-${stamp(now).toLowerCase()}-${randomBytes(3).toString('hex')}`,
@@ -106,6 +133,8 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
     description: opts.description ?? `Saved from ${opts.instance} (${inst.template}) by ${who}`,
     creator: who,
     image_name: `cws-${inst.template}-${templateName}-${stamp(now)}`.slice(0, 128),
+    parent_ami: parent.parent_ami,
+    parent_listing: parent.parent_listing,
     copy_to_regions: copyTo,
     no_reboot: opts.noReboot,
     was_running: wasRunning,
@@ -125,6 +154,7 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
     'cws:source-template': inst.template,
     'cws:template': templateName,
     'cws:creator': who,
+    ...parentTags(record),
   };
 
   const stopping = wasRunning && !opts.noReboot;
@@ -287,6 +317,7 @@ async function finish(
           'cws:save-id': saveId,
           'cws:source-template': record.source_template,
           'cws:template': record.template_name,
+          ...parentTags(record),
         }));
       images[target] = copyId;
       await state.patchSave(saveId, { images: { ...images } });

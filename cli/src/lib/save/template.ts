@@ -48,6 +48,8 @@ export async function writeSavedTemplate(
       saved_by: record.creator,
       saved_at: record.started_at,
       save_id: record.id,
+      ...(record.parent_ami ? { parent_ami: record.parent_ami } : {}),
+      ...(record.parent_listing ? { parent_listing: record.parent_listing } : {}),
     },
   };
   // Checked with the same schema `cws template validate` uses, so a saved template always loads.

@@ -125,6 +125,9 @@ export const templateSchema = z
         saved_by: z.string().optional(),
         saved_at: z.string(),
         save_id: z.string().optional(),
+        /** The image the saved instance was launched from, and the registry listing@version it came from. */
+        parent_ami: z.string().optional(),
+        parent_listing: z.string().optional(),
       })
       .optional(),
   })
