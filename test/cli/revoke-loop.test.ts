@@ -205,5 +205,51 @@ describe('revocation end to end, two accounts', () => {
     });
     const page = await (await fetch(`${reg.url}/l/bob/ml-plus`)).text();
     expect(page).toContain(`built on a revoked image: ${REASON}`);
+    const status = await b('ami', 'status', childAmi);
+    expect(status.json.items[0]).toMatchObject({ status: 'active', revoked_ancestor: { listing: 'alice/ml-env' } });
+
+    // Revoking again only runs the EC2 steps asked for; B retires the child with DisableImage.
+    const unshared = await a('ami', 'revoke', 'alice/ml-env', '1.0.0', '--reason', REASON, '--unshare', '--yes');
+    ok(unshared);
+    expect(unshared.json).toMatchObject({ registry_change: 'unchanged', ec2_steps: ['unshare'] });
+    expect(unshared.json.ec2[0].steps[0].detail).toMatch(/launch permissions removed: everyone/);
+    expect(emu.getImage('us-east-1', east)?.public).toBe(false);
+    const disabled = await b(
+      'ami',
+      'revoke',
+      'bob/ml-plus',
+      '1.0.0',
+      '--reason',
+      'built on a revoked image',
+      '--disable',
+      '--yes',
+    );
+    ok(disabled);
+    expect(disabled.json.ec2).toEqual([
+      expect.objectContaining({ ami_id: childAmi, steps: [expect.objectContaining({ step: 'disable', ok: true })] }),
+    ]);
+    expect(emu.getImage('us-east-1', childAmi)).toMatchObject({ state: 'disabled', public: false });
+    // An EC2 step that fails in one region is reported for that region, with exit 8; the others are done.
+    emu.failNext(
+      'EnableImageDeprecation',
+      { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' },
+      { region: 'us-west-2' },
+    );
+    const partial = await a('ami', 'revoke', 'alice/ml-env', '1.0.0', '--reason', REASON, '--deprecate', '--yes');
+    expect(partial.code, partial.stdout).toBe(8);
+    expect(partial.json.error).toMatchObject({
+      code: 'ec2_partial',
+      message: expect.stringMatching(/us-west-2 .*deprecate failed/),
+    });
+    expect(
+      partial.json.error.result.ec2.map((r: { region: string; steps: { ok: boolean; aws_code: string | null }[] }) => [
+        r.region,
+        r.steps[0]?.ok,
+        r.steps[0]?.aws_code,
+      ]),
+    ).toEqual([
+      ['us-east-1', true, null],
+      ['us-west-2', false, 'UnauthorizedOperation'],
+    ]);
   });
 });

@@ -11,7 +11,7 @@ export default class AmiStatus extends CwsCommand<AmiStatusOutput> {
   static override description =
     `Asks each configured registry, in priority order, about each image id. An image is revoked if any registry revoked it, deprecated if none revoked and one deprecated it, unlisted if no registry that answered lists it, and unknown if no registry could be asked. For a deprecated or revoked image, the newest active version of the same listing is shown as the one to use instead.
 
-cws ami resolve and cws launch make the same check on the image they pick: revoked images are refused, deprecated ones warned about.
+cws ami resolve and cws launch make the same check on the image they pick: revoked images are refused, deprecated ones warned about. An image built on a revoked image (saved from an instance of one) is flagged: revoked_ancestor in --json, a warning otherwise.
 
 Exit codes: 0 answered (whatever the status), 2 bad image ids.`;
   static override examples = [
@@ -32,7 +32,7 @@ Exit codes: 0 answered (whatever the status), 2 bad image ids.`;
     const { argv, flags } = await this.parse(AmiStatus);
     const { runStatus } = await import('../../lib/resolve/run.js');
     const { parseSeconds } = await import('../../lib/flags.js');
-    const { describeStatus } = await import('../../lib/resolve/status.js');
+    const { describeLineage, describeStatus } = await import('../../lib/resolve/status.js');
     const ctx = await this.context();
     const timeout =
       flags['registry-timeout'] === undefined
@@ -63,6 +63,10 @@ Exit codes: 0 answered (whatever the status), 2 bad image ids.`;
       const skipped = items[0]?.skipped ?? [];
       for (const s of skipped) this.warn(`registry ${s.registry} not asked (${s.error})`);
       for (const c of items) if (c.status === 'unknown') this.warn(describeStatus(c));
+      for (const c of items) {
+        const lineage = describeLineage(c);
+        if (lineage) this.warn(lineage);
+      }
     }
     return { items };
   }
