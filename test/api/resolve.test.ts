@@ -93,7 +93,7 @@ describe('resolve', () => {
     expect((await resolve('region=us-east-1')).body.ami_id).toBe(ami.good);
   });
 
-  it('refuses images above the allowed scan severity, and unscanned ones', async () => {
+  it('warns about, or blocks, images above the allowed scan severity, and unscanned ones', async () => {
     const rows = await reg.database.db
       .selectFrom('image_regions')
       .select(['id', 'ami_id'])
@@ -128,17 +128,39 @@ describe('resolve', () => {
       ])
       .execute();
     await reg.server.ctx.cache.invalidate('test');
-    const res = await resolve('region=us-east-1&max_severity=medium');
+    const res = await resolve('region=us-east-1&max_severity=medium&severity_mode=block');
     expect(res.body.ami_id).toBe(ami.better);
     expect(res.body.scan).toMatchObject({
       scanner: 'inspector2',
       highest: 'medium',
       counts: { medium: 3, low: 1, critical: 0 },
     });
-    const strict = await resolve('region=us-east-1&max_severity=low');
+    expect(res.body.policy).toMatchObject({ max_severity: 'medium', mode: 'block', verdict: 'passed' });
+    const strict = await resolve('region=us-east-1&max_severity=low&severity_mode=block&explain=true');
     expect(strict.status).toBe(404);
-    expect(strict.body.error.message).toMatch(/2 unscanned or with findings above/);
-    expect((await resolve('region=us-west-2&max_severity=critical')).status).toBe(404);
+    expect(strict.body.error.message).toMatch(/2 with findings above max_severity low not accepted/);
+    // explain=true names what the policy passed over, best first (alice's image is verified above).
+    expect(strict.body.error.message).toMatch(
+      /passed over: alice\/gatk@1\.0\.0 ami-\w+ \(latest scan found 1 critical, 2 medium finding\(s\) above max_severity low\), bob\/nextflow@2\.0\.0/,
+    );
+    // Warn, the default mode: resolved as without a policy, saying what was found.
+    const warned = await resolve('region=us-east-1&max_severity=low');
+    expect(warned.status).toBe(200);
+    expect(warned.body.ami_id).toBe(ami.good);
+    expect(warned.body.policy).toMatchObject({ mode: 'warn', verdict: 'above', highest: 'critical' });
+    expect(warned.body.warnings.join('\n')).toMatch(
+      /1 critical, 2 medium finding\(s\) above max_severity low \(warn mode/,
+    );
+    // Unscanned: refused in block mode, saying so; taken with allow_unscanned=true, with a warning.
+    const west = await resolve('region=us-west-2&max_severity=critical&severity_mode=block');
+    expect(west.status).toBe(404);
+    expect(west.body.error.message).toMatch(/1 not scanned \(allow_unscanned=true takes them\)/);
+    const westOk = await resolve('region=us-west-2&max_severity=critical&severity_mode=block&allow_unscanned=true');
+    expect(westOk.status).toBe(200);
+    expect(westOk.body).toMatchObject({ ami_id: ami.west, policy: { verdict: 'unscanned', allow_unscanned: true } });
+    expect(westOk.body.warnings.join('\n')).toMatch(/not scanned.*; taken because allow_unscanned=true/);
+    const westWarn = await resolve('region=us-west-2&max_severity=critical');
+    expect(westWarn.body.warnings.join('\n')).toMatch(/could not be checked \(warn mode\)/);
   });
 
   it('follows channels', async () => {

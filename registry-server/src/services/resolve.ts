@@ -1,4 +1,4 @@
-import { type ResolveQuery, type ResolveResult, SEVERITIES, severityRank } from '@cws/shared';
+import { type ExcludedImage, type ResolveQuery, type ResolveResult, severityRank } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
@@ -14,6 +14,7 @@ import { NotFoundError } from '../errors.js';
 import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
+import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
 
 /** What the cache keeps per resolve: the answer, and what to count. */
 interface ResolveAnswer {
@@ -40,20 +41,31 @@ export class ResolveService {
     viewer: Principal | null = null,
   ): Promise<ResolveResult> {
     const scope = await this.access.scope(viewer);
+    const scan: ScanPolicy | null =
+      query.max_severity === undefined
+        ? null
+        : {
+            maxSeverity: query.max_severity,
+            mode: query.severity_mode ?? 'warn',
+            allowUnscanned: query.allow_unscanned === true,
+          };
+    const block = scan?.mode === 'block';
     const policy: ResolvePolicy = {
       template,
       region: query.region,
       architecture: query.architecture,
       minRating: query.min_rating,
       verifiedOnly: query.verified_only,
-      maxSeverityRank: query.max_severity === undefined ? undefined : severityRank(query.max_severity),
+      // Only block mode filters; warn mode resolves as without a policy and judges the answer.
+      maxSeverityRank: block ? severityRank(scan.maxSeverity) : undefined,
+      allowUnscanned: block ? scan.allowUnscanned : undefined,
       channel: query.channel,
     };
     const lineage = query.revoked_lineage ?? 'warn';
+    const explain = query.explain === true;
     // The viewer's scope is part of the key: org and private listings never answer someone else.
-    const answer = await this.cache.wrap(`resolve:${scope.key}:${JSON.stringify(policy)}:${lineage}`, () =>
-      this.#pick(policy, query, lineage, scope),
-    );
+    const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}`;
+    const answer = await this.cache.wrap(key, () => this.#pick(policy, query, lineage, scope, scan, explain));
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
     return answer.result;
@@ -64,6 +76,8 @@ export class ResolveService {
     query: ResolveQuery,
     lineage: 'warn' | 'block',
     scope: AccessScope,
+    scan: ScanPolicy | null,
+    explain: boolean,
   ): Promise<ResolveAnswer | { miss: string }> {
     // Images built on a revoked image: warned about, or (policy block) passed over for the next best.
     const candidates =
@@ -75,16 +89,18 @@ export class ResolveService {
       candidates.map((c) => c.version_id),
     );
     const best = lineage === 'block' ? candidates.find((c) => !ancestors.has(c.version_id)) : candidates[0];
+    const excluded = explain ? await this.#excluded(policy, scope, scan, lineage, best) : undefined;
     if (!best) {
-      const miss = await this.#explainMiss(policy, scope);
-      return {
-        miss:
-          candidates.length > 0
-            ? `${miss}; ${candidates.length} built on a revoked image (revoked_lineage=block)`
-            : miss,
-      };
+      const miss = await this.#explainMiss(policy, scope, scan);
+      const text =
+        candidates.length > 0 ? `${miss}; ${candidates.length} built on a revoked image (revoked_lineage=block)` : miss;
+      const detail = excluded?.length
+        ? `; passed over: ${excluded.map((e) => `${e.listing}@${e.version} ${e.ami_id} (${e.reasons.join('; ')})`).join(', ')}`
+        : '';
+      return { miss: `${text}${detail}` };
     }
     const ancestor = ancestors.get(best.version_id);
+    const verdict = scan ? judge(best, scan, await acceptedByScan(this.database.db, [best])) : null;
     const result: ResolveResult = {
       ami_id: best.ami_id,
       region: policy.region,
@@ -102,12 +118,58 @@ export class ResolveService {
       verification: toVerification(best, this.verification?.noAwsReason ?? null),
       scan: toScan(best),
       reason: reasonFor(best, policy),
-      warnings: [...(ancestor ? [toRevokedAncestor(ancestor).message] : []), ...warningsFor(best)],
+      warnings: [
+        ...(ancestor ? [toRevokedAncestor(ancestor).message] : []),
+        ...warningsFor(best, verdict === null),
+        ...(verdict && verdict.verdict !== 'passed' ? [verdict.message] : []),
+      ],
+      policy: verdict,
+      ...(excluded ? { excluded } : {}),
     };
     return { result, imageId: best.image_id, versionId: best.version_id };
   }
 
-  async #explainMiss(p: ResolvePolicy, scope: AccessScope): Promise<string> {
+  /** explain=true: the images ranked above the answer (or all, on a miss) that the policy passed over, and why. */
+  async #excluded(
+    p: ResolvePolicy,
+    scope: AccessScope,
+    scan: ScanPolicy | null,
+    lineage: 'warn' | 'block',
+    best: ResolveRow | undefined,
+  ): Promise<ExcludedImage[]> {
+    const db = this.database.db;
+    const all = await resolveCandidates(db, p, 50, false, scope);
+    const end = best ? all.findIndex((r) => r.ami_id === best.ami_id && r.version_id === best.version_id) : -1;
+    const above = end >= 0 ? all.slice(0, end) : all;
+    const [accepted, ancestors] = await Promise.all([
+      acceptedByScan(db, above),
+      lineage === 'block'
+        ? revokedAncestors(
+            db,
+            above.map((r) => r.version_id),
+          )
+        : Promise.resolve(new Map()),
+    ]);
+    const out: ExcludedImage[] = [];
+    for (const r of above) {
+      const reasons: string[] = [];
+      if (p.minRating !== undefined && Number(r.rating_avg) < p.minRating)
+        reasons.push(`rated ${round2(r.rating_avg)}, below min_rating ${p.minRating}`);
+      if (p.verifiedOnly && r.verification_status !== 'verified')
+        reasons.push(`verification is ${r.verification_status}, and verified_only is set`);
+      if (scan?.mode === 'block') {
+        const v = judge(r, scan, accepted);
+        if (v.verdict === 'above' || (v.verdict === 'unscanned' && !scan.allowUnscanned)) reasons.push(v.message);
+      }
+      if (ancestors.has(r.version_id)) reasons.push('built on a revoked image (revoked_lineage=block)');
+      if (reasons.length > 0)
+        out.push({ listing: `${r.owner}/${r.name}`, version: r.version, ami_id: r.ami_id, reasons });
+      if (out.length >= 20) break;
+    }
+    return out;
+  }
+
+  async #explainMiss(p: ResolvePolicy, scope: AccessScope, scan: ScanPolicy | null): Promise<string> {
     const where = `${p.template} in ${p.region}/${p.architecture}`;
     const counts = await resolveExclusions(this.database.db, p, scope);
     if (counts.total === 0) return `no image for ${where} in this registry`;
@@ -124,17 +186,17 @@ export class ResolveService {
       const unverified = open.filter((r) => r.verification_status !== 'verified').length;
       if (unverified > 0) reasons.push(`${unverified} not verified`);
     }
-    if (p.maxSeverityRank !== undefined) {
-      const unsafe = open.filter((r) => !passesSeverity(r, p.maxSeverityRank!)).length;
-      if (unsafe > 0) reasons.push(`${unsafe} unscanned or with findings above the allowed severity`);
+    if (scan?.mode === 'block') {
+      const accepted = await acceptedByScan(this.database.db, open);
+      const verdicts = open.map((r) => judge(r, scan, accepted).verdict);
+      const unsafe = verdicts.filter((v) => v === 'above').length;
+      const unscanned = verdicts.filter((v) => v === 'unscanned').length;
+      if (unsafe > 0) reasons.push(`${unsafe} with findings above max_severity ${scan.maxSeverity} not accepted`);
+      if (unscanned > 0 && !scan.allowUnscanned)
+        reasons.push(`${unscanned} not scanned (allow_unscanned=true takes them)`);
     }
     return `no image for ${where} matches the policy (${counts.total} known: ${reasons.join(', ') || 'none usable'})`;
   }
-}
-
-function passesSeverity(r: ResolveRow, maxRank: number): boolean {
-  if (r.scan_status !== 'complete') return false;
-  return SEVERITIES.slice(maxRank + 1).every((s) => Number(r[s] ?? 0) === 0);
 }
 
 function reasonFor(r: ResolveRow, p: ResolvePolicy): string {
@@ -148,11 +210,13 @@ function reasonFor(r: ResolveRow, p: ResolvePolicy): string {
   return parts.join('; ');
 }
 
-function warningsFor(r: ResolveRow): string[] {
+/** `scanNotes`: without a scan policy, say what the scan found (with one, its verdict says it). */
+function warningsFor(r: ResolveRow, scanNotes: boolean): string[] {
   const w: string[] = [];
   if (r.status === 'deprecated') w.push(`version ${r.version} is deprecated`);
   if (r.verification_status !== 'verified')
     w.push('not verified by the registry: ownership and launchability are unchecked');
+  if (!scanNotes) return w;
   if (!r.scan_status) w.push('not scanned for vulnerabilities yet');
   else if (Number(r.critical ?? 0) > 0 || Number(r.high ?? 0) > 0) {
     w.push(`latest scan found ${r.critical ?? 0} critical and ${r.high ?? 0} high findings`);

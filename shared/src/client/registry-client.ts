@@ -48,6 +48,10 @@ export interface ResolveParams {
   min_rating?: number | undefined;
   verified_only?: boolean | undefined;
   max_severity?: Severity | undefined;
+  severity_mode?: 'warn' | 'block' | undefined;
+  allow_unscanned?: boolean | undefined;
+  /** true: the answer lists the better-ranked images the policy passed over. */
+  explain?: boolean | undefined;
   channel?: string | undefined;
   /** false: a look, not a download (dry runs, --explain). */
   count?: boolean | undefined;

@@ -10,7 +10,7 @@ import {
   version,
   versionStatus,
 } from './common.js';
-import { scanInfo, verificationInfo } from './listings.js';
+import { scanInfo, severityCounts, verificationInfo } from './listings.js';
 
 export const resolveParams = z.strictObject({ template: templateName });
 export const resolveQuery = z.strictObject({
@@ -20,7 +20,23 @@ export const resolveQuery = z.strictObject({
   verified_only: queryBoolean.optional(),
   max_severity: severity
     .optional()
-    .describe('refuse images whose latest scan has findings above this severity; unscanned images are refused too'),
+    .describe(
+      'the highest severity of (not accepted) scan findings the consumer tolerates; what happens above it is severity_mode',
+    ),
+  severity_mode: z
+    .enum(['warn', 'block'])
+    .optional()
+    .describe(
+      'with max_severity: warn (default) resolves as usual and says what was found; block passes over images above it',
+    ),
+  allow_unscanned: queryBoolean
+    .optional()
+    .describe(
+      'with max_severity in block mode: true takes images without a complete scan (with a warning); false (default) refuses them, and says so',
+    ),
+  explain: queryBoolean
+    .optional()
+    .describe('true: list the better-ranked images the policy passed over, and why (costs a second query)'),
   channel: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/)
@@ -34,6 +50,32 @@ export const resolveQuery = z.strictObject({
     .describe('images built on a revoked image: warn (default) or refuse them'),
 });
 export type ResolveQuery = z.infer<typeof resolveQuery>;
+
+/** How the consumer's scan policy judged the chosen image. */
+export const scanPolicyVerdict = z.object({
+  max_severity: severity,
+  mode: z.enum(['warn', 'block']),
+  allow_unscanned: z.boolean(),
+  verdict: z
+    .enum(['passed', 'above', 'unscanned'])
+    .describe(
+      'passed: nothing above max_severity that is not accepted; above: there is (warn mode); unscanned: no complete scan',
+    ),
+  highest: severity.nullable().describe('the most severe finding that is not accepted by an exception'),
+  counts: severityCounts.nullable().describe('findings of the latest complete scan that are not accepted'),
+  accepted: z.number().int().describe('findings above max_severity accepted by an exception (they do not count)'),
+  message: z.string(),
+});
+export type ScanPolicyVerdict = z.infer<typeof scanPolicyVerdict>;
+
+/** A better-ranked image the policy passed over (resolve with explain=true). */
+export const excludedImage = z.object({
+  listing: z.string(),
+  version,
+  ami_id: amiId,
+  reasons: z.array(z.string()),
+});
+export type ExcludedImage = z.infer<typeof excludedImage>;
 
 export const resolveResult = z.object({
   ami_id: amiId,
@@ -53,5 +95,13 @@ export const resolveResult = z.object({
   scan: scanInfo.nullable(),
   reason: z.string().describe('why this image was chosen'),
   warnings: z.array(z.string()),
+  policy: scanPolicyVerdict
+    .nullable()
+    .optional()
+    .describe('the scan policy (max_severity) and how the chosen image fared; null without max_severity'),
+  excluded: z
+    .array(excludedImage)
+    .optional()
+    .describe('with explain=true: images ranked above the chosen one that the policy passed over (at most 20)'),
 });
 export type ResolveResult = z.infer<typeof resolveResult>;

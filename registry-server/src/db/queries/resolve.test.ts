@@ -88,7 +88,43 @@ async function generate() {
       scanned_at: new Date(Date.UTC(2026, 10, 1 + n)),
     })),
   );
-  await db.insertInto('scans').values(scans).execute();
+  const scanIds = await db.insertInto('scans').values(scans).returning('id').execute();
+  // Finding rows for the counts above medium of most scans (a few keep counts without rows, as
+  // scans stored before findings were: they must never pass on their counts), and exceptions
+  // accepting some of them: per listing, registry-wide, expired, and revoked ones.
+  const VULNS = Array.from({ length: 6 }, (_, n) => `CVE-2026-${1000 + n}`);
+  const findings = scans.flatMap((scan, n) =>
+    random() < 0.15
+      ? []
+      : (['critical', 'high', 'medium'] as const).flatMap((severity) =>
+          Array.from({ length: scan[severity] }, () => ({
+            scan_id: scanIds[n]!.id,
+            vulnerability_id: pick(VULNS),
+            severity,
+            severity_rank: { critical: 4, high: 3, medium: 2 }[severity],
+            title: `${severity} finding`,
+          })),
+        ),
+  );
+  await db.insertInto('scan_findings').values(findings).execute();
+  const day = 86_400_000;
+  const exceptions = [
+    { image_id: null, vulnerability_id: VULNS[0]!, expires_at: new Date(Date.now() + day), revoked_at: null },
+    { image_id: null, vulnerability_id: VULNS[1]!, expires_at: new Date(Date.now() - day), revoked_at: null },
+    { image_id: null, vulnerability_id: VULNS[2]!, expires_at: new Date(Date.now() + day), revoked_at: new Date() },
+    ...imageIds
+      .filter(() => random() < 0.5)
+      .map(({ id }) => ({
+        image_id: id,
+        vulnerability_id: pick(VULNS.slice(3)),
+        expires_at: new Date(Date.now() + (random() < 0.8 ? day : -day)),
+        revoked_at: null,
+      })),
+  ];
+  await db
+    .insertInto('vulnerability_exceptions')
+    .values(exceptions.map((e) => ({ ...e, reason: 'test', created_by: owners[0]!.id })))
+    .execute();
   const channels = versionIds
     .filter(() => random() < 0.3)
     .map(({ id, image_id }) => ({ image_id, version_id: id, name: pick(['stable', 'beta']) }));
@@ -144,6 +180,10 @@ function policies(): ResolvePolicy[] {
     { minRating: 4, verifiedOnly: true },
     { verifiedOnly: true, maxSeverityRank: 3, channel: 'stable' },
     { minRating: 3, maxSeverityRank: 2 },
+    { maxSeverityRank: 2, allowUnscanned: true },
+    { maxSeverityRank: 3, allowUnscanned: true },
+    { maxSeverityRank: 0, allowUnscanned: true, verifiedOnly: true },
+    { maxSeverityRank: 3, allowUnscanned: false, channel: 'beta' },
   ];
   return TEMPLATES.flatMap((template) =>
     REGIONS.flatMap((region) =>
@@ -173,5 +213,26 @@ describe('resolve fast path', () => {
     expect(found).toBeGreaterThan(60);
     expect(found).toBeLessThan(policies().length);
     expect(tiesBroken).toBeGreaterThan(5);
+  });
+
+  it('has answers that exceptions and allow_unscanned decide (so the comparison covers them)', async () => {
+    // The generated catalogue must exercise what the policy options decide, or the comparison above
+    // proves nothing about them: some answers pass only because exceptions accept their findings
+    // above the rank, and allow_unscanned changes some answers.
+    let acceptedMatters = 0;
+    let unscannedMatters = 0;
+    for (const policy of policies().filter((p) => p.maxSeverityRank !== undefined && p.maxSeverityRank < 4)) {
+      const withRows = await resolveBest(database.db, policy);
+      const open = await resolveBest(database.db, { ...policy, allowUnscanned: !policy.allowUnscanned });
+      if ((open?.ami_id ?? null) !== (withRows?.ami_id ?? null)) unscannedMatters++;
+      if (withRows && withRows.scan_status === 'complete') {
+        const above = (['informational', 'low', 'medium', 'high', 'critical'] as const)
+          .slice(policy.maxSeverityRank! + 1)
+          .some((c) => Number(withRows[c] ?? 0) > 0);
+        if (above) acceptedMatters++;
+      }
+    }
+    expect(acceptedMatters).toBeGreaterThan(0);
+    expect(unscannedMatters).toBeGreaterThan(0);
   });
 });

@@ -9,13 +9,46 @@ export interface ResolvePolicy {
   architecture: 'x86_64' | 'arm64';
   minRating?: number;
   verifiedOnly?: boolean;
-  /** Highest severity rank allowed (0 informational .. 4 critical); unscanned images fail. */
+  /**
+   * Block mode: the highest severity rank allowed (0 informational .. 4 critical). Findings accepted
+   * by a live vulnerability exception do not count; images without a complete scan fail unless
+   * `allowUnscanned`. (Warn mode filters nothing: the service judges the chosen image.)
+   */
   maxSeverityRank?: number;
+  allowUnscanned?: boolean;
   channel?: string;
 }
 
 /** Severity columns above a rank: rank 2 (medium) allows nothing in high or critical. */
 const SEVERITY_COLUMNS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+/**
+ * Does a complete scan pass a severity rank? Every finding above it is accepted by a live exception
+ * of the listing or of the registry. The counts decide first (nothing above: no finding is read);
+ * otherwise the accepted findings above the rank must be all of them (so a scan whose finding rows
+ * are missing never passes on its counts).
+ */
+export function scanPassesSql(
+  scanId: RawBuilder<unknown>,
+  imageId: RawBuilder<unknown>,
+  counts: (column: (typeof SEVERITY_COLUMNS)[number]) => RawBuilder<unknown>,
+  maxRank: number,
+): RawBuilder<SqlBool> {
+  const columns = SEVERITY_COLUMNS.slice(maxRank + 1);
+  if (columns.length === 0) return sql<SqlBool>`true`;
+  const above = sql.join(
+    columns.map((c) => counts(c)),
+    sql` + `,
+  );
+  return sql<SqlBool>`(${above} = 0 OR ${above} = (SELECT count(*) FROM scan_findings f
+    WHERE f.scan_id = ${scanId} AND f.severity_rank > ${maxRank} AND ${acceptedSql(sql`f.vulnerability_id`, imageId)}))`;
+}
+
+/** A live exception (listing's own or registry-wide, not revoked, not expired) accepts this vulnerability id. */
+export function acceptedSql(vulnerabilityId: RawBuilder<unknown>, imageId: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM vulnerability_exceptions e WHERE e.vulnerability_id = ${vulnerabilityId}
+    AND (e.image_id = ${imageId} OR e.image_id IS NULL) AND e.revoked_at IS NULL AND e.expires_at > now())`;
+}
 
 /** The four ranking classes, best first: active before deprecated, verified before not. */
 const CLASSES = [
@@ -95,12 +128,14 @@ export function resolveProbe(
           );
         }
         if (p.maxSeverityRank !== undefined) {
-          // The latest scan of the region image is complete and has nothing above the rank.
-          const above = SEVERITY_COLUMNS.slice(p.maxSeverityRank + 1).map((column) => sql`s.${sql.ref(column)} = 0`);
-          const passes = sql.join([sql`s.status = 'complete'`, ...above], sql` AND `);
+          // The latest scan of the region image is complete and has nothing above the rank that
+          // is not accepted; or there is no complete scan and unscanned images are allowed.
+          const allow = sql.lit(p.allowUnscanned === true);
+          const passes = scanPassesSql(sql`s.id`, sql`v.image_id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
           c = c.where(
-            sql<SqlBool>`coalesce((SELECT ${passes} FROM scans s WHERE s.region_image_id = r.id
-              ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), false)`,
+            sql<SqlBool>`coalesce((SELECT CASE WHEN s.status = 'complete' THEN ${passes} ELSE ${allow} END
+              FROM scans s WHERE s.region_image_id = r.id
+              ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), ${allow})`,
           );
         }
         return c.orderBy('v.id', 'desc').limit(1).as('c');
@@ -197,10 +232,10 @@ export function resolveCandidatesQuery(
     if (p.minRating !== undefined) q = q.where('i.rating_avg', '>=', p.minRating);
     if (p.verifiedOnly) q = q.where('r.verification_status', '=', 'verified');
     if (p.maxSeverityRank !== undefined) {
-      q = q.where('s.scan_status', '=', 'complete');
-      for (const column of SEVERITY_COLUMNS.slice(p.maxSeverityRank + 1)) {
-        q = q.where(sql<SqlBool>`s.${sql.ref(column)} = 0`);
-      }
+      const passes = scanPassesSql(sql`s.scan_id`, sql`i.id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
+      q = q.where(
+        sql<SqlBool>`CASE WHEN s.scan_status = 'complete' THEN ${passes} ELSE ${sql.lit(p.allowUnscanned === true)} END`,
+      );
     }
   }
   return q
@@ -213,6 +248,23 @@ export function resolveCandidatesQuery(
     .limit(limit);
 }
 export type ResolveRow = Awaited<ReturnType<typeof resolveCandidates>>[number];
+
+/**
+ * Findings of these scans accepted by a live exception (of the scan's listing or the registry), by
+ * scan and severity: they do not count against a policy (the rest of the scan's counts do).
+ */
+export function acceptedFindingCounts(db: Db, scanIds: number[]) {
+  return db
+    .selectFrom('scan_findings as f')
+    .innerJoin('scans as s', 's.id', 'f.scan_id')
+    .innerJoin('image_regions as r', 'r.id', 's.region_image_id')
+    .innerJoin('image_versions as v', 'v.id', 'r.version_id')
+    .select(['f.scan_id', 'f.severity', sql<number>`count(*)::int`.as('n')])
+    .where('f.scan_id', 'in', scanIds.length ? scanIds : [-1])
+    .where(acceptedSql(sql`f.vulnerability_id`, sql`v.image_id`))
+    .groupBy(['f.scan_id', 'f.severity'])
+    .execute();
+}
 
 /** Counts of why images were excluded, for a helpful "nothing matches" message. */
 export async function resolveExclusions(db: Db, p: ResolvePolicy, scope: AccessScope = ANONYMOUS) {
