@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { CwsCommand } from '../base-command.js';
 import type { LaunchResult } from '../lib/instances/launch.js';
+import { scanPolicyFlags, scanPolicyOf } from '../lib/policy-flags.js';
 
 export default class Launch extends CwsCommand<LaunchResult> {
   static override summary = 'Launch a workstation from a template, with the image the resolution tiers pick';
@@ -15,6 +16,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     '<%= config.bin %> launch python-ml gpu-box --region us-west-2 --instance-type g5.xlarge --key-pair my-key',
     '<%= config.bin %> launch r-research stats --architecture arm64 --subnet subnet-0abc1234 --dry-run',
     '<%= config.bin %> launch my-custom-ml-env new-project --json',
+    '<%= config.bin %> launch python-ml safe-box --max-severity high --severity-mode block',
   ];
   static override args = {
     template: Args.string({ description: 'a template name (see: cws templates) or a YAML file', required: true }),
@@ -30,6 +32,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     subnet: Flags.string({ description: 'subnet id to launch into [default: your default VPC]' }),
     'key-pair': Flags.string({ description: 'EC2 key pair name for SSH' }),
     'dry-run': Flags.boolean({ description: 'ask EC2 whether the launch would succeed; start nothing' }),
+    ...scanPolicyFlags,
   };
 
   async run(): Promise<LaunchResult> {
@@ -50,6 +53,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
           subnet: flags.subnet,
           keyPair: flags['key-pair'],
           dryRun: flags['dry-run'] ?? false,
+          policy: scanPolicyOf(flags),
         },
         (t) => spinner.update(t),
       );

@@ -25,6 +25,8 @@ export interface ResolveKey {
   min_rating?: number | undefined;
   verified_only?: boolean | undefined;
   max_severity?: string | undefined;
+  severity_mode?: string | undefined;
+  allow_unscanned?: boolean | undefined;
 }
 
 export function cacheKey(k: ResolveKey): string {
@@ -35,6 +37,9 @@ export function cacheKey(k: ResolveKey): string {
     k.min_rating ?? '',
     k.verified_only ? 'verified' : '',
     k.max_severity ?? '',
+    // Only when set, so keys written before these options existed still match.
+    ...(k.severity_mode === 'block' ? ['block'] : []),
+    ...(k.allow_unscanned ? ['unscanned'] : []),
   ].join('|');
 }
 

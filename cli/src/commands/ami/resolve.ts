@@ -1,13 +1,14 @@
 import { Args, Flags } from '@oclif/core';
 import { CwsCommand } from '../../base-command.js';
+import { scanPolicyFlags, scanPolicyOf } from '../../lib/policy-flags.js';
 import type { ChainEntry, ResolveOutput } from '../../lib/resolve/types.js';
-
-const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 
 export default class AmiResolve extends CwsCommand<ResolveOutput> {
   static override summary = 'Find the image to launch for a template, walking the resolution tiers';
   static override description =
     `Tiers, in order: (1) the template's pinned ami_mappings; (2) each configured registry, in priority order; (3) an owner-pinned EC2 DescribeImages search in the region; (4) the same search in other regions, copied only with --allow-copy or the template's allow_cross_region_copy; (5) the base OS image with the setup script as user data.
+
+Scan policy: --max-severity (or the template's ami_config.policy) with --severity-mode warn (the default: resolve and say what the scan found) or block (pass over images above it; images without a complete scan too, unless --allow-unscanned). Findings a registry maintainer accepted by an exception do not count until it expires. --explain lists the images a registry's policy passed over, and why.
 
 A registry that is down, slow, failing or rate limited is skipped with a warning. Registry answers are cached; when the registry that gave an answer is unreachable, the cached answer is used and marked stale.
 
@@ -18,6 +19,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
     '<%= config.bin %> ami resolve python-ml --region us-east-1',
     '<%= config.bin %> ami resolve python-ml --region eu-west-1 --architecture arm64 --explain',
     '<%= config.bin %> ami resolve r-research --region us-west-2 --strategy ami_required --min-rating 4 --verified-only --max-severity medium --json',
+    '<%= config.bin %> ami resolve python-ml --region us-east-1 --max-severity high --severity-mode block --allow-unscanned --explain',
     '<%= config.bin %> ami resolve ./my-template.yml --region us-east-2 --allow-copy',
   ];
   static override args = {
@@ -41,10 +43,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
     'verified-only': Flags.boolean({
       description: 'registry images must be verified (owner and launchability checked)',
     }),
-    'max-severity': Flags.string({
-      description: 'refuse registry images with scan findings above this severity',
-      options: [...SEVERITIES],
-    }),
+    ...scanPolicyFlags,
     'revoked-lineage': Flags.string({
       description:
         'images built on a revoked image (saved from an instance of one): warn, or block them like revoked ones [default: warn]',
@@ -79,8 +78,9 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
         strategy: flags.strategy as ResolveOutput['strategy'] | undefined,
         minRating,
         verifiedOnly: flags['verified-only'],
-        maxSeverity: flags['max-severity'] as (typeof SEVERITIES)[number] | undefined,
+        ...scanPolicyOf(flags),
         revokedLineage: flags['revoked-lineage'] as 'warn' | 'block' | undefined,
+        explain: flags.explain,
         allowCopy: flags['allow-copy'],
         cache: flags.cache,
         registryTimeoutMs:
@@ -101,12 +101,17 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
 
   private async chainTable(chain: ChainEntry[]): Promise<string> {
     const { renderTable } = await import('../../ui/table.js');
-    return renderTable(chain, [
+    const table = renderTable(chain, [
       { header: 'TIER', get: (e) => (e.name ? `${e.tier} (${e.name})` : e.tier) },
       { header: 'OUTCOME', get: (e) => e.outcome },
       { header: 'MS', get: (e) => e.ms },
       { header: 'DETAIL', get: (e) => e.detail, maxWidth: 160 },
     ]);
+    // What each registry's policy passed over, ranked above its answer.
+    const passed = chain.flatMap((e) =>
+      (e.excluded ?? []).map((x) => `  ${e.name}: ${x.listing}@${x.version} ${x.ami_id}: ${x.reasons.join('; ')}`),
+    );
+    return passed.length ? `${table}\nPassed over by the policy:\n${passed.join('\n')}` : table;
   }
 
   private async print(r: ResolveOutput, explain: boolean): Promise<void> {

@@ -4,7 +4,7 @@ import type { AwsGateway, InstanceInfo } from '../aws/gateway.js';
 import { pollUntil } from '../aws/poll.js';
 import type { CliContext } from '../context.js';
 import { CwsError, EXIT } from '../errors.js';
-import { runResolve } from '../resolve/run.js';
+import { type ResolveFlags, runResolve } from '../resolve/run.js';
 import type { ResolveOutput } from '../resolve/types.js';
 import { LocalState } from '../state.js';
 
@@ -17,6 +17,8 @@ export interface LaunchFlags {
   subnet?: string | undefined;
   keyPair?: string | undefined;
   dryRun: boolean;
+  /** The scan policy (flags over the template's ami_config.policy). */
+  policy?: Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned'> | undefined;
 }
 
 export interface LaunchResult {
@@ -81,6 +83,7 @@ export async function launch(
   const resolved = await runResolve(ctx, template, {
     region: flags.region,
     architecture: flags.architecture,
+    ...flags.policy,
     cache: false,
   });
   const instanceType = flags.instanceType ?? defaultInstanceType(resolved.architecture);

@@ -18,6 +18,8 @@ export interface ResolveRequest {
   strategy: Strategy;
   policy: ResolvePolicy;
   allowCopy: boolean;
+  /** --explain: registries list the images their policy passed over. */
+  explain?: boolean | undefined;
 }
 
 /** The AWS calls the resolver makes. */

@@ -122,7 +122,7 @@ describe('resolveAmi', () => {
     ]);
   });
 
-  it('refuses unscanned or too-severe images under --max-severity', async () => {
+  it('blocks unscanned or too-severe images under --max-severity in block mode, and warns in warn mode', async () => {
     const high = answer('ami-0000000000000000c', {
       scan: {
         scanner: 'inspector2',
@@ -135,12 +135,46 @@ describe('resolveAmi', () => {
     const d = deps({
       registries: [registry('a', async () => answer('ami-0000000000000000d')), registry('b', async () => high)],
     });
-    const r = await resolveAmi(req({ policy: { max_severity: 'medium' } }), 'lab.yml', d);
+    const r = await resolveAmi(req({ policy: { max_severity: 'medium', severity_mode: 'block' } }), 'lab.yml', d);
     expect(r.fallback_chain.filter((e) => e.outcome === 'rejected').map((e) => e.detail)).toEqual([
-      expect.stringMatching(/not scanned/),
+      expect.stringMatching(/not scanned, and --severity-mode block without --allow-unscanned/),
       expect.stringMatching(/high findings, above --max-severity medium/),
     ]);
     expect(r.resolution_method).toBe('script_fallback');
+
+    // Unscanned images are an explicit choice in block mode.
+    const open = await resolveAmi(
+      req({ policy: { max_severity: 'medium', severity_mode: 'block', allow_unscanned: true } }),
+      'lab.yml',
+      d,
+    );
+    expect(open.ami_id).toBe('ami-0000000000000000d');
+
+    // Warn (the default): resolved, and said, by a registry that does not judge the policy itself.
+    const warned = await resolveAmi(req({ policy: { max_severity: 'medium' } }), 'lab.yml', d);
+    expect(warned.ami_id).toBe('ami-0000000000000000d');
+    expect(warned.warnings).toContain('a: ami-0000000000000000d is not scanned; --max-severity could not be checked');
+
+    // A registry that judged the policy (its exceptions accept the high findings) is trusted.
+    const judged = {
+      ...high,
+      policy: {
+        max_severity: 'medium' as const,
+        mode: 'block' as const,
+        allow_unscanned: false,
+        verdict: 'passed' as const,
+        highest: null,
+        counts: { critical: 0, high: 0, medium: 0, low: 0, informational: 0 },
+        accepted: 2,
+        message: 'latest scan has nothing above medium; 2 above it accepted by exceptions',
+      },
+    };
+    const trusted = await resolveAmi(
+      req({ policy: { max_severity: 'medium', severity_mode: 'block' } }),
+      'lab.yml',
+      deps({ registries: [registry('b', async () => judged)] }),
+    );
+    expect(trusted.ami_id).toBe('ami-0000000000000000c');
   });
 
   it('always asks the registry, and uses a cached answer only when its registry fails, within the TTL', async () => {

@@ -20,6 +20,9 @@ export interface ResolveFlags {
   maxSeverity?: Severity | undefined;
   /** Images built on a revoked image: warn (default) or block. */
   revokedLineage?: 'warn' | 'block' | undefined;
+  severityMode?: 'warn' | 'block' | undefined;
+  allowUnscanned?: boolean | undefined;
+  explain?: boolean | undefined;
   allowCopy?: boolean | undefined;
   cache: boolean;
   registryTimeoutMs?: number | undefined;
@@ -58,14 +61,25 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     region,
     architecture,
     strategy,
+    // Flags override the template's ami_config.policy, key by key.
     policy: {
-      min_rating: flags.minRating,
-      verified_only: flags.verifiedOnly,
-      max_severity: flags.maxSeverity,
+      min_rating: flags.minRating ?? ac.policy?.min_rating,
+      verified_only: flags.verifiedOnly || ac.policy?.verified_only || undefined,
+      max_severity: flags.maxSeverity ?? ac.policy?.max_severity,
+      severity_mode: flags.severityMode ?? ac.policy?.severity_mode,
+      allow_unscanned: flags.allowUnscanned ?? ac.policy?.allow_unscanned,
       ...(flags.revokedLineage === 'block' ? { revoked_lineage: 'block' as const } : {}),
     },
     allowCopy: flags.allowCopy ?? false,
+    explain: flags.explain,
   };
+  if (req.policy.max_severity === undefined && (req.policy.severity_mode || req.policy.allow_unscanned)) {
+    throw new CwsError('--severity-mode and --allow-unscanned need a maximum severity', {
+      code: 'usage',
+      exit: EXIT.usage,
+      suggestions: ["add --max-severity high (or max_severity in the template's ami_config.policy)"],
+    });
+  }
   const timeoutMs = flags.registryTimeoutMs ?? ctx.registryTimeoutMs;
   // One retry, and at most 2 s for a 429's Retry-After: a resolution should not wait long on any one registry.
   const registries = orderedRegistries(config).map((r) => ({

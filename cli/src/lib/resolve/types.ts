@@ -1,4 +1,4 @@
-import type { Architecture, Severity } from '@cws/shared';
+import type { Architecture, ExcludedImage, Severity } from '@cws/shared';
 import type { Strategy } from '../templates/schema.js';
 import type { StatusCheck } from './status.js';
 
@@ -32,6 +32,8 @@ export interface ChainEntry {
   outcome: TierOutcome;
   detail: string;
   ms: number;
+  /** --explain, registry tier: better-ranked images that registry's policy passed over, and why. */
+  excluded?: ExcludedImage[];
 }
 
 export interface ImageSource {
@@ -94,4 +96,8 @@ export interface ResolvePolicy {
   max_severity?: Severity | undefined;
   /** Images built on a revoked image: warned about (default) or refused, like a revoked one. */
   revoked_lineage?: 'warn' | 'block' | undefined;
+  /** With max_severity: warn (default) or block. */
+  severity_mode?: 'warn' | 'block' | undefined;
+  /** With max_severity in block mode: take images without a complete scan. */
+  allow_unscanned?: boolean | undefined;
 }

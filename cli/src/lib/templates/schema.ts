@@ -1,4 +1,4 @@
-import { AMI_ID_PATTERN, architecture, REGION_PATTERN, SLUG_PATTERN } from '@cws/shared';
+import { AMI_ID_PATTERN, architecture, REGION_PATTERN, SLUG_PATTERN, severity } from '@cws/shared';
 import { z } from 'zod';
 
 /**
@@ -64,6 +64,19 @@ const baseImage = z.union([z.enum(BASE_IMAGE_NAMES), baseImageObject], {
   error: `must be one of ${BASE_IMAGE_NAMES.join(', ')}, or a mapping with source, ssm_parameter or search`,
 });
 
+/** What registry images must meet for this template; command-line flags override each key. */
+export const amiPolicySchema = z.strictObject({
+  min_rating: z.number().min(0).max(5).optional(),
+  verified_only: z.boolean().optional(),
+  /** The highest scan severity (of findings not accepted by an exception) the template tolerates. */
+  max_severity: severity.optional(),
+  /** warn (default): resolve and say what was found; block: pass over images above max_severity. */
+  severity_mode: z.enum(['warn', 'block']).optional(),
+  /** With block: take images that have no complete scan (false, the default, refuses them). */
+  allow_unscanned: z.boolean().optional(),
+});
+export type AmiPolicy = z.infer<typeof amiPolicySchema>;
+
 export const amiConfigSchema = z.strictObject({
   strategy: z.enum(STRATEGIES).default('ami_preferred'),
   /** Pinned images: region -> architecture -> ami id. */
@@ -76,6 +89,7 @@ export const amiConfigSchema = z.strictObject({
   preferred_architecture: architecture.optional(),
   /** May `cws ami resolve` copy an image found in another region (CopyImage, billed to you)? */
   allow_cross_region_copy: z.boolean().default(false),
+  policy: amiPolicySchema.optional(),
 });
 export type AmiConfig = z.infer<typeof amiConfigSchema>;
 

@@ -19,14 +19,43 @@ export function policyProblem(result: ResolveResult, policy: ResolvePolicy): str
   if (policy.verified_only && result.verification.status !== 'verified') {
     return `verification is ${result.verification.status}, and --verified-only is set`;
   }
-  if (policy.max_severity !== undefined) {
+  if (policy.max_severity !== undefined && (policy.severity_mode ?? 'warn') === 'block') {
+    const judged = judgedBy(result, policy);
+    if (judged) {
+      // The registry judged with its exceptions (accepted findings do not count): trust its verdict.
+      if (judged.verdict === 'above') return judged.message;
+      if (judged.verdict === 'unscanned' && !policy.allow_unscanned)
+        return 'not scanned, and --severity-mode block without --allow-unscanned';
+      return null;
+    }
     const scan = result.scan;
-    if (scan?.status !== 'complete') return `not scanned, and --max-severity is set`;
+    if (scan?.status !== 'complete') {
+      return policy.allow_unscanned ? null : 'not scanned, and --severity-mode block without --allow-unscanned';
+    }
     if (scan.highest && severityRank(scan.highest) > severityRank(policy.max_severity)) {
       return `scan found ${scan.highest} findings, above --max-severity ${policy.max_severity}`;
     }
   }
   return null;
+}
+
+/** The registry's own verdict on our scan policy, when it judged the same policy (older registries do not). */
+function judgedBy(result: ResolveResult, policy: ResolvePolicy) {
+  const v = result.policy;
+  if (!v || v.max_severity !== policy.max_severity || v.mode !== (policy.severity_mode ?? 'warn')) return null;
+  return v;
+}
+
+/** Warn mode against a registry that did not judge the policy: say what its scan summary shows. */
+function policyWarnings(name: string, result: ResolveResult, policy: ResolvePolicy): string[] {
+  if (policy.max_severity === undefined || (policy.severity_mode ?? 'warn') !== 'warn') return [];
+  if (judgedBy(result, policy)) return [];
+  const scan = result.scan;
+  if (scan?.status !== 'complete')
+    return [`${name}: ${result.ami_id} is not scanned; --max-severity could not be checked`];
+  if (scan.highest && severityRank(scan.highest) > severityRank(policy.max_severity))
+    return [`${name}: ${result.ami_id} has ${scan.highest} scan findings, above --max-severity ${policy.max_severity}`];
+  return [];
 }
 
 function scanWarnings(name: string, result: ResolveResult): string[] {
@@ -94,6 +123,7 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
         region: req.region,
         architecture: req.architecture,
         ...req.policy,
+        ...(req.explain ? { explain: true } : {}),
       });
       if (result.region !== req.region || result.architecture !== req.architecture) {
         push('rejected', `answered for ${result.region}/${result.architecture}, not ${req.region}/${req.architecture}`);
@@ -106,7 +136,12 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
       }
       await cache?.put(key, { name: reg.name, url: reg.url }, result, now());
       push('selected', describe(result));
-      warnings.push(...result.warnings.map((w) => `${reg.name}: ${w}`), ...scanWarnings(reg.name, result));
+      if (result.excluded?.length) entries.at(-1)!.excluded = result.excluded;
+      warnings.push(
+        ...result.warnings.map((w) => `${reg.name}: ${w}`),
+        ...(result.policy ? [] : scanWarnings(reg.name, result)),
+        ...policyWarnings(reg.name, result, req.policy),
+      );
       return { entries, warnings, hit: hitFrom(reg, result) };
     } catch (err) {
       if (isNoMatch(err)) {

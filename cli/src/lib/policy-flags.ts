@@ -1,0 +1,35 @@
+import { Flags } from '@oclif/core';
+import type { ResolveFlags } from './resolve/run.js';
+
+const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+/** The scan-policy flags of `cws ami resolve` and `cws launch` (each overrides the template's ami_config.policy). */
+export const scanPolicyFlags = {
+  'max-severity': Flags.string({
+    description:
+      'the highest scan severity you accept in a registry image (findings accepted by an exception do not count) [default: the template’s ami_config.policy]',
+    options: [...SEVERITIES],
+  }),
+  'severity-mode': Flags.string({
+    description:
+      'with --max-severity: warn resolves as usual and says what the scan found; block passes over images above it [default: warn]',
+    options: ['warn', 'block'],
+  }),
+  'allow-unscanned': Flags.boolean({
+    description: 'with --severity-mode block: take images that have no complete scan (they are refused otherwise)',
+    allowNo: true,
+  }),
+};
+
+/** The parsed scan-policy flags, as runResolve takes them. */
+export function scanPolicyOf(flags: {
+  'max-severity'?: string | undefined;
+  'severity-mode'?: string | undefined;
+  'allow-unscanned'?: boolean | undefined;
+}): Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned'> {
+  return {
+    maxSeverity: flags['max-severity'] as ResolveFlags['maxSeverity'],
+    severityMode: flags['severity-mode'] as ResolveFlags['severityMode'],
+    allowUnscanned: flags['allow-unscanned'],
+  };
+}
