@@ -17,6 +17,7 @@ import { AwsAccountService } from './services/aws-accounts.js';
 import { CatalogueService } from './services/catalogue.js';
 import { DeviceService } from './services/device.js';
 import { DownloadCounter } from './services/downloads.js';
+import { ExceptionService } from './services/exceptions.js';
 import { ImageCheckService } from './services/image-checks.js';
 import { ImportService } from './services/import.js';
 import { ListingService } from './services/listings.js';
@@ -65,6 +66,7 @@ export interface AppContext {
     sessions: SessionService;
     verification: VerificationService;
     scans: ScanService;
+    exceptions: ExceptionService;
     trust: TrustService;
     awsAccounts: AwsAccountService;
     /** SAML single sign-on; null when no IdP is configured. */
@@ -157,6 +159,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       sessions: new SessionService(database, logger.child({ name: 'sessions' })),
       verification,
       scans,
+      exceptions: new ExceptionService(database, cache, access),
       trust: new TrustService(database, cache, access),
       awsAccounts: new AwsAccountService(
         database,

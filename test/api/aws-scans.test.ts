@@ -201,11 +201,31 @@ describe('security scans', () => {
     const auditRes = await request(reg.url).get('/api/v1/listings/alice/again/audit').set(auth(alice));
     const entry = auditRes.body.items.find((e: { action: string }) => e.action === 'scan.new_finding');
     expect(entry?.details).toMatchObject({ vulnerability_ids: ['CVE-2026-8001'] });
-    const row = await reg.database.db
-      .selectFrom('images')
-      .select('new_finding_since')
+    // The listing says so, until the owner acknowledges it (or publishes a new version).
+    const marked = listingDetail.parse((await request(reg.url).get('/api/v1/listings/alice/again')).body);
+    expect(marked.scan_alert).toMatchObject({ severity: 'critical', vulnerability_ids: ['CVE-2026-8001'] });
+    expect(marked.scan_alert!.message).toBe(`new critical finding since ${marked.scan_alert!.since.slice(0, 10)}`);
+    expect((await request(reg.url).delete('/api/v1/listings/alice/again/scan-alert').set(auth(bob))).status).toBe(403);
+    expect((await request(reg.url).delete('/api/v1/listings/alice/again/scan-alert').set(auth(alice))).status).toBe(
+      204,
+    );
+    expect((await request(reg.url).get('/api/v1/listings/alice/again')).body.scan_alert).toBeNull();
+    const trail = await request(reg.url).get('/api/v1/listings/alice/again/audit').set(auth(alice));
+    expect(trail.body.items[0]).toMatchObject({ action: 'scan.alert_cleared', details: { reason: 'acknowledged' } });
+    // A new version clears a mark too.
+    await reg.database.db
+      .updateTable('images')
+      .set({ new_finding_since: new Date() })
       .where('name', '=', 'again')
-      .executeTakeFirstOrThrow();
-    expect(row.new_finding_since).toBeInstanceOf(Date);
+      .execute();
+    await reg.server.ctx.cache.invalidate('test');
+    expect((await request(reg.url).get('/api/v1/listings/alice/again')).body.scan_alert).not.toBeNull();
+    const fixed = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'again-2', public: true });
+    const next = await request(reg.url)
+      .post('/api/v1/listings/alice/again/versions')
+      .set(auth(alice))
+      .send({ version: '9.0.0', regions: [{ region: 'us-east-1', ami_id: fixed }] });
+    expect(next.status, JSON.stringify(next.body)).toBe(201);
+    expect((await request(reg.url).get('/api/v1/listings/alice/again')).body.scan_alert).toBeNull();
   });
 });

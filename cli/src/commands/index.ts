@@ -2,11 +2,15 @@ import AdminAudit from './admin/audit.js';
 import AdminMirror from './admin/mirror.js';
 import AdminUser from './admin/user.js';
 import AdminUsers from './admin/users.js';
+import AmiAcknowledge from './ami/acknowledge.js';
 import AmiBrowse from './ami/browse.js';
 import AmiBuild from './ami/build.js';
 import AmiBuildAll from './ami/build-all.js';
 import AmiCleanup from './ami/cleanup.js';
 import AmiDeprecate from './ami/deprecate.js';
+import AmiExceptionAdd from './ami/exception/add.js';
+import AmiExceptionList from './ami/exception/list.js';
+import AmiExceptionRm from './ami/exception/rm.js';
 import AmiFindings from './ami/findings.js';
 import AmiInfo from './ami/info.js';
 import AmiList from './ami/list.js';
@@ -55,6 +59,10 @@ export const COMMANDS = {
   'ami:build-all': AmiBuildAll,
   'ami:cleanup': AmiCleanup,
   'ami:deprecate': AmiDeprecate,
+  'ami:acknowledge': AmiAcknowledge,
+  'ami:exception:add': AmiExceptionAdd,
+  'ami:exception:list': AmiExceptionList,
+  'ami:exception:rm': AmiExceptionRm,
   'ami:findings': AmiFindings,
   'ami:info': AmiInfo,
   'ami:list': AmiList,

@@ -23,6 +23,7 @@ import { type AccessScope, AccessService, canSee } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { iso, round2, searchDoc, toRevokedAncestor, toSummary, toVersion, wordsOf } from './present.js';
+import { clearScanAlert, scanAlertOf } from './scan-alert.js';
 import type { VersionHook } from './verification.js';
 
 type CachedDetail = { detail: ListingDetail; ownerId: number; createdBy: number | null };
@@ -139,6 +140,7 @@ export class ListingService {
       await q.lockListing(trx, listing.id);
       const version = await createVersion(trx, listing, principal.userId, body);
       await this.verify?.created(trx, version.id);
+      await clearScanAlert(trx, listing, principal.userId, 'a new version was published');
       await audit(trx, {
         actor_id: principal.userId,
         action: 'version.add',
@@ -361,6 +363,7 @@ export class ListingService {
         versions: versions.map((v) => toVersion(v, regions, this.verify?.noAwsReason ?? null, lineages.get(v.id))),
         channels: Object.fromEntries(channels.map((c) => [c.name, c.version])),
         origin: listing.origin,
+        scan_alert: await scanAlertOf(db, listing),
       },
     };
   }

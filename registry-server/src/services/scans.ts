@@ -8,13 +8,16 @@ import type { ScanConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import { liveJobIds } from '../db/queries/jobs.js';
+import { findListing } from '../db/queries/listings.js';
 import * as q from '../db/queries/scans.js';
 import { findVersionId, regionsOfVersion } from '../db/queries/verifications.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { type JobContext, JobFailure, JobRetry } from '../jobs/runner.js';
+import { AccessService, canSee } from './access.js';
 import { canManage, requireScope } from './auth.js';
 import { iso } from './present.js';
+import { clearScanAlert } from './scan-alert.js';
 
 /** Where a vulnerability is described: NVD for CVEs, GitHub for GHSAs. */
 export function vulnerabilityUrl(id: string): string {
@@ -71,6 +74,7 @@ export class ScanService {
     /** Why the registry cannot scan at all (null when it can try). */
     private readonly disabled: string | null,
     private readonly account: () => string | null,
+    private readonly access: AccessService = new AccessService(database),
   ) {}
 
   /** One scan job per region image of a version (after publish, and on request). */
@@ -117,6 +121,22 @@ export class ScanService {
       job_id: x.job.id,
       already_queued: !x.job.created,
     }));
+  }
+
+  /** DELETE .../scan-alert: the owner (or a publisher, maintainer, admin) acknowledges the new-finding mark. */
+  async acknowledge(principal: Principal, owner: string, name: string): Promise<void> {
+    requireScope(principal, 'publish');
+    const cleared = await this.database.transaction(async (trx) => {
+      const listing = await findListing(trx, owner, name);
+      const scope = await this.access.scope(principal, trx);
+      if (!listing || !canSee(scope, listing)) throw new NotFoundError(`no listing ${owner}/${name}`);
+      if (!canManage(principal, listing.owner_id, scope))
+        throw new ForbiddenError(
+          `only ${owner}, its publishers or a maintainer can acknowledge findings of ${owner}/${name}`,
+        );
+      return clearScanAlert(trx, listing, principal.userId, 'acknowledged');
+    });
+    if (cleared) await this.cache.invalidate('scan');
   }
 
   async #version(owner: string, name: string, version: string) {
@@ -385,7 +405,7 @@ export class ScanService {
   async #noteNewSevere(trx: Database['db'], target: q.ScanTarget, scanId: number) {
     const before = await q.previousSevere(trx, target.id, scanId);
     if (!before) return;
-    const fresh = (await q.severeIds(trx, scanId)).filter((id) => !before.has(id));
+    const fresh = (await q.severeIds(trx, scanId)).filter((f) => !before.has(f.id));
     if (fresh.length === 0) return;
     await q.markNewFinding(trx, target.image_id);
     await audit(trx, {
@@ -393,7 +413,12 @@ export class ScanService {
       action: 'scan.new_finding',
       image_id: target.image_id,
       target: `${target.owner}/${target.name}@${target.version}`,
-      details: { region: target.region, ami_id: target.ami_id, vulnerability_ids: fresh.slice(0, 50) },
+      details: {
+        region: target.region,
+        ami_id: target.ami_id,
+        vulnerability_ids: fresh.slice(0, 50).map((f) => f.id),
+        critical: fresh.filter((f) => f.critical).length,
+      },
     });
   }
 

@@ -35,7 +35,16 @@ import type {
   UpdateUserBody,
 } from '../schemas/orgs.js';
 import type { ResolveResult } from '../schemas/resolve.js';
-import type { FindingsPage, FindingsQuery, ScanHistory, ScanRequestResult } from '../schemas/scans.js';
+import type {
+  ExceptionBody,
+  ExceptionInfo,
+  ExceptionList,
+  ExceptionsQuery,
+  FindingsPage,
+  FindingsQuery,
+  ScanHistory,
+  ScanRequestResult,
+} from '../schemas/scans.js';
 import type { AmiStatusResult, LaunchBody, LaunchResult } from '../schemas/trust.js';
 import type { Architecture, Role, Scope, Severity, Visibility } from '../validators.js';
 import { HttpClient, type HttpClientOptions, type HttpMethod, type QueryValue } from './http.js';
@@ -280,6 +289,24 @@ export class RegistryClient {
   /** Asks for a rescan of a version now (owner or maintainer). */
   requestScan(owner: string, name: string, version: string): Promise<ScanRequestResult> {
     return this.call('requestScan', { params: { owner, name, version } });
+  }
+
+  /** Acknowledges a listing's "new critical finding" mark (owner, publishers, maintainers). */
+  async acknowledgeScanAlert(owner: string, name: string): Promise<void> {
+    await this.call('acknowledgeScanAlert', { params: { owner, name } });
+  }
+
+  /** Accepts a vulnerability for a listing (listing: OWNER/NAME) or the whole registry (listing: null). */
+  createException(body: ExceptionBody): Promise<ExceptionInfo> {
+    return this.call('createException', { body: body as never });
+  }
+
+  listExceptions(query: Partial<ExceptionsQuery> = {}): Promise<ExceptionList> {
+    return this.call('listExceptions', { query: query as ExceptionsQuery });
+  }
+
+  async deleteException(id: number): Promise<void> {
+    await this.call('deleteException', { params: { id } });
   }
 
   /** Submits a validation-test report for a version (its owner or a maintainer); shown as publisher-reported. */

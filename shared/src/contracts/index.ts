@@ -2,7 +2,9 @@ import { exportCatalogue, importIndex, listUsers, mirrorNow, registryAudit, upda
 import { awsAuthInfoContract, createLoginCode, proveAwsAccount } from './auth.js';
 import { communityAmis, rateCommunityAmi } from './community.js';
 import { pollDeviceLogin, revokeCurrentToken, startDeviceLogin } from './device.js';
+import { createException, deleteException, listExceptions } from './exceptions.js';
 import {
+  acknowledgeScanAlert,
   deleteChannel,
   deprecate,
   getListing,
@@ -77,6 +79,10 @@ export const contracts = {
   versionScans,
   versionFindings,
   requestScan,
+  acknowledgeScanAlert,
+  createException,
+  listExceptions,
+  deleteException,
   listUsers,
   updateUser,
   registryAudit,

@@ -141,6 +141,20 @@ export const deleteChannel = defineContract({
   errors: [400, 401, 403, 404, 429],
 });
 
+export const acknowledgeScanAlert = defineContract({
+  name: 'acknowledgeScanAlert',
+  method: 'delete',
+  path: '/listings/{owner}/{name}/scan-alert',
+  summary:
+    'Acknowledge the "new critical finding" mark of a listing (owner, publishers, maintainers); audit-logged. A new version clears it too',
+  tag: 'scans',
+  auth: 'required',
+  scopes: ['publish'],
+  params: listingParams,
+  response: { status: 204, description: 'Cleared (or there was none)' },
+  errors: [400, 401, 403, 404, 429],
+});
+
 export const verifyVersion = defineContract({
   name: 'verifyVersion',
   method: 'post',

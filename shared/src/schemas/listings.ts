@@ -177,6 +177,18 @@ export const listingDetail = listingSummary.extend({
     .nullable()
     .optional()
     .describe('the registry this listing is mirrored from; null when published here'),
+  scan_alert: z
+    .object({
+      since: timestamp,
+      severity: z.enum(['critical', 'high']),
+      vulnerability_ids: z.array(z.string()).describe('the new findings (at most 50)'),
+      message: z.string().describe('"new critical finding since <date>"'),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      'a rescan found a critical or high finding the previous scan did not have; cleared by a new version or the owner’s acknowledgement',
+    ),
 });
 export type ListingDetail = z.infer<typeof listingDetail>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryBoolean } from '../validators.js';
+import { HANDLE_PATTERN, queryBoolean, SLUG_PATTERN } from '../validators.js';
 import { amiId, architecture, region, severity, timestamp } from './common.js';
 import { severityCounts } from './listings.js';
 
@@ -94,3 +94,60 @@ export const scanRequestResult = z.object({
   ),
 });
 export type ScanRequestResult = z.infer<typeof scanRequestResult>;
+
+const listingRef = z
+  .string()
+  .regex(
+    new RegExp(`^${HANDLE_PATTERN.source.slice(1, -1)}/${SLUG_PATTERN.source.slice(1, -1)}$`),
+    'must be OWNER/NAME',
+  );
+
+/** CVE-2024-6387, GHSA-xxxx-xxxx-xxxx, ALAS2-2024-1234 ...: an advisory id as Inspector reports it. */
+export const vulnerabilityId = z
+  .string()
+  .trim()
+  .max(128)
+  .regex(/^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]+$/, 'must be a vulnerability id such as CVE-2024-6387 or GHSA-…');
+
+/** At most a year: an exception is a decision to look at again, not a way to hide a finding. */
+export const EXCEPTION_MAX_DAYS = 365;
+
+export const exceptionBody = z.strictObject({
+  vulnerability_id: vulnerabilityId,
+  listing: listingRef
+    .nullable()
+    .default(null)
+    .describe('OWNER/NAME; null: the whole registry (a registry maintainer or admin only)'),
+  reason: z.string().trim().min(1, 'say why this vulnerability is accepted').max(1000),
+  expires_at: z.iso
+    .datetime({ offset: true })
+    .describe(`when the exception ends (ISO 8601, in the future, at most ${EXCEPTION_MAX_DAYS} days away)`),
+});
+export type ExceptionBody = z.input<typeof exceptionBody>;
+
+export const exceptionInfo = z.object({
+  id: z.number().int(),
+  vulnerability_id: z.string(),
+  scope: z.enum(['listing', 'registry']),
+  listing: z.string().nullable(),
+  reason: z.string(),
+  author: z.string(),
+  created_at: timestamp,
+  expires_at: timestamp,
+  state: z.enum(['active', 'expired', 'removed']),
+  url: z.string().describe('the vulnerability at NVD or GitHub'),
+});
+export type ExceptionInfo = z.infer<typeof exceptionInfo>;
+
+export const exceptionsQuery = z.strictObject({
+  listing: listingRef.optional().describe('this listing’s exceptions and the registry-wide ones'),
+  vulnerability_id: vulnerabilityId.optional(),
+  all: queryBoolean.optional().describe('true: expired and removed ones too'),
+});
+export type ExceptionsQuery = z.infer<typeof exceptionsQuery>;
+
+export const exceptionList = z.object({
+  items: z.array(exceptionInfo).describe('newest first, at most 500'),
+});
+export type ExceptionList = z.infer<typeof exceptionList>;
+export const exceptionParams = z.strictObject({ id: z.coerce.number().int().positive() });

@@ -76,6 +76,12 @@ export default class AmiFindings extends CwsCommand<FindingsResult> {
       { header: 'REGION', get: (f) => f.region },
       { header: 'LINK', get: (f) => f.url, maxWidth: 60 },
     ]);
+    const accepted = new Map(out.findings.flatMap((f) => (f.accepted ? [[f.vulnerability_id, f.accepted]] : [])));
+    for (const [id, a] of accepted) {
+      this.log(
+        `  ${id} accepted for ${a.scope === 'registry' ? 'the whole registry' : 'this listing'} by ${a.by} until ${a.expires_at.slice(0, 10)}: ${a.reason}`,
+      );
+    }
     return { registry: entry.name, listing: `${ref.owner}/${ref.name}`, ...out };
   }
 }

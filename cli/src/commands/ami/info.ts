@@ -53,6 +53,11 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
       `  template ${l.template}, category ${l.category ?? '-'}, ${l.visibility}, ${l.verified ? 'verified' : 'not verified'}`,
     );
     this.log(`  rating ${stars(l.ratings.average, l.ratings.count)}, ${l.download_count} downloads`);
+    if (l.scan_alert) {
+      this.warn(
+        `${l.ref}: ${l.scan_alert.message}: ${l.scan_alert.vulnerability_ids.join(', ')} (see: cws ami findings ${l.ref} --min-severity high)`,
+      );
+    }
     this.log('');
     this.table(l.versions, [
       { header: 'VERSION', get: (v) => v.version },

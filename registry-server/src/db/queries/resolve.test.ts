@@ -103,6 +103,7 @@ async function generate() {
             severity,
             severity_rank: { critical: 4, high: 3, medium: 2 }[severity],
             title: `${severity} finding`,
+            fix_available: false,
           })),
         ),
   );

@@ -142,15 +142,40 @@ export async function previousSevere(db: Db, regionImageId: number, scanId: numb
   return new Set(rows.map((r) => r.vulnerability_id));
 }
 
-export async function severeIds(db: Db, scanId: number): Promise<string[]> {
+export async function severeIds(db: Db, scanId: number): Promise<Array<{ id: string; critical: boolean }>> {
   const rows = await db
     .selectFrom('scan_findings')
-    .select('vulnerability_id')
-    .distinct()
+    .select(['vulnerability_id', sql<number>`max(severity_rank)`.as('rank')])
     .where('scan_id', '=', scanId)
     .where('severity_rank', '>=', 3)
+    .groupBy('vulnerability_id')
     .execute();
-  return rows.map((r) => r.vulnerability_id);
+  return rows.map((r) => ({ id: r.vulnerability_id, critical: Number(r.rank) >= 4 }));
+}
+
+/** The listing's mark and the latest new-finding entry of its audit log (what was new). */
+export async function scanAlert(db: Db, imageId: number, since: Date) {
+  const row = await db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('image_id', '=', imageId)
+    .where('action', '=', 'scan.new_finding')
+    .where('created_at', '>=', since)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (row?.details ?? {}) as { vulnerability_ids?: string[]; critical?: number };
+}
+
+/** Clears the mark; true when there was one. */
+export async function clearNewFinding(db: Db, imageId: number): Promise<boolean> {
+  const r = await db
+    .updateTable('images')
+    .set({ new_finding_since: null })
+    .where('id', '=', imageId)
+    .where('new_finding_since', 'is not', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export function markNewFinding(db: Db, imageId: number) {

@@ -13,6 +13,9 @@ import * as communityList from './community/list.js';
 import * as communityRate from './community/rate.js';
 import * as deviceCode from './device/code.js';
 import * as deviceToken from './device/token.js';
+import * as createException from './exceptions/create.js';
+import * as deleteException from './exceptions/delete.js';
+import * as listExceptions from './exceptions/list.js';
 import * as exportCatalogue from './export/get.js';
 import * as reportLaunch from './launches/report.js';
 import * as addVersion from './listings/add-version.js';
@@ -33,6 +36,7 @@ import * as removeMember from './orgs/remove-member.js';
 import * as setMember from './orgs/set-member.js';
 import * as orgTokens from './orgs/tokens.js';
 import * as resolve from './resolve/get.js';
+import * as scanAcknowledge from './scans/acknowledge.js';
 import * as scanFindings from './scans/findings.js';
 import * as scanHistory from './scans/history.js';
 import * as scanRequest from './scans/request.js';
@@ -81,6 +85,10 @@ export const routes: DefinedRoute[] = [
   scanHistory,
   scanFindings,
   scanRequest,
+  scanAcknowledge,
+  createException,
+  listExceptions,
+  deleteException,
   webLoginCodes,
   deviceCode,
   deviceToken,
