@@ -62,7 +62,7 @@ export class ExceptionService {
       return created;
     });
     // Resolve answers judged with the old exceptions are cached: drop them.
-    await this.cache.invalidate('exception');
+    await this.cache.invalidate('exception', { touches: ['resolve', 'web'] });
     return toInfo((await q.findException(this.database.db, id))!);
   }
 
@@ -107,7 +107,7 @@ export class ExceptionService {
         details: { exception_id: id, vulnerability_id: row.vulnerability_id },
       });
     });
-    await this.cache.invalidate('exception');
+    await this.cache.invalidate('exception', { touches: ['resolve', 'web'] });
   }
 
   #requireMaintainer(principal: Principal) {

@@ -64,7 +64,7 @@ export class ResolveService {
     const lineage = query.revoked_lineage ?? 'warn';
     const explain = query.explain === true;
     // The viewer's scope is part of the key: org and private listings never answer someone else.
-    const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}`;
+    const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}` as const;
     const answer = await this.cache.wrap(key, () => this.#pick(policy, query, lineage, scope, scan, explain));
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);

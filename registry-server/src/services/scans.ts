@@ -136,7 +136,7 @@ export class ScanService {
         );
       return clearScanAlert(trx, listing, principal.userId, 'acknowledged');
     });
-    if (cleared) await this.cache.invalidate('scan');
+    if (cleared) await this.cache.invalidate('scan alert', { touches: ['listing', 'web'] });
   }
 
   async #version(owner: string, name: string, version: string) {
