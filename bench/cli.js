@@ -61,7 +61,7 @@ try {
     },
   ];
   const check = spawnSync(commands[2].argv[0], commands[2].argv.slice(1), { env, encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`resolve failed (${check.status}): ${check.stderr}`);
+  if (check.status !== 0) throw new Error(`resolve failed (${check.status}): ${check.stderr}${check.stdout}`);
   log(`resolve answers: ${JSON.parse(check.stdout).resolution_method ?? '?'} ${JSON.parse(check.stdout).ami_id}`);
   const times = Object.fromEntries(commands.map((c) => [c.id, []]));
   for (let n = 0; n < runs; n++) {

@@ -7,11 +7,10 @@ if (argv.length === 1 && argv[0] === '--version') {
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  // undici parses HTTP with llhttp compiled to WebAssembly; V8 keeps optimising that module on background threads
-  // and Node waits for them at exit, ~200 ms after a one-request command has finished. The baseline compiler alone
-  // is plenty for a handful of small responses.
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString('--liftoff-only');
-  const { execute } = await import('@oclif/core');
+  // Node 22+ keeps V8's compiled code of the bundle on disk (os.tmpdir()/node-compile-cache); Node 20 has no such cache.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
+  // oclif is bundled with the commands (cli/scripts/bundle.mjs): one file to load instead of ~150.
+  const { execute } = await import('../dist/bundle/commands.js');
   await execute({ dir: import.meta.url });
 }

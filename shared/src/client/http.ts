@@ -1,4 +1,5 @@
-import type { Dispatcher } from 'undici';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { RegistryError } from './errors.js';
 import { backoffDelay, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
@@ -25,8 +26,6 @@ export interface HttpClientOptions {
   /** Bodies larger than this are refused as invalid. Default 8 MiB. */
   maxResponseBytes?: number;
   userAgent?: string;
-  /** An undici dispatcher (Agent, MockAgent, ProxyAgent); undici's global one by default. */
-  dispatcher?: Dispatcher;
   /** Called before each retry, for logging; never told the token. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string; method: string; url: string }) => void;
   /** For tests: the jitter source. */
@@ -100,8 +99,6 @@ const NETWORK_WORDS: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   ETIMEDOUT: 'connection timed out',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   CERT_HAS_EXPIRED: 'TLS certificate expired',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
@@ -120,12 +117,25 @@ function describeZodError(error: z.ZodError): string {
   return `${where}: ${first.message}${more}`;
 }
 
-// undici takes ~150 ms to load on Node 20; load it on the first request, so importing @cws/shared stays cheap.
-let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => {
-  undici ??= import('undici');
-  return undici;
-};
+/**
+ * One HTTP exchange with Node's own http/https (keep-alive agent, native parser). Not fetch/undici: undici is
+ * half a megabyte of JavaScript plus a WebAssembly parser, most of a short `cws` command's start-up on Node 20.
+ */
+function send(
+  url: string,
+  method: HttpMethod,
+  headers: Record<string, string>,
+  body: string | null,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const all = body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = request(url, { method, headers: all, signal }, resolve);
+    req.once('error', reject);
+    req.end(body ?? undefined);
+  });
+}
 
 /** Transport-level HTTP for the registry: timeouts, retries, Retry-After, error bodies, schema-checked answers. */
 export class HttpClient {
@@ -206,7 +216,6 @@ export class HttpClient {
   }
 
   private async once(spec: RequestSpec<unknown>, url: string, attempts: number): Promise<RawResponse> {
-    const { request } = await loadUndici();
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
     const controller = new AbortController();
     let timedOut = false;
@@ -218,15 +227,15 @@ export class HttpClient {
     spec.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const hasBody = spec.body !== undefined;
     try {
-      const res = await request(url, {
-        method: spec.method,
-        headers: this.headers(hasBody),
-        body: hasBody ? JSON.stringify(spec.body) : null,
-        signal: controller.signal,
-        ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
-      });
-      const text = await this.readBody(res.body, spec.method, url, attempts);
-      return { status: res.statusCode, headers: res.headers, text };
+      const res = await send(
+        url,
+        spec.method,
+        this.headers(hasBody),
+        hasBody ? JSON.stringify(spec.body) : null,
+        controller.signal,
+      );
+      const text = await this.readBody(res, spec.method, url, attempts);
+      return { status: res.statusCode ?? 0, headers: res.headers, text };
     } catch (err) {
       if (err instanceof RegistryError) throw err;
       if (timedOut) {
