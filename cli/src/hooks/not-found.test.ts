@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { closestCommand, editDistance } from './not-found.js';
 
-const IDS = ['ami:resolve', 'ami:rate', 'ami:info', 'registry:list', 'registry:add', 'launch', 'list', 'login', 'logout'];
+const IDS = [
+  'ami:resolve',
+  'ami:rate',
+  'ami:info',
+  'registry:list',
+  'registry:add',
+  'launch',
+  'list',
+  'login',
+  'logout',
+];
 
 describe('did you mean', () => {
   it('counts a swap of neighbours as one slip', () => {
