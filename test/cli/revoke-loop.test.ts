@@ -57,7 +57,7 @@ beforeAll(async () => {
   // B asks a mirror of the same registry first: its answers are cached, and used when it goes down.
   await addRegistry(bob, 'mirror', mirror.url, '--priority', '10');
   await addRegistry(bob, 'community', reg.url);
-});
+}, 180_000);
 afterAll(async () => {
   alice?.cleanup();
   bob?.cleanup();

@@ -32,7 +32,7 @@ export interface PlannedStatus {
 export interface StatusChangeResult extends VersionDetail {
   registry: string;
   listing: string;
-  /** `changed`: the registry recorded it now; `unchanged`: the version was revoked already. */
+  /** `changed`: the registry recorded it now; `unchanged`: the version was revoked (or deprecated) already. */
   registry_change: 'changed' | 'unchanged';
   /** The EC2 steps asked for, in the caller's own account, per region. */
   ec2_steps: Ec2Step[];
@@ -102,7 +102,7 @@ export async function planStatus(
 
 /**
  * Records the change on the registry first (the source of truth every cws asks), then runs the EC2 steps in every
- * region of the version. A revoked version is not revoked twice: its EC2 steps still run.
+ * region of the version. A version is not revoked (or deprecated) twice: its EC2 steps still run.
  */
 export async function applyStatus(
   ctx: CliContext,
@@ -114,9 +114,11 @@ export async function applyStatus(
   const { plan, client, entry, owner, name } = planned;
   let detail = planned.detail;
   let change: StatusChangeResult['registry_change'] = 'changed';
-  if (plan.current_status === 'revoked') {
+  const already =
+    plan.current_status === 'revoked' || (plan.action === 'deprecate' && plan.current_status === 'deprecated');
+  if (already) {
     change = 'unchanged';
-    if (plan.action === 'deprecate') {
+    if (plan.action === 'deprecate' && plan.current_status === 'revoked') {
       throw new CwsError(`${plan.listing}@${plan.version} is revoked; revocation is final`, {
         code: 'conflict',
         exit: EXIT.failure,
