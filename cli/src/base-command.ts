@@ -1,6 +1,6 @@
 import { Command, Errors } from '@oclif/core';
 import type { CliContext } from './lib/context.js';
-import { CwsError, EXIT, type ExitCode } from './lib/errors.js';
+import { CwsError } from './lib/errors.js';
 import { type Spinner, startSpinner } from './ui/spinner.js';
 import { type Column, renderTable } from './ui/table.js';
 
@@ -16,20 +16,17 @@ export function normalizeError(err: unknown): CwsError {
     // oclif's own errors: unknown flags, missing arguments, bad values.
     return new CwsError(e.message ?? 'invalid arguments', {
       code: 'usage',
-      exit: (e.oclif.exit === 0 ? EXIT.usage : e.oclif.exit) as ExitCode,
       suggestions: e.suggestions ?? [],
     });
   }
   if (e?.name === 'RegistryError') {
     return new CwsError(e.message ?? 'registry error', {
       code: 'registry_error',
-      exit: EXIT.registry,
       suggestions: ['check the registry with: cws registry list'],
     });
   }
   return new CwsError(`unexpected error: ${e?.message ?? String(err)}`, {
     code: 'internal',
-    exit: EXIT.failure,
     suggestions: ['this is a bug in cws; run again with DEBUG=* for details and report it'],
   });
 }

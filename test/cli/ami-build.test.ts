@@ -129,7 +129,7 @@ describe('cws ami build', () => {
     const before = new Set(emu.listInstances('us-east-1').map((i) => i.instanceId));
     const r = await run('ami', 'build', 'broken-lab');
     expect(r.code, r.stdout + r.stderr).toBe(9);
-    expect(r.json.error).toMatchObject({ code: 'validation_failed', failed_test: 'state complete' });
+    expect(r.json.error).toMatchObject({ code: 'tests_failed', exit: 9, failed_test: 'state complete' });
     expect(r.json.error.message).toContain('validation test "state complete" failed (exit code 1)');
     expect(r.json.error.message).toContain('half');
     expect(r.json.error.images).toEqual({});

@@ -44,7 +44,7 @@ export default class Login extends CwsCommand<LoginResult> {
   async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
     const { pickRegistry, clientFor, registryFailure } = await import('../lib/registries.js');
-    const { CwsError, EXIT } = await import('../lib/errors.js');
+    const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
     const config = await ctx.config();
     const entry = pickRegistry(config, flags.registry ?? (await ctx.defaultRegistry()));
@@ -53,7 +53,6 @@ export default class Login extends CwsCommand<LoginResult> {
     if (flags.token === undefined) {
       throw new CwsError('give --token TOKEN, or prove your AWS account with --aws', {
         code: 'usage',
-        exit: EXIT.usage,
         suggestions: [`cws login --aws --registry ${entry.name}`, `cws login --registry ${entry.name} --token TOKEN`],
       });
     }
@@ -61,7 +60,6 @@ export default class Login extends CwsCommand<LoginResult> {
     if (!token) {
       throw new CwsError('the token is empty', {
         code: 'usage',
-        exit: EXIT.usage,
         suggestions: ['create a token on the registry, then: cws login --registry NAME --token TOKEN'],
       });
     }
@@ -72,7 +70,6 @@ export default class Login extends CwsCommand<LoginResult> {
           `${entry.name} did not accept this token (mistyped, expired or revoked?); nothing was saved`,
           {
             code: 'unauthorized',
-            exit: EXIT.auth,
             suggestions: [`create a new token on ${entry.url}, then log in again`],
           },
         );
@@ -148,7 +145,7 @@ export default class Login extends CwsCommand<LoginResult> {
   private async awsLogin(registry: string): Promise<LoginResult> {
     const { findRegistry } = await import('../lib/config.js');
     const { proveAccount } = await import('../lib/publish/account.js');
-    const { CwsError, EXIT } = await import('../lib/errors.js');
+    const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
     const config = await ctx.config();
     const entry = findRegistry(config, registry);
@@ -159,7 +156,6 @@ export default class Login extends CwsCommand<LoginResult> {
     if (!entry.token && !newToken) {
       throw new CwsError(`${entry.name} proved the account but returned no token`, {
         code: 'no_token',
-        exit: EXIT.registry,
       });
     }
     const handle = proof.user.handle;

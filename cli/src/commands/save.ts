@@ -54,10 +54,10 @@ Exit codes: 0 saved (also partial), 2 bad arguments, 4 unknown instance or save,
   async run(): Promise<SaveOutput> {
     const { args, flags } = await this.parse(Save);
     const lib = await import('../lib/save/save.js');
-    const { CwsError, EXIT } = await import('../lib/errors.js');
+    const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
     if ([flags.resume, flags.cleanup, flags.list].filter(Boolean).length > 1) {
-      throw new CwsError('--resume, --cleanup and --list exclude each other', { code: 'usage', exit: EXIT.usage });
+      throw new CwsError('--resume, --cleanup and --list exclude each other', { code: 'usage' });
     }
     if (flags.list) {
       const saves = await lib.listSaves(ctx);
@@ -96,7 +96,6 @@ Exit codes: 0 saved (also partial), 2 bad arguments, 4 unknown instance or save,
         if (!args.instance || !args.template_name) {
           throw new CwsError('save needs INSTANCE and TEMPLATE_NAME', {
             code: 'usage',
-            exit: EXIT.usage,
             suggestions: ['cws save my-research my-custom-ml-env'],
           });
         }

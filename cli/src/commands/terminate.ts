@@ -21,17 +21,16 @@ export default class Terminate extends InstanceStateCommand {
     const { args, flags } = await this.parse(Terminate);
     if (!flags.yes) {
       const { confirm } = await import('../ui/confirm.js');
-      const { CwsError, EXIT } = await import('../lib/errors.js');
+      const { CwsError } = await import('../lib/errors.js');
       const ok = this.jsonEnabled() ? undefined : await confirm(`Terminate ${args.name}? Its disk is deleted.`);
       if (ok === undefined) {
         throw new CwsError(`terminating ${args.name} needs confirmation, and there is no terminal to ask on`, {
           code: 'confirmation_required',
-          exit: EXIT.usage,
           suggestions: [`cws terminate ${args.name} --yes`],
         });
       }
       if (!ok) {
-        throw new CwsError('not terminated', { code: 'cancelled', exit: EXIT.usage });
+        throw new CwsError('not terminated', { code: 'cancelled' });
       }
     }
     return this.change(args.name, flags);

@@ -52,7 +52,6 @@ export abstract class VersionStatusCommand extends CwsCommand<StatusChangeResult
           `${this.action === 'revoke' ? 'revoking' : 'changing'} ${planned.plan.listing}@${args.version} is final and needs confirmation, and there is no terminal to ask on`,
           {
             code: 'confirmation_required',
-            exit: EXIT.usage,
             suggestions: [
               `${again}${steps.map((s) => ` --${s}`).join('')}`,
               `also in EC2: add --deprecate, --unshare or --disable`,
@@ -69,7 +68,7 @@ export abstract class VersionStatusCommand extends CwsCommand<StatusChangeResult
       const ok = await confirm(
         `${this.action === 'revoke' ? 'Revoke' : 'Change'} ${planned.plan.listing}@${args.version}?`,
       );
-      if (!ok) throw new CwsError('nothing changed', { code: 'cancelled', exit: EXIT.usage });
+      if (!ok) throw new CwsError('nothing changed', { code: 'cancelled', });
     }
     steps = this.offered.filter((s) => steps.includes(s));
     const spinner = this.spinner(`${this.action} ${planned.plan.listing}@${args.version}`);
@@ -98,7 +97,6 @@ export abstract class VersionStatusCommand extends CwsCommand<StatusChangeResult
         `${result.listing}@${result.version} is ${result.status} on ${result.registry}, but in EC2: ${failed.join('; ')}`,
         {
           code: 'ec2_partial',
-          exit: EXIT.aws,
           suggestions: [
             'run the same command again with the same EC2 flags once fixed (the registry change is kept)',
             "images in another account: run it with that account's credentials (AWS_PROFILE)",

@@ -1,6 +1,6 @@
 import { Errors, type Hook } from '@oclif/core';
 import { formatError, type JsonError } from '../base-command.js';
-import { CwsError, EXIT } from '../lib/errors.js';
+import { CwsError, } from '../lib/errors.js';
 
 /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours: "reslove" is one from "resolve"). */
 export function editDistance(a: string, b: string): number {
@@ -55,7 +55,6 @@ export const commandNotFound: Hook<'command_not_found'> = async (opts) => {
   const bin = opts.config.bin;
   const error = new CwsError(`"${typed.join(' ')}" is not a ${bin} command`, {
     code: 'unknown_command',
-    exit: EXIT.usage,
     suggestions: [
       ...(guess ? [`did you mean: ${bin} ${[...guess.id.split(':'), ...guess.rest].join(' ')}`] : []),
       `${bin}${topic} --help lists the commands`,

@@ -1,7 +1,7 @@
 import type { RegistryClient } from '@cws/shared';
 import type { RegistryEntry } from './config.js';
 import type { CliContext } from './context.js';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 import { clientFor, pickRegistry, registryFailure } from './registries.js';
 
 /** The registry an organisation or administration command talks to, and a client with its stored token. */
@@ -13,7 +13,6 @@ export async function signedInClient(
   if (!entry.token) {
     throw new CwsError(`no token is stored for ${entry.name}`, {
       code: 'unauthorized',
-      exit: EXIT.auth,
       suggestions: [`cws login --registry ${entry.name} --token TOKEN`, `cws login --sso --registry ${entry.name}`],
     });
   }
@@ -36,9 +35,8 @@ export async function confirmOrStop(json: boolean, question: string, yesHint: st
   if (ok === undefined) {
     throw new CwsError('this needs confirmation, and there is no terminal to ask on', {
       code: 'confirmation_required',
-      exit: EXIT.usage,
       suggestions: [yesHint],
     });
   }
-  if (!ok) throw new CwsError('cancelled', { code: 'cancelled', exit: EXIT.usage });
+  if (!ok) throw new CwsError('cancelled', { code: 'cancelled' });
 }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 
 export const REGISTRY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,39}$/;
@@ -56,7 +56,6 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   } catch (err) {
     throw new CwsError(`cannot read the config file ${file}: ${(err as Error).message}`, {
       code: 'config_unreadable',
-      exit: EXIT.invalidInput,
       suggestions: ['check the file permissions, or point CWS_CONFIG at another file'],
     });
   }
@@ -67,7 +66,6 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   } catch (err) {
     throw new CwsError(`the config file ${file} is not valid JSON: ${(err as Error).message}`, {
       code: 'config_invalid',
-      exit: EXIT.invalidInput,
       suggestions: [`fix or delete ${file}; cws recreates it with "cws registry add"`],
     });
   }
@@ -77,7 +75,6 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     const where = issue?.path.join('.') || '(root)';
     throw new CwsError(`the config file ${file} is invalid at ${where}: ${issue?.message}`, {
       code: 'config_invalid',
-      exit: EXIT.invalidInput,
       suggestions: [`fix ${where} in ${file}`],
     });
   }
@@ -111,7 +108,6 @@ export function findRegistry(config: CwsConfig, name: string): RegistryEntry {
     const known = config.registries.map((r) => r.name);
     throw new CwsError(`no registry named "${name}" is configured`, {
       code: 'registry_not_found',
-      exit: EXIT.notFound,
       suggestions: [
         known.length ? `configured registries: ${known.join(', ')}` : 'no registries are configured yet',
         `add it: cws registry add ${name} https://registry.example.org`,

@@ -2,7 +2,7 @@ import { REGION_PATTERN } from '@cws/shared';
 import type { AwsGateway } from './aws/gateway.js';
 import { type CwsConfig, DEFAULT_CACHE_TTL_SECONDS, loadConfig, saveConfig } from './config.js';
 import { type CwsEnv, readEnv } from './env.js';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 import { type CwsPaths, resolvePaths } from './paths.js';
 
 /**
@@ -70,7 +70,6 @@ export function createContext(
     if (named !== undefined && !REGION_PATTERN.test(named)) {
       throw new CwsError(`"${named}" is not an AWS region name`, {
         code: 'usage',
-        exit: EXIT.usage,
         suggestions: ['use a region such as us-east-1 or eu-west-1'],
       });
     }
@@ -96,7 +95,6 @@ export function createContext(
       if (named) return named;
       throw new CwsError('no AWS region: nothing in --region, AWS_REGION, the cws config or your AWS profile', {
         code: 'no_region',
-        exit: EXIT.usage,
         suggestions: [`pass --region, e.g. ${example} --region us-east-1`, 'or export AWS_REGION'],
       });
     },

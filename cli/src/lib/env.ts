@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 
 /**
  * The one place the CLI reads process.env (the AWS SDK reads its own variables: AWS_PROFILE, AWS_ENDPOINT_URL ...).
@@ -41,7 +41,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const name = String(issue?.path[0] ?? 'environment');
   throw new CwsError(`environment variable ${name}: ${issue?.message ?? 'invalid'}`, {
     code: 'env_invalid',
-    exit: EXIT.invalidInput,
     suggestions: [`fix or unset ${name}`],
   });
 }

@@ -1,4 +1,4 @@
-import { CwsError, EXIT } from './errors.js';
+import { CwsError, } from './errors.js';
 
 /** "30d", "12h", or a date / date-time ("2027-01-31", ISO 8601) -> an ISO date-time in the future. */
 export function parseExpiry(text: string, now = Date.now()): string {
@@ -13,7 +13,6 @@ export function parseExpiry(text: string, now = Date.now()): string {
       `--expires must be a duration such as 30d or 12h, or a future date such as 2027-01-31, not "${text}"`,
       {
         code: 'usage',
-        exit: EXIT.usage,
       },
     );
   }

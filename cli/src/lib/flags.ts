@@ -1,4 +1,4 @@
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 
 /** "2", "0.5", "1.5s" -> milliseconds. */
 export function parseSeconds(text: string, flag: string): number {
@@ -7,7 +7,6 @@ export function parseSeconds(text: string, flag: string): number {
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 120) {
     throw new CwsError(`${flag} must be a number of seconds between 0.1 and 120, not "${text}"`, {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   return Math.round(seconds * 1000);
@@ -18,7 +17,7 @@ export function parseRating(text: string | undefined, flag: string): number | un
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 5) {
-    throw new CwsError(`${flag} must be a number from 0 to 5, not "${text}"`, { code: 'usage', exit: EXIT.usage });
+    throw new CwsError(`${flag} must be a number from 0 to 5, not "${text}"`, { code: 'usage' });
   }
   return value;
 }

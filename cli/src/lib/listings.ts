@@ -1,5 +1,5 @@
 import { AMI_ID_PATTERN, type ListingSummary, parseListingRef, type RegistryClient } from '@cws/shared';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 
 export type AmiRef = { kind: 'listing'; owner: string; name: string } | { kind: 'ami'; ami_id: string };
 
@@ -10,7 +10,6 @@ export function parseRef(ref: string): AmiRef {
   if (listing) return { kind: 'listing', ...listing };
   throw new CwsError(`"${ref}" is neither OWNER/NAME nor an image id (ami-...)`, {
     code: 'usage',
-    exit: EXIT.usage,
     suggestions: ['find references with: cws ami browse --query WORDS'],
   });
 }

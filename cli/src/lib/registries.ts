@@ -6,7 +6,7 @@ import {
   orderedRegistries,
   type RegistryEntry,
 } from './config.js';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError, type CwsErrorCode, isRegistryCode } from './errors.js';
 
 export const USER_AGENT = 'cws-cli/0.1.0';
 
@@ -37,49 +37,52 @@ export function pickRegistry(config: CwsConfig, name: string | undefined): Regis
   if (!first) {
     throw new CwsError('no registry is configured', {
       code: 'no_registry',
-      exit: EXIT.notFound,
       suggestions: ['add one: cws registry add community https://registry.example.org'],
     });
   }
   return first;
 }
 
-/** A registry failure as a message that says what to do next, with an exit code scripts can trust. */
+/**
+ * A registry failure as a message that says what to do next. The registry's own error code is kept when it is one
+ * the registry sends with that status (ERROR_STATUS), so the exit code follows from it like any other (ERROR_EXIT).
+ */
 export function registryFailure(err: unknown, entry: RegistryEntry, what: string): unknown {
   if (!isRegistryError(err)) return err;
   const where = `registry ${entry.name} (${entry.url})`;
+  const code = (fallback: CwsErrorCode): CwsErrorCode => (isRegistryCode(err.code, err.status) ? err.code : fallback);
   if (err.status === 401) {
     return new CwsError(`${what}: ${where} did not accept your credentials (${err.message})`, {
       code: 'unauthorized',
-      exit: EXIT.auth,
       suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
     });
   }
   if (err.status === 403) {
     return new CwsError(`${what}: ${where} refused: ${err.message}`, {
       code: 'forbidden',
-      exit: EXIT.auth,
       suggestions: ['use a token with the needed scope, or ask the registry administrators'],
     });
   }
   if (err.status === 404) {
     return new CwsError(`${what}: ${err.message}`, {
-      code: err.code ?? 'not_found',
-      exit: EXIT.notFound,
+      code: code('not_found'),
       suggestions: ['check the name; search with: cws ami browse --query WORDS'],
     });
   }
   if (err.status === 400 || err.status === 409 || err.status === 413) {
     const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+    const fallback = err.status === 409 ? 'conflict' : err.status === 413 ? 'payload_too_large' : 'bad_request';
     return new CwsError(`${what}: ${where} rejected the request: ${err.message}${details ? ` (${details})` : ''}`, {
-      code: err.code ?? 'bad_request',
-      exit: err.status === 409 ? EXIT.failure : EXIT.usage,
-      suggestions: ['fix the input and try again'],
+      code: code(fallback),
+      suggestions: [
+        err.status === 409
+          ? 'see what the registry holds already (cws ami info), then try again'
+          : 'fix the input and try again',
+      ],
     });
   }
   return new CwsError(`${what}: ${where} ${err.summary}`, {
     code: `registry_${err.kind}`,
-    exit: EXIT.registry,
     suggestions: [
       err.kind === 'rate_limited'
         ? 'wait a little and try again'

@@ -2,7 +2,7 @@ import { normalizeBaseUrl } from '@cws/shared';
 import { ResolveCache } from './cache.js';
 import { type CwsConfig, orderedRegistries, type RegistryEntry, registryEntry } from './config.js';
 import type { CliContext } from './context.js';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 
 /** A registry as shown to people and scripts: never the token itself. */
 export interface RegistryView {
@@ -44,7 +44,6 @@ export function upsertRegistry(config: CwsConfig, input: AddInput): { config: Cw
   } catch (err) {
     throw new CwsError(`registry URL ${input.url}: ${(err as Error).message}`, {
       code: 'invalid_url',
-      exit: EXIT.usage,
       suggestions: ['give the registry root, e.g. https://registry.example.org'],
     });
   }
@@ -66,7 +65,6 @@ export function upsertRegistry(config: CwsConfig, input: AddInput): { config: Cw
     const issue = parsed.error.issues[0];
     throw new CwsError(`registry ${issue?.path.join('.') || 'entry'}: ${issue?.message}`, {
       code: 'invalid_registry',
-      exit: EXIT.usage,
       suggestions: ['example: cws registry add community https://registry.example.org --priority 100'],
     });
   }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { DeviceCode, DeviceToken, RegistryClient } from '@cws/shared';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 
 /** What the CLI calls itself on the approval page. */
 export function clientName(): string {
@@ -25,8 +25,7 @@ export async function pollForToken(
   const deadline = Date.now() + code.expires_in * 1000;
   for (;;) {
     await sleep(interval * 1000);
-    if (opts.signal?.aborted)
-      throw new CwsError('stopped waiting for the sign-in', { code: 'aborted', exit: EXIT.failure });
+    if (opts.signal?.aborted) throw new CwsError('stopped waiting for the sign-in', { code: 'aborted' });
     try {
       return await client.pollDeviceLogin(code.device_code);
     } catch (err) {
@@ -47,7 +46,6 @@ export async function pollForToken(
       if (e.code === 'access_denied') {
         throw new CwsError(`the sign-in to ${opts.registry} was denied in the browser; nothing was saved`, {
           code: 'access_denied',
-          exit: EXIT.auth,
           suggestions: [`cws login --sso --registry ${opts.registry}`],
         });
       }
@@ -57,7 +55,6 @@ export async function pollForToken(
   }
   throw new CwsError(`the code expired before it was approved; nothing was saved`, {
     code: 'expired_token',
-    exit: EXIT.auth,
     suggestions: [`cws login --sso --registry ${opts.registry}`],
   });
 }

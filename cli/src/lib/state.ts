@@ -1,7 +1,7 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { CwsError, EXIT } from './errors.js';
+import { CwsError } from './errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 
 /**
@@ -147,7 +147,6 @@ export class LocalState {
     }
     throw new CwsError(`the state file ${this.file} is damaged: ${problem}`, {
       code: 'state_invalid',
-      exit: EXIT.invalidInput,
       suggestions: [`move ${this.file} aside; cws list then shows nothing until the next launch`],
     });
   }
@@ -220,7 +219,7 @@ export class LocalState {
   async patchBuild(id: string, patch: Partial<BuildRecord>): Promise<BuildRecord> {
     return this.update((d) => {
       const rec = d.builds.find((b) => b.id === id);
-      if (!rec) throw new CwsError(`no build ${id} is recorded`, { code: 'build_not_found', exit: EXIT.notFound });
+      if (!rec) throw new CwsError(`no build ${id} is recorded`, { code: 'build_not_found' });
       Object.assign(rec, patch, { updated_at: new Date().toISOString() });
       return { ...rec };
     });

@@ -22,9 +22,9 @@ export default class AdminUser_ extends CwsCommand<AdminUser> {
 
   async run(): Promise<AdminUser> {
     const { args, flags } = await this.parse(AdminUser_);
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     if (!flags.role && !flags.disable && !flags.enable) {
-      throw new CwsError('give --role, --disable or --enable', { code: 'usage', exit: EXIT.usage });
+      throw new CwsError('give --role, --disable or --enable', { code: 'usage' });
     }
     const { signedInClient, call } = await import('../../lib/admin.js');
     const { entry, client } = await signedInClient(await this.context(), flags.registry);

@@ -62,11 +62,11 @@ Exit codes: 0 built (also partial copies), 2 bad arguments, 4 unknown template o
   async run(): Promise<BuildOutput> {
     const { args, flags } = await this.parse(AmiBuild);
     const lib = await import('../../lib/build/build.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const { progressReporter } = await import('../../ui/progress.js');
     const ctx = await this.context();
     if ([flags.resume, flags.cleanup, flags.list].filter(Boolean).length > 1) {
-      throw new CwsError('--resume, --cleanup and --list exclude each other', { code: 'usage', exit: EXIT.usage });
+      throw new CwsError('--resume, --cleanup and --list exclude each other', { code: 'usage' });
     }
     if (flags.list) {
       const builds = await lib.listBuilds(ctx);
@@ -118,7 +118,6 @@ Exit codes: 0 built (also partial copies), 2 bad arguments, 4 unknown template o
         if (!args.template) {
           throw new CwsError('ami build needs a TEMPLATE', {
             code: 'usage',
-            exit: EXIT.usage,
             suggestions: ['cws ami build python-ml'],
           });
         }

@@ -29,7 +29,7 @@ Exit codes: 0 done (or dry run), 2 bad flags or not confirmed, 8 AWS failure.`;
   async run(): Promise<CleanupResult> {
     const { flags } = await this.parse(AmiCleanup);
     const { planCleanup, runCleanup } = await import('../../lib/build/cleanup.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ctx = await this.context();
     const spinner = this.spinner('Planning the clean-up');
     let plan: Awaited<ReturnType<typeof planCleanup>>;
@@ -71,12 +71,11 @@ Exit codes: 0 done (or dry run), 2 bad flags or not confirmed, 8 AWS failure.`;
           `deregistering ${doomed.length} image(s) needs confirmation, and there is no terminal to ask on`,
           {
             code: 'confirmation_required',
-            exit: EXIT.usage,
             suggestions: ['look first: cws ami cleanup ... --dry-run', 'then: cws ami cleanup ... --yes'],
           },
         );
       }
-      if (!ok) throw new CwsError('nothing deregistered', { code: 'cancelled', exit: EXIT.usage });
+      if (!ok) throw new CwsError('nothing deregistered', { code: 'cancelled' });
     }
     const spin2 = this.spinner('Deregistering');
     try {

@@ -35,18 +35,17 @@ export default class AmiFindings extends CwsCommand<FindingsResult> {
     const { args, flags } = await this.parse(AmiFindings);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { parseRef } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
     if (ref.kind !== 'listing') {
-      throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request', exit: EXIT.usage });
+      throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request' });
     }
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs });
     const out = await this.withSpinner(`Asking ${entry.name}`, async () => {
       const version = flags.version ?? (await client.getListing(ref.owner, ref.name)).versions[0]?.version;
-      if (!version)
-        throw new CwsError(`${ref.owner}/${ref.name} has no versions`, { code: 'not_found', exit: EXIT.notFound });
+      if (!version) throw new CwsError(`${ref.owner}/${ref.name} has no versions`, { code: 'not_found' });
       const findings: Finding[] = [];
       let cursor: string | undefined;
       do {

@@ -24,7 +24,7 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
     const { args, flags } = await this.parse(AmiInfo);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { parseRef, listingForAmi, stars } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
@@ -34,7 +34,6 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
       if (!target) {
         throw new CwsError(`no listing on ${entry.name} publishes ${args.ref}`, {
           code: 'not_found',
-          exit: EXIT.notFound,
           suggestions: [
             'search by words instead: cws ami browse --query WORDS',
             'or try another registry: --registry NAME',

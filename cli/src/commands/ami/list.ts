@@ -31,13 +31,12 @@ export default class AmiList extends CwsCommand<ListResult> {
     const { flags } = await this.parse(AmiList);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { stars } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
     if (flags.mine && !entry.token) {
       throw new CwsError(`--mine needs a login: no token is stored for ${entry.name}`, {
         code: 'unauthorized',
-        exit: EXIT.auth,
         suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
       });
     }

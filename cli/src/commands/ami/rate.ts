@@ -26,16 +26,15 @@ export default class AmiRate extends CwsCommand<RateResult> {
     const { args, flags } = await this.parse(AmiRate);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { parseRef } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const rating = Number(args.stars);
     if (!/^[1-5]$/.test(args.stars.trim()) || !Number.isInteger(rating)) {
       throw new CwsError(`STARS must be a whole number from 1 to 5, not "${args.stars}"`, {
         code: 'usage',
-        exit: EXIT.usage,
       });
     }
     if (flags.review !== undefined && flags.review.length > 5000) {
-      throw new CwsError('--review is at most 5000 characters', { code: 'usage', exit: EXIT.usage });
+      throw new CwsError('--review is at most 5000 characters', { code: 'usage' });
     }
     const ref = parseRef(args.ref);
     const ctx = await this.context();
@@ -43,7 +42,6 @@ export default class AmiRate extends CwsCommand<RateResult> {
     if (!entry.token) {
       throw new CwsError(`rating needs a login: no token is stored for ${entry.name}`, {
         code: 'unauthorized',
-        exit: EXIT.auth,
         suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
       });
     }

@@ -29,10 +29,10 @@ export default class AmiScan extends CwsCommand<ScanResult> {
     const { args, flags } = await this.parse(AmiScan);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { parseRef } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
     if (ref.kind !== 'listing') {
-      throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request', exit: EXIT.usage });
+      throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request' });
     }
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
@@ -41,8 +41,7 @@ export default class AmiScan extends CwsCommand<ScanResult> {
       throw registryFailure(err, entry, `scan ${args.ref}`);
     };
     const version = flags.version ?? (await client.getListing(ref.owner, ref.name).catch(fail)).versions[0]?.version;
-    if (!version)
-      throw new CwsError(`${ref.owner}/${ref.name} has no versions`, { code: 'not_found', exit: EXIT.notFound });
+    if (!version) throw new CwsError(`${ref.owner}/${ref.name} has no versions`, { code: 'not_found' });
     const requested = await this.withSpinner(`Asking ${entry.name} for a scan`, () =>
       client.requestScan(ref.owner, ref.name, version),
     ).catch(fail);
@@ -64,8 +63,7 @@ export default class AmiScan extends CwsCommand<ScanResult> {
         );
         if (Date.now() > deadline) {
           throw new CwsError(`the scan is still running after ${flags.timeout} s`, {
-            code: 'timeout',
-            exit: EXIT.failure,
+            code: 'scan_timeout',
             suggestions: [`check later: cws ami info ${ref.owner}/${ref.name}`],
           });
         }

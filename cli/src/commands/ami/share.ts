@@ -30,28 +30,26 @@ export default class AmiShare extends CwsCommand<ShareResult> {
 
   async run(): Promise<ShareResult> {
     const { argv, flags } = await this.parse(AmiShare);
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const { makeLaunchable } = await import('../../lib/publish/launchable.js');
     const [ami, ...rest] = argv as string[];
     const accounts = rest
       .flatMap((a) => a.split(','))
       .map((a) => a.trim())
       .filter(Boolean);
-    if (!ami || !/^ami-[0-9a-f]{8,17}$/.test(ami))
-      throw new CwsError(`"${ami}" is not an image id`, { code: 'usage', exit: EXIT.usage });
+    if (!ami || !/^ami-[0-9a-f]{8,17}$/.test(ami)) throw new CwsError(`"${ami}" is not an image id`, { code: 'usage' });
     const bad = accounts.filter((a) => !/^\d{12}$/.test(a));
     if (accounts.length === 0 || bad.length) {
       throw new CwsError(`give 12-digit AWS account ids${bad.length ? `, not ${bad.join(', ')}` : ''}`, {
         code: 'usage',
-        exit: EXIT.usage,
       });
     }
     const ctx = await this.context();
     const region = await ctx.region(flags.region);
-    if (!region) throw new CwsError('no region: pass --region', { code: 'no_region', exit: EXIT.usage });
+    if (!region) throw new CwsError('no region: pass --region', { code: 'no_region' });
     const ec2 = await ctx.aws();
     const img = await ec2.describeImage(region, ami);
-    if (!img) throw new CwsError(`${ami} is not in ${region}`, { code: 'image_not_found', exit: EXIT.notFound });
+    if (!img) throw new CwsError(`${ami} is not in ${region}`, { code: 'image_not_found' });
     const spinner = this.spinner(`Sharing ${ami}`);
     try {
       const r = await makeLaunchable(

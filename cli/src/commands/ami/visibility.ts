@@ -29,11 +29,11 @@ export default class AmiVisibility extends CwsCommand<VisibilityResult> {
 
   async run(): Promise<VisibilityResult> {
     const { args, flags } = await this.parse(AmiVisibility);
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const { parseRef } = await import('../../lib/listings.js');
     const ref = parseRef(args.ref);
     if (ref.kind !== 'listing') {
-      throw new CwsError(`give the listing as OWNER/NAME, not ${args.ref}`, { code: 'usage', exit: EXIT.usage });
+      throw new CwsError(`give the listing as OWNER/NAME, not ${args.ref}`, { code: 'usage' });
     }
     const { signedInClient, call } = await import('../../lib/admin.js');
     const { entry, client } = await signedInClient(await this.context(), flags.registry);

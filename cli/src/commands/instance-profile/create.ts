@@ -19,11 +19,10 @@ Exit codes: 0 the profile exists, 8 AWS refused.`;
   async run(): Promise<ProfileResult> {
     const { args } = await this.parse(InstanceProfileCreate);
     const { ensureSsmInstanceProfile } = await import('../../lib/aws/iam-ops.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     if (!/^[\w+=,.@-]{1,64}$/.test(args.name)) {
       throw new CwsError(`"${args.name}" is not an IAM name: 1-64 letters, digits and + = , . @ _ -`, {
         code: 'usage',
-        exit: EXIT.usage,
       });
     }
     const r = await this.withSpinner(`Creating instance profile ${args.name}`, () =>

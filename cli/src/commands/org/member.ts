@@ -35,9 +35,9 @@ export default class OrgMemberCmd extends CwsCommand<OrgMemberResult> {
 
   async run(): Promise<OrgMemberResult> {
     const { args, flags } = await this.parse(OrgMemberCmd);
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     if (!flags.role && !flags.remove) {
-      throw new CwsError('give --role member|publisher|admin, or --remove', { code: 'usage', exit: EXIT.usage });
+      throw new CwsError('give --role member|publisher|admin, or --remove', { code: 'usage' });
     }
     const { signedInClient, call } = await import('../../lib/admin.js');
     const { entry, client } = await signedInClient(await this.context(), flags.registry);

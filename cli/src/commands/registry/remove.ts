@@ -29,8 +29,8 @@ export default class RegistryRemove extends CwsCommand<RegistryRemoveResult> {
     if (entry.token && !flags.yes && !this.jsonEnabled()) {
       const ok = await confirm(`Remove ${entry.name} and forget its token?`);
       if (ok === false) {
-        const { CwsError, EXIT } = await import('../../lib/errors.js');
-        throw new CwsError('not removed', { code: 'cancelled', exit: EXIT.failure });
+        const { CwsError } = await import('../../lib/errors.js');
+        throw new CwsError('not removed', { code: 'cancelled' });
       }
     }
     const next = { ...config, registries: config.registries.filter((r) => r.name !== entry.name) };

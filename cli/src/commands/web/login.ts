@@ -23,14 +23,13 @@ export default class WebLogin extends CwsCommand<WebLoginResult> {
   async run(): Promise<WebLoginResult> {
     const { flags } = await this.parse(WebLogin);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
     const login = [`cws login --aws --registry ${entry.name}`, `cws login --registry ${entry.name} --token TOKEN`];
     if (!entry.token) {
       throw new CwsError(`no token is stored for ${entry.name}`, {
         code: 'unauthorized',
-        exit: EXIT.auth,
         suggestions: login,
       });
     }
@@ -42,7 +41,6 @@ export default class WebLogin extends CwsCommand<WebLoginResult> {
       if (e.status === 401) {
         throw new CwsError(`${entry.name} no longer accepts your token (expired or revoked)`, {
           code: 'unauthorized',
-          exit: EXIT.auth,
           suggestions: login,
         });
       }
@@ -50,7 +48,6 @@ export default class WebLogin extends CwsCommand<WebLoginResult> {
         const wait = e.retryAfterMs === undefined ? 'a minute' : `${Math.ceil(e.retryAfterMs / 1000)} s`;
         throw new CwsError(`${entry.name} is rate limiting sign-in links; try again in ${wait}`, {
           code: 'rate_limited',
-          exit: EXIT.registry,
           suggestions: [`wait ${wait}, then: cws web login`],
           data: { retry_after_seconds: e.retryAfterMs === undefined ? null : Math.ceil(e.retryAfterMs / 1000) },
         });

@@ -1,4 +1,4 @@
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 
 /**
  * Every AWS call cws makes in the user's own account (resolve, launch, save, publish, share, the account proof),
@@ -182,7 +182,7 @@ export type Ec2Filter = { Name: string; Values: string[] };
 export class AwsError extends CwsError {
   readonly awsCode: string;
   constructor(awsCode: string, message: string, suggestions: string[]) {
-    super(message, { code: 'aws_error', exit: EXIT.aws, suggestions, data: { aws_code: awsCode } });
+    super(message, { code: 'aws_error', suggestions, data: { aws_code: awsCode } });
     this.awsCode = awsCode;
   }
 }

@@ -1,4 +1,4 @@
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 
 /** Polls until `done` says so, with growing pauses (quick against the emulator, gentle on AWS). */
 export async function pollUntil<T>(
@@ -15,7 +15,6 @@ export async function pollUntil<T>(
     if (Date.now() - start > opts.timeoutMs) {
       throw new CwsError(`gave up waiting for ${opts.what} after ${Math.round(opts.timeoutMs / 1000)} s`, {
         code: 'timeout',
-        exit: EXIT.aws,
       });
     }
     await new Promise((r) => setTimeout(r, delay));

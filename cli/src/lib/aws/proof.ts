@@ -1,6 +1,6 @@
 import { type AwsProofBody, REGISTRY_ID_HEADER } from '@cws/shared';
 import type { CwsEnv } from '../env.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { AwsGateway } from './gateway.js';
 
 /**
@@ -54,7 +54,7 @@ export async function presignProof(
     .map(([k, v]) => `${rfc3986(k as string)}=${rfc3986(v as string)}`)
     .join('&');
   if (!query.includes('X-Amz-Signature=')) {
-    throw new CwsError('could not sign the AWS account proof', { code: 'proof_unsigned', exit: EXIT.aws });
+    throw new CwsError('could not sign the AWS account proof', { code: 'proof_unsigned' });
   }
   return {
     method: 'GET',

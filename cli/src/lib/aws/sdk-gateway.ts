@@ -1,6 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import {
   type AwsCredentials,
   type AwsGateway,
@@ -198,7 +198,7 @@ export class SdkAwsGateway implements AwsGateway {
       return new m.RunInstancesCommand(this.runParams(input, false));
     });
     const inst = out.Instances?.[0];
-    if (!inst) throw new CwsError('RunInstances returned no instance', { code: 'aws_error', exit: EXIT.aws });
+    if (!inst) throw new CwsError('RunInstances returned no instance', { code: 'aws_error' });
     return this.instanceInfo(inst, input.region);
   }
 
@@ -355,7 +355,7 @@ export class SdkAwsGateway implements AwsGateway {
           ],
         }),
     );
-    if (!out.ImageId) throw new CwsError('CreateImage returned no image id', { code: 'aws_error', exit: EXIT.aws });
+    if (!out.ImageId) throw new CwsError('CreateImage returned no image id', { code: 'aws_error' });
     return out.ImageId;
   }
 
@@ -381,7 +381,7 @@ export class SdkAwsGateway implements AwsGateway {
             : {}),
         }),
     );
-    if (!out.ImageId) throw new CwsError('CopyImage returned no image id', { code: 'aws_error', exit: EXIT.aws });
+    if (!out.ImageId) throw new CwsError('CopyImage returned no image id', { code: 'aws_error' });
     return out.ImageId;
   }
 

@@ -1,5 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { type RunScriptOptions, type ScriptResult, toAwsError, type WaitForAgentOptions } from './gateway.js';
 
 /**
@@ -56,7 +56,6 @@ export class SsmOps {
           `the SSM agent on ${instanceId} did not come online within ${Math.round(opts.timeoutMs / 1000)} s (${status ?? 'not registered'})`,
           {
             code: 'ssm_agent_offline',
-            exit: EXIT.aws,
             suggestions: [
               'the instance needs an instance profile whose role has AmazonSSMManagedInstanceCore (see --instance-profile)',
               'and a route to the SSM endpoints (a public IP, a NAT gateway or VPC endpoints for ssm, ssmmessages and ec2messages)',
@@ -88,7 +87,7 @@ export class SsmOps {
         }),
     );
     const commandId = sent.Command?.CommandId;
-    if (!commandId) throw new CwsError('SendCommand returned no command id', { code: 'aws_error', exit: EXIT.aws });
+    if (!commandId) throw new CwsError('SendCommand returned no command id', { code: 'aws_error' });
     let seen = 0;
     let delay = 150;
     // Delivery plus the execution limit, with a margin: past that SSM would have ended it itself.
@@ -134,7 +133,6 @@ export class SsmOps {
       if (Date.now() > deadline) {
         throw new CwsError(`command ${commandId} on ${instanceId} did not finish in time`, {
           code: 'timeout',
-          exit: EXIT.aws,
         });
       }
       await sleep(delay);
@@ -145,6 +143,6 @@ export class SsmOps {
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw new CwsError('interrupted', { code: 'interrupted', exit: EXIT.failure });
+    throw new CwsError('interrupted', { code: 'interrupted' });
   }
 }

@@ -33,14 +33,12 @@ export async function buildAll(
   if (missing.length) {
     throw new CwsError(`not among your templates: ${missing.join(', ')}`, {
       code: 'template_not_found',
-      exit: EXIT.notFound,
       suggestions: [`your templates are in ${ctx.paths.templatesDir}; see them with: cws templates`],
     });
   }
   if (chosen.length === 0) {
     throw new CwsError(`there are no templates in ${ctx.paths.templatesDir} to build`, {
       code: 'nothing_to_build',
-      exit: EXIT.usage,
       suggestions: ['add NAME.yml there, or build a built-in one: cws ami build python-ml'],
     });
   }

@@ -6,7 +6,7 @@ import type { AwsGateway } from '../aws/gateway.js';
 import { pollUntil } from '../aws/poll.js';
 import { throwIfAborted } from '../aws/ssm-ops.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { checkImageOnInstance } from '../hygiene/check.js';
 import type { HygieneFinding } from '../hygiene/scripts.js';
 import { cleanScript } from '../hygiene/scripts.js';
@@ -195,7 +195,6 @@ export async function build(ctx: CliContext, opts: BuildOptions, hooks: BuildHoo
           `the setup script failed (${why}); no image was made. Last output:\n${tail(setup.stdout + setup.stderr)}`,
           {
             code: 'setup_failed',
-            exit: EXIT.checks,
             data: { exit_code: setup.exit_code, timed_out: setup.timed_out },
           },
         );
@@ -219,7 +218,7 @@ export async function build(ctx: CliContext, opts: BuildOptions, hooks: BuildHoo
     if (failed) {
       throw new CwsError(
         `validation test "${failed.name}" failed (${failed.reason}); no image was made. Its output:\n${tail(failed.output) || '(none)'}`,
-        { code: 'validation_failed', exit: EXIT.checks, data: { failed_test: failed.name, tests } },
+        { code: 'tests_failed', data: { failed_test: failed.name, tests } },
       );
     }
 
@@ -263,7 +262,6 @@ export async function build(ctx: CliContext, opts: BuildOptions, hooks: BuildHoo
     const e = err instanceof CwsError ? err : undefined;
     throw new CwsError(`build ${id} failed: ${cause}`, {
       code: e?.code ?? 'build_failed',
-      exit: e?.exit ?? EXIT.aws,
       suggestions: [
         ...(image
           ? [
@@ -342,7 +340,6 @@ async function waitForImage(ec2: AwsGateway, region: string, imageId: string, pr
       `${imageId} in ${region} is ${img?.state ?? 'gone'}${img?.state_reason ? `: ${img.state_reason}` : ''}`,
       {
         code: 'image_failed',
-        exit: EXIT.aws,
       },
     );
   }
@@ -419,7 +416,6 @@ async function pickBuild(state: LocalState, id: string | undefined, unfinished: 
   if (!hit) {
     throw new CwsError(id ? `no build ${id} is recorded` : 'no unfinished build is recorded', {
       code: 'build_not_found',
-      exit: EXIT.notFound,
       suggestions: ['builds are recorded in the state folder (CWS_STATE_DIR); see them with: cws ami build --list'],
     });
   }
@@ -432,7 +428,7 @@ export async function resumeBuild(ctx: CliContext, id: string | undefined, hooks
   const ec2 = await ctx.aws();
   const record = await pickBuild(state, id, true);
   if (record.status === 'complete' || record.status === 'cleaned') {
-    throw new CwsError(`build ${record.id} is ${record.status} already`, { code: 'build_done', exit: EXIT.usage });
+    throw new CwsError(`build ${record.id} is ${record.status} already`, { code: 'build_done' });
   }
   const warnings: string[] = [];
   let imageId =
@@ -454,7 +450,6 @@ export async function resumeBuild(ctx: CliContext, id: string | undefined, hooks
         `build ${record.id} stopped before an image was made (${record.status}${record.error ? `: ${record.error}` : ''}); there is nothing to resume`,
         {
           code: 'build_not_resumable',
-          exit: EXIT.usage,
           suggestions: [
             `remove what it left: cws ami build --cleanup ${record.id}`,
             `then build again: cws ami build ${record.template}`,

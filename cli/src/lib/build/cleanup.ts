@@ -2,7 +2,7 @@ import type { ListingSummary } from '@cws/shared';
 import type { AwsGateway } from '../aws/gateway.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 import { clientFor } from '../registries.js';
 
@@ -44,8 +44,7 @@ export async function planCleanup(
   progress: Progress,
 ): Promise<CleanupPlan> {
   const region = await ctx.region(opts.region);
-  if (!region)
-    throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region', exit: EXIT.usage });
+  if (!region) throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region' });
   const ec2 = await ctx.aws();
   progress(`Listing your cws images in ${region}`);
   const own = (await ec2.findOwnImages(region, [{ Name: 'state', Values: ['available', 'pending', 'failed'] }])).filter(

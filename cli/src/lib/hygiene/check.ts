@@ -1,5 +1,5 @@
 import type { AwsGateway } from '../aws/gateway.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 import { withScratchInstance } from '../remote/scratch.js';
 import { checkScript, type HygieneFinding, parseFindings } from './scripts.js';
@@ -31,7 +31,7 @@ export async function checkImageOnInstance(
   if (r.status !== 'Success' || !parsed.complete) {
     throw new CwsError(
       `the hygiene check did not complete on ${instanceId} (${r.status}, exit ${r.exit_code}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`,
-      { code: 'hygiene_incomplete', exit: EXIT.checks },
+      { code: 'hygiene_incomplete' },
     );
   }
   return parsed.findings;

@@ -3,7 +3,7 @@ import type { Architecture } from '@cws/shared';
 import type { AwsGateway, InstanceInfo } from '../aws/gateway.js';
 import { pollUntil } from '../aws/poll.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { type ResolveFlags, runResolve } from '../resolve/run.js';
 import type { ResolveOutput } from '../resolve/types.js';
 import { LocalState } from '../state.js';
@@ -66,7 +66,6 @@ export async function launch(
   if (!NAME_PATTERN.test(name)) {
     throw new CwsError(`"${name}" is not a usable instance name: 1-63 letters, digits, . _ - (starting alphanumeric)`, {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   const state = new LocalState(ctx.paths.stateDir);
@@ -74,7 +73,6 @@ export async function launch(
   if (existing && !flags.dryRun) {
     throw new CwsError(`an instance named ${name} exists already (${existing.instance_id} in ${existing.region})`, {
       code: 'name_taken',
-      exit: EXIT.usage,
       suggestions: [`pick another name, or remove it first: cws terminate ${name} --yes`],
     });
   }
@@ -170,8 +168,7 @@ export async function waitForState(
   const info = await pollUntil(
     async () => {
       const i = await ec2.describeInstance(region, instanceId);
-      if (!i)
-        throw new CwsError(`instance ${instanceId} is gone from ${region}`, { code: 'not_found', exit: EXIT.notFound });
+      if (!i) throw new CwsError(`instance ${instanceId} is gone from ${region}`, { code: 'not_found' });
       return i;
     },
     // Right after a stop or start EC2 may still show the old state; only termination ends the wait early.
@@ -185,7 +182,6 @@ export async function waitForState(
   if (info.state !== target) {
     throw new CwsError(`${instanceId} is ${info.state}, not ${target}`, {
       code: 'unexpected_state',
-      exit: EXIT.aws,
       data: { instance_state: info.state },
     });
   }

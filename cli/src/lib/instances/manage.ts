@@ -1,6 +1,6 @@
 import type { AwsGateway } from '../aws/gateway.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { type InstanceRecord, LocalState } from '../state.js';
 import { type Progress, waitForState } from './launch.js';
 
@@ -51,14 +51,12 @@ export async function findNamed(
     if (found.length > 1) {
       throw new CwsError(`${found.length} instances in ${where} are tagged cws:name=${name}`, {
         code: 'ambiguous',
-        exit: EXIT.usage,
         suggestions: ['rename or terminate the extra ones in the EC2 console'],
       });
     }
   }
   throw new CwsError(`no instance named ${name}`, {
     code: 'instance_not_found',
-    exit: EXIT.notFound,
     suggestions: ['see your instances: cws list', `or launch one: cws launch python-ml ${name}`],
   });
 }
@@ -124,7 +122,6 @@ export async function changeInstanceState(
     await state.patchInstance(name, { state: 'terminated', terminated_at: new Date().toISOString() });
     throw new CwsError(`${name} (${record.instance_id}) is terminated`, {
       code: 'instance_terminated',
-      exit: EXIT.notFound,
       suggestions: [`launch a new one: cws launch ${record.template} ${name}`],
     });
   }

@@ -2,7 +2,7 @@ import { type AwsAuthInfo, type AwsProofResult, type RegistryClient, stsOriginAl
 import { presignProof, stsEndpoint } from '../aws/proof.js';
 import type { RegistryEntry } from '../config.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { clientFor, registryFailure } from '../registries.js';
 
 /** The proof involves a round trip to STS from the registry: give it longer than an ordinary call. */
@@ -30,7 +30,6 @@ export async function proveAccount(
     if ((err as { status?: number }).status === 404) {
       throw new CwsError(`${entry.name} does not accept AWS account proofs (no /api/v1/auth/aws)`, {
         code: 'aws_proof_unsupported',
-        exit: EXIT.registry,
         suggestions: ['ask the registry administrators for a token: cws login --registry NAME --token TOKEN'],
       });
     }
@@ -44,7 +43,6 @@ export async function proveAccount(
       `${entry.name} only accepts proofs signed for ${info.sts_endpoints.join(', ')}, not ${new URL(endpoint).origin}`,
       {
         code: 'sts_endpoint_not_allowed',
-        exit: EXIT.usage,
         suggestions: ['unset AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, or use a region whose STS endpoint it allows'],
       },
     );
@@ -55,7 +53,6 @@ export async function proveAccount(
     if (e.status === 401 || e.status === 403 || e.status === 409) {
       throw new CwsError(`${entry.name} refused the AWS account proof: ${e.message}`, {
         code: 'aws_proof_refused',
-        exit: EXIT.auth,
         suggestions:
           e.status === 409
             ? ['this AWS account belongs to another user of the registry; log in as that user']

@@ -1,6 +1,6 @@
 import type { HygieneInput } from '@cws/shared';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { checkImage, type HygieneReport } from '../hygiene/check.js';
 import type { Progress } from '../instances/launch.js';
 import { instanceProfile } from '../remote/instance-profile.js';
@@ -60,7 +60,6 @@ export async function hygieneGate(ctx: CliContext, opts: HygieneGateOptions): Pr
       `the hygiene check found ${report.findings.length} problem(s) in ${image.ami_id}; nothing was shared or published:\n${list}`,
       {
         code: 'hygiene_findings',
-        exit: EXIT.checks,
         suggestions: [
           'fix them on an instance of the image, save it again (cws save), and publish the new image',
           'or, if each is intended, publish anyway and say why: --accept-risk "REASON" (recorded by the registry)',

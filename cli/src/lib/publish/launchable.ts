@@ -1,6 +1,6 @@
 import type { AwsGateway, ImageDetail } from '../aws/gateway.js';
 import { pollUntil } from '../aws/poll.js';
-import { CwsError, EXIT, type ExitCode } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 
 export interface TargetImage {
@@ -34,7 +34,7 @@ export async function makeLaunchable(
   opts: { requireAudience: boolean; shareSnapshots: boolean; progress: Progress },
 ): Promise<LaunchableResult> {
   const problems: string[] = [];
-  let exit: ExitCode = EXIT.usage;
+  let code: 'not_launchable' | 'not_owner' | 'image_not_found' = 'not_launchable';
   const details: ImageDetail[] = [];
   for (const target of images) {
     const where = `${target.ami_id} in ${target.region}`;
@@ -42,14 +42,14 @@ export async function makeLaunchable(
     let img = await ec2.describeImage(target.region, target.ami_id);
     if (!img) {
       problems.push(`${where}: not found (deregistered, or not visible to your account)`);
-      exit = EXIT.notFound;
+      code = 'image_not_found';
       continue;
     }
     if (img.owner_id !== account) {
       problems.push(
         `${where}: owned by account ${img.owner_id}, not your account ${account}; only the owner can publish it`,
       );
-      exit = EXIT.auth;
+      code = 'not_owner';
       continue;
     }
     if (img.state === 'pending') {
@@ -87,8 +87,7 @@ export async function makeLaunchable(
   }
   if (problems.length) {
     throw new CwsError(`cannot publish:\n  ${problems.join('\n  ')}`, {
-      code: exit === EXIT.auth ? 'not_owner' : 'not_launchable',
-      exit,
+      code,
       data: { problems },
     });
   }

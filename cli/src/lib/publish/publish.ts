@@ -6,7 +6,7 @@ import {
   type VersionVerification,
 } from '@cws/shared';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { HygieneReport } from '../hygiene/check.js';
 import type { Progress } from '../instances/launch.js';
 import { pickRegistry, registryFailure } from '../registries.js';
@@ -83,7 +83,7 @@ async function readSource(
   if (AMI_ID_PATTERN.test(opts.source)) {
     const region = await ctx.region(opts.region);
     if (!region) {
-      throw new CwsError('an image id needs its region: pass --region', { code: 'no_region', exit: EXIT.usage });
+      throw new CwsError('an image id needs its region: pass --region', { code: 'no_region' });
     }
     const img = await ec2.describeImage(region, opts.source);
     return {
@@ -118,7 +118,6 @@ async function readSource(
   if (images.length === 0) {
     throw new CwsError(`template ${template.name} maps no images (ami_config.ami_mappings is empty)`, {
       code: 'nothing_to_publish',
-      exit: EXIT.usage,
       suggestions: [
         `save an instance first: cws save INSTANCE ${template.name}`,
         'or publish an image id: cws ami publish ami-... --name OWNER/NAME',
@@ -162,31 +161,27 @@ export async function publish(
       `--name ${opts.name} is not in the organisation ${opts.org}: use --name ${opts.org}/${ref.name}`,
       {
         code: 'usage',
-        exit: EXIT.usage,
       },
     );
   }
   if (!ref) {
     throw new CwsError(`--name must be OWNER/NAME (e.g. alice/torch-lab), not "${opts.name}"`, {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   if (opts.public && opts.shareWith.length > 0) {
-    throw new CwsError('--public and --share-with exclude each other', { code: 'usage', exit: EXIT.usage });
+    throw new CwsError('--public and --share-with exclude each other', { code: 'usage' });
   }
   const bad = opts.shareWith.filter((a) => !/^\d{12}$/.test(a));
   if (bad.length) {
     throw new CwsError(`--share-with takes 12-digit AWS account ids, not ${bad.join(', ')}`, {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   const entry = pickRegistry(await ctx.config(), opts.registry ?? (await ctx.defaultRegistry()));
   if (!entry.token) {
     throw new CwsError(`publishing needs a login: no token is stored for ${entry.name}`, {
       code: 'unauthorized',
-      exit: EXIT.auth,
       suggestions: [`log in with your AWS account: cws login --aws --registry ${entry.name}`],
     });
   }
@@ -206,7 +201,6 @@ export async function publish(
     if (orgs && !mine) {
       throw new CwsError(`no organisation ${opts.org} that you belong to on ${entry.name}`, {
         code: 'not_found',
-        exit: EXIT.notFound,
         suggestions: ['your organisations: cws org list'],
       });
     }
@@ -215,7 +209,6 @@ export async function publish(
         `publishing as ${opts.org} needs its publisher or admin role; you are ${mine.my_role ? `a ${mine.my_role}` : 'not a member'}`,
         {
           code: 'forbidden',
-          exit: EXIT.auth,
           suggestions: [`ask an admin of ${opts.org} for the publisher role (cws org show ${opts.org})`],
         },
       );
@@ -225,7 +218,6 @@ export async function publish(
   if (!source.template) {
     throw new CwsError('which template is this image for? pass --template (e.g. --template python-ml)', {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   const gate = await hygieneGate(ctx, {

@@ -1,7 +1,7 @@
 import type { RegistryClient, VersionDetail } from '@cws/shared';
 import type { RegistryEntry } from '../config.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { listingForAmi, parseRef } from '../listings.js';
 import { clientFor, pickRegistry, registryFailure } from '../registries.js';
 import { type Ec2Step, type RegionReport, retireInEc2 } from './retire-ec2.js';
@@ -52,7 +52,6 @@ export async function planStatus(
   if (!entry.token) {
     throw new CwsError(`${action} needs a login: no token is stored for ${entry.name}`, {
       code: 'unauthorized',
-      exit: EXIT.auth,
       suggestions: [`log in: cws login --aws --registry ${entry.name}`],
     });
   }
@@ -67,7 +66,6 @@ export async function planStatus(
     if (!found) {
       throw new CwsError(`no listing on ${entry.name} publishes ${ref.ami_id}`, {
         code: 'not_found',
-        exit: EXIT.notFound,
       });
     }
     ({ owner, name } = found);
@@ -79,7 +77,6 @@ export async function planStatus(
   if (!detail) {
     throw new CwsError(`${owner}/${name} has no version ${version} on ${entry.name}`, {
       code: 'not_found',
-      exit: EXIT.notFound,
       suggestions: [`its versions: ${listing.versions.map((v) => v.version).join(', ') || '(none)'}`],
     });
   }
@@ -121,7 +118,6 @@ export async function applyStatus(
     if (plan.action === 'deprecate' && plan.current_status === 'revoked') {
       throw new CwsError(`${plan.listing}@${plan.version} is revoked; revocation is final`, {
         code: 'conflict',
-        exit: EXIT.failure,
       });
     }
   } else {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsGateway, InstanceInfo } from '../aws/gateway.js';
 import { throwIfAborted } from '../aws/ssm-ops.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { defaultInstanceType, type Progress, waitForState } from '../instances/launch.js';
 import { profileSuggestions } from './instance-profile.js';
 
@@ -41,7 +41,6 @@ export async function launchManaged(ec2: AwsGateway, ssm: AwsGateway, opts: Scra
     if (/iamInstanceProfile|Instance Profile/i.test((err as Error).message)) {
       throw new CwsError(`EC2 refused the instance profile ${opts.instanceProfile}: ${(err as Error).message}`, {
         code: 'instance_profile',
-        exit: EXIT.aws,
         suggestions: profileSuggestions(opts.instanceProfile),
         cause: err,
       });

@@ -7,7 +7,7 @@ import {
   type VersionTestReport,
 } from '@cws/shared';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import type { Progress } from '../instances/launch.js';
 import { clientFor, pickRegistry, registryFailure } from '../registries.js';
 import { runResolve } from '../resolve/run.js';
@@ -56,7 +56,7 @@ interface Target {
 async function regionOf(ctx: CliContext, flag: string | undefined): Promise<string> {
   const region = await ctx.region(flag);
   if (!region) {
-    throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region', exit: EXIT.usage });
+    throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region' });
   }
   return region;
 }
@@ -65,7 +65,6 @@ async function templateFor(ctx: CliContext, name: string | undefined, what: stri
   if (!name) {
     throw new CwsError(`${what} names no template, so there are no validation tests to run`, {
       code: 'usage',
-      exit: EXIT.usage,
       suggestions: ['name the template whose validation_tests to run: --template NAME'],
     });
   }
@@ -77,7 +76,7 @@ async function resolveTarget(ctx: CliContext, opts: TestImageOptions, progress: 
   const region = await regionOf(ctx, opts.region);
   if (AMI_ID_PATTERN.test(opts.target)) {
     const img = await (await ctx.aws()).describeImage(region, opts.target);
-    if (!img) throw new CwsError(`no image ${opts.target} in ${region}`, { code: 'not_found', exit: EXIT.notFound });
+    if (!img) throw new CwsError(`no image ${opts.target} in ${region}`, { code: 'not_found' });
     const template = await templateFor(
       ctx,
       opts.template ?? img.tags['cws:template'] ?? img.tags['cws:source-template'],
@@ -101,7 +100,6 @@ async function resolveTarget(ctx: CliContext, opts: TestImageOptions, progress: 
     if (!version) {
       throw new CwsError(`${refText} has no version ${wanted ?? '(none published)'}`, {
         code: 'not_found',
-        exit: EXIT.notFound,
       });
     }
     const inRegion = version.regions.filter(
@@ -113,7 +111,6 @@ async function resolveTarget(ctx: CliContext, opts: TestImageOptions, progress: 
         `${refText}@${version.version} has no image in ${region}${opts.architecture ? ` for ${opts.architecture}` : ''}`,
         {
           code: 'not_found',
-          exit: EXIT.notFound,
           suggestions: [
             `its regions: ${[...new Set(version.regions.map((r) => r.region))].join(', ') || '(none)'}; pass --region`,
           ],
@@ -136,7 +133,6 @@ async function resolveTarget(ctx: CliContext, opts: TestImageOptions, progress: 
       `there is no image for ${template.name} in ${region} yet (only the base OS and its setup script)`,
       {
         code: 'no_ami',
-        exit: EXIT.noAmi,
         suggestions: [`build one: cws ami build ${opts.target} --region ${region}`],
       },
     );
@@ -156,7 +152,6 @@ export async function testImage(ctx: CliContext, opts: TestImageOptions, progres
   if (t.template.validation_tests.length === 0) {
     throw new CwsError(`template ${t.template.name} has no validation_tests`, {
       code: 'no_tests',
-      exit: EXIT.usage,
       suggestions: ['add validation_tests to the template (name, command, expected / expected_contains)'],
     });
   }
@@ -165,7 +160,6 @@ export async function testImage(ctx: CliContext, opts: TestImageOptions, progres
       '--report needs a listing target (OWNER/NAME[@VERSION]): a report is about a published version',
       {
         code: 'usage',
-        exit: EXIT.usage,
       },
     );
   }

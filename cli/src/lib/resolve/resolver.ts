@@ -1,5 +1,5 @@
 import { AwsError } from '../aws/gateway.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { elapsed, type Hit, type ResolveRequest, type ResolverDeps, type TierResult } from './context.js';
 import { humanDuration } from './estimates.js';
 import { describeLineage, describeStatus, type StatusCheck } from './status.js';
@@ -69,7 +69,6 @@ export async function resolveAmi(
   if (awsError instanceof AwsError) {
     throw new CwsError(`could not resolve an image for ${req.template.name} in ${req.region}: ${awsError.message}`, {
       code: 'aws_error',
-      exit: EXIT.aws,
       suggestions: awsError.suggestions,
       data: { fallback_chain: chain },
     });
@@ -78,7 +77,6 @@ export async function resolveAmi(
     `could not resolve an image for ${req.template.name} in ${req.region} (${req.architecture}), not even a base image`,
     {
       code: 'no_ami',
-      exit: EXIT.noAmi,
       suggestions: ["check the template's base_image, or run with --explain to see every tier"],
       data: { fallback_chain: chain },
     },
@@ -100,7 +98,7 @@ function noAmi(req: ResolveRequest, chain: ChainEntry[], notCopied: CopyInfo | u
   );
   return new CwsError(
     `no AMI for ${t.name} in ${req.region} (${req.architecture}), and strategy ami_required forbids provisioning from the setup script`,
-    { code: 'no_ami', exit: EXIT.noAmi, suggestions, data: { fallback_chain: chain } },
+    { code: 'no_ami', suggestions, data: { fallback_chain: chain } },
   );
 }
 
@@ -151,7 +149,6 @@ function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusChe
     `no acceptable AMI for ${req.template.name} in ${req.region} (${req.architecture}): ${revoked.map((c) => (describeLineage(c) && c.status !== 'revoked' ? describeLineage(c) : describeStatus(c))).join('; ')}`,
     {
       code: 'ami_revoked',
-      exit: EXIT.revoked,
       suggestions: [
         ...instead,
         ...(baseImage

@@ -2,7 +2,7 @@ import { ARCHITECTURES, type Architecture, amiStatusBody, type Severity } from '
 import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { clientFor } from '../registries.js';
 import { findTemplate } from '../templates/catalog.js';
 import type { Strategy } from '../templates/schema.js';
@@ -46,7 +46,6 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
   if (!supported.includes(architecture)) {
     throw new CwsError(`template ${template.name} supports ${supported.join(', ')}, not ${architecture}`, {
       code: 'usage',
-      exit: EXIT.usage,
       suggestions: [`use --architecture ${supported[0]}`],
     });
   }
@@ -76,7 +75,6 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
   if (req.policy.max_severity === undefined && (req.policy.severity_mode || req.policy.allow_unscanned)) {
     throw new CwsError('--severity-mode and --allow-unscanned need a maximum severity', {
       code: 'usage',
-      exit: EXIT.usage,
       suggestions: ["add --max-severity high (or max_severity in the template's ami_config.policy)"],
     });
   }
@@ -104,7 +102,6 @@ export async function runStatus(ctx: CliContext, amiIds: string[], registryTimeo
   if (!parsed.success) {
     throw new CwsError(`bad AMI ids: ${parsed.error.issues.map((i) => i.message).join('; ')}`, {
       code: 'usage',
-      exit: EXIT.usage,
       suggestions: ['pass 1 to 100 image ids, e.g. cws ami status ami-0123456789abcdef0'],
     });
   }

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { AwsGateway, ImageDetail } from '../aws/gateway.js';
 import { pollUntil } from '../aws/poll.js';
 import type { CliContext } from '../context.js';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError, wrappedCode } from '../errors.js';
 import { type Progress, waitForState } from '../instances/launch.js';
 import { findNamed } from '../instances/manage.js';
 import { LocalState, type SaveRecord } from '../state.js';
@@ -103,7 +103,6 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(templateName)) {
     throw new CwsError(`"${templateName}" is not a template name: lowercase letters, digits and . _ -`, {
       code: 'usage',
-      exit: EXIT.usage,
     });
   }
   const copyTo = [...new Set(opts.copyToRegions)].filter((r) => r !== inst.region);
@@ -113,7 +112,6 @@ export async function save(ctx: CliContext, opts: SaveOptions, progress: Progres
       `${opts.instance} is ${info?.state ?? 'gone'}; only a running or stopped instance can be saved`,
       {
         code: 'instance_state',
-        exit: EXIT.usage,
         suggestions: info?.state === 'stopping' ? ['wait until it has stopped, then save again'] : [],
       },
     );
@@ -211,7 +209,7 @@ async function waitForImage(
   if (!img || img.state !== 'available') {
     throw new CwsError(
       `${imageId} in ${region} is ${img?.state ?? 'gone'}${img?.state_reason ? `: ${img.state_reason}` : ''}`,
-      { code: 'image_failed', exit: EXIT.aws },
+      { code: 'image_failed' },
     );
   }
   return img;
@@ -258,8 +256,7 @@ async function afterFailure(
   ];
   if (restartError) suggestions.unshift(`cws start ${record.instance}`);
   return new CwsError(`the save failed: ${cause}. ${where}.`, {
-    code: 'save_failed',
-    exit: (err as CwsError).exit ?? EXIT.aws,
+    code: wrappedCode(err, 'save_failed'),
     suggestions,
     data: {
       save_id: record.id,
@@ -377,7 +374,6 @@ async function pickSave(
   if (!hit) {
     throw new CwsError(id ? `no save ${id} is recorded` : 'no unfinished save is recorded', {
       code: 'save_not_found',
-      exit: EXIT.notFound,
       suggestions: ['saves are recorded in the state folder (CWS_STATE_DIR); see the ids with: cws save --list'],
     });
   }
@@ -395,7 +391,7 @@ export async function resumeSave(
   const ec2 = await ctx.aws();
   const record = await pickSave(state, id, [...UNFINISHED, 'failed', 'partial']);
   if (record.status === 'complete' || record.status === 'cleaned') {
-    throw new CwsError(`save ${record.id} is ${record.status} already`, { code: 'save_done', exit: EXIT.usage });
+    throw new CwsError(`save ${record.id} is ${record.status} already`, { code: 'save_done' });
   }
   let imageId = record.images[record.region];
   if (!imageId) {
@@ -410,7 +406,6 @@ export async function resumeSave(
     await state.patchSave(record.id, { status: 'failed', error: 'no image was made' });
     throw new CwsError(`save ${record.id} made no image; ${record.instance} is ${now}`, {
       code: 'save_failed',
-      exit: EXIT.aws,
       suggestions: [`save again: cws save ${record.instance} ${record.template_name}`],
     });
   }
@@ -440,7 +435,6 @@ export async function cleanupSave(ctx: CliContext, id: string | undefined, progr
       `save ${record.id} finished (${record.status}); its images are in use by template ${record.template_name}`,
       {
         code: 'save_done',
-        exit: EXIT.usage,
         suggestions: ['deregister images you no longer need in the EC2 console'],
       },
     );

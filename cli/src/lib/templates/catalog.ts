@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { loadTemplateFile, type TemplateError } from './parse.js';
 import type { Template } from './schema.js';
 
@@ -53,7 +53,6 @@ async function yamlFiles(dir: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new CwsError(`cannot read the templates folder ${dir}: ${(err as Error).message}`, {
       code: 'templates_unreadable',
-      exit: EXIT.invalidInput,
     });
   }
 }
@@ -109,7 +108,6 @@ export async function findTemplate(nameOrPath: string, userDir: string): Promise
   const names = entries.filter((e) => e.template).map((e) => e.name);
   throw new CwsError(`no template named "${nameOrPath}"`, {
     code: 'template_not_found',
-    exit: EXIT.notFound,
     suggestions: [
       `available templates: ${names.join(', ') || '(none)'}; see: cws templates`,
       `or add ${join(userDir, `${nameOrPath}.yml`)}`,

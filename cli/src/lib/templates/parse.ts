@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { CwsError, EXIT } from '../errors.js';
+import { CwsError } from '../errors.js';
 import { type Template, templateSchema } from './schema.js';
 
 export interface TemplateIssue {
@@ -21,7 +21,6 @@ export class TemplateError extends CwsError {
     const lines = issues.map((i) => `  ${i.file}:${i.line}:${i.column}: ${i.field ? `${i.field}: ` : ''}${i.message}`);
     super(`${file} is not a valid template:\n${lines.join('\n')}`, {
       code: 'template_invalid',
-      exit: EXIT.invalidInput,
       suggestions: [`fix the field(s) above, then check again: cws template validate ${file}`],
       data: { file, issues },
     });
@@ -129,7 +128,6 @@ export async function loadTemplateFile(file: string): Promise<Template> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CwsError(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(err as Error).message}`, {
       code: code === 'ENOENT' ? 'file_not_found' : 'file_unreadable',
-      exit: code === 'ENOENT' ? EXIT.notFound : EXIT.invalidInput,
       suggestions: ['check the path'],
     });
   }

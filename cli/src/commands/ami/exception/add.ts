@@ -34,7 +34,6 @@ export default class AmiExceptionAdd extends CwsCommand<ExceptionInfo> {
         'say what the exception is for: --listing OWNER/NAME, or --all-listings for the whole registry',
         {
           code: 'usage',
-          exit: EXIT.usage,
         },
       );
     }
