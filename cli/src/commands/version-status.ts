@@ -37,7 +37,7 @@ export abstract class VersionStatusCommand extends CwsCommand<StatusChangeResult
   ): Promise<StatusChangeResult> {
     const { planStatus, applyStatus } = await import('../lib/publish/status.js');
     const { ec2Failures } = await import('../lib/publish/retire-ec2.js');
-    const { CwsError, EXIT } = await import('../lib/errors.js');
+    const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
     const planned = await this.withSpinner(`Looking up ${args.ref}@${args.version}`, () =>
       planStatus(ctx, args.ref, args.version, this.action, flags.registry),
@@ -68,7 +68,7 @@ export abstract class VersionStatusCommand extends CwsCommand<StatusChangeResult
       const ok = await confirm(
         `${this.action === 'revoke' ? 'Revoke' : 'Change'} ${planned.plan.listing}@${args.version}?`,
       );
-      if (!ok) throw new CwsError('nothing changed', { code: 'cancelled', });
+      if (!ok) throw new CwsError('nothing changed', { code: 'cancelled' });
     }
     steps = this.offered.filter((s) => steps.includes(s));
     const spinner = this.spinner(`${this.action} ${planned.plan.listing}@${args.version}`);

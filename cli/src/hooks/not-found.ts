@@ -1,6 +1,6 @@
 import { Errors, type Hook } from '@oclif/core';
 import { formatError, type JsonError } from '../base-command.js';
-import { CwsError, } from '../lib/errors.js';
+import { CwsError } from '../lib/errors.js';
 
 /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours: "reslove" is one from "resolve"). */
 export function editDistance(a: string, b: string): number {

@@ -62,6 +62,7 @@ export const REGISTRY_CODE_EXIT: Record<ErrorCode, ExitCode> = {
 const CLI_CODE_EXIT = {
   // usage: flags, arguments, a state the command cannot act on, a confirmation refused or impossible
   usage: EXIT.usage,
+  unknown_command: EXIT.usage,
   ambiguous: EXIT.usage,
   build_done: EXIT.usage,
   build_not_resumable: EXIT.usage,
@@ -122,6 +123,7 @@ const CLI_CODE_EXIT = {
   ssm_agent_offline: EXIT.aws,
   timeout: EXIT.aws,
   unexpected_state: EXIT.aws,
+  ec2_partial: EXIT.aws,
   // checks on the image
   hygiene_findings: EXIT.checks,
   hygiene_incomplete: EXIT.checks,

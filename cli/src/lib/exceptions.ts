@@ -1,4 +1,4 @@
-import { CwsError, } from './errors.js';
+import { CwsError } from './errors.js';
 
 /** "30d", "12h", or a date / date-time ("2027-01-31", ISO 8601) -> an ISO date-time in the future. */
 export function parseExpiry(text: string, now = Date.now()): string {

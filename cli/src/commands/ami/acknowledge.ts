@@ -17,8 +17,7 @@ export default class AmiAcknowledge extends CwsCommand<{ registry: string; listi
     const { parseRef } = await import('../../lib/listings.js');
     const { CwsError, EXIT } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
-    if (ref.kind !== 'listing')
-      throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request', });
+    if (ref.kind !== 'listing') throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request' });
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs });
