@@ -15,7 +15,7 @@ export default class AmiAcknowledge extends CwsCommand<{ registry: string; listi
     const { args, flags } = await this.parse(AmiAcknowledge);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { parseRef } = await import('../../lib/listings.js');
-    const { CwsError, EXIT } = await import('../../lib/errors.js');
+    const { CwsError } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
     if (ref.kind !== 'listing') throw new CwsError('give the listing as OWNER/NAME', { code: 'bad_request' });
     const ctx = await this.context();

@@ -28,7 +28,7 @@ export default class AmiExceptionAdd extends CwsCommand<ExceptionInfo> {
     const { args, flags } = await this.parse(AmiExceptionAdd);
     const { pickRegistry, clientFor, registryFailure } = await import('../../../lib/registries.js');
     const { parseExpiry } = await import('../../../lib/exceptions.js');
-    const { CwsError, EXIT } = await import('../../../lib/errors.js');
+    const { CwsError } = await import('../../../lib/errors.js');
     if (!flags.listing && !flags['all-listings']) {
       throw new CwsError(
         'say what the exception is for: --listing OWNER/NAME, or --all-listings for the whole registry',
