@@ -29,6 +29,7 @@ import { SamlService } from './services/saml/service.js';
 import { ScanService } from './services/scans.js';
 import { SearchService } from './services/search.js';
 import { SessionService } from './services/sessions.js';
+import { TemplateService } from './services/templates.js';
 import { TrustService } from './services/trust.js';
 import { VerificationService } from './services/verification.js';
 
@@ -58,6 +59,8 @@ export interface AppContext {
     catalogue: CatalogueService;
     auth: AuthService;
     listings: ListingService;
+    /** Templates that travel with listings (GET /listings/{owner}/{name}/template). */
+    templates: TemplateService;
     imageChecks: ImageCheckService;
     search: SearchService;
     ratings: RatingService;
@@ -151,6 +154,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       catalogue: new CatalogueService(database),
       auth: new AuthService(database, cache, logger),
       listings: new ListingService(database, cache, verification, access),
+      templates: new TemplateService(database, access),
       imageChecks: new ImageCheckService(database, cache),
       search: new SearchService(database, cache, access),
       ratings: new RatingService(database, cache, access),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -8,10 +8,25 @@ import { countListings } from './db/queries/listings.js';
 import { createApp } from './http/app.js';
 import type { JobWorker } from './jobs/runner.js';
 import { createWorker } from './jobs/worker.js';
-import { parseIndex } from './services/import.js';
+import { DemoCatalogue, type DemoFiles } from './services/demo.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 export const DEMO_INDEX_URL = new URL('../data/demo-index.yaml', import.meta.url);
+const DEMO_DATA = new URL('../data/', import.meta.url);
+
+/** The demo catalogue's files: listings, their activity (ratings, scans ...) and the templates they carry. */
+export function demoFiles(): DemoFiles {
+  const dir = new URL('demo-templates/', DEMO_DATA);
+  const templates: Record<string, string> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
+    templates[file.replace(/\.yml$/, '')] = readFileSync(new URL(file, dir), 'utf8');
+  }
+  return {
+    index: readFileSync(DEMO_INDEX_URL, 'utf8'),
+    activity: readFileSync(new URL('demo-activity.yaml', DEMO_DATA), 'utf8'),
+    templates,
+  };
+}
 
 export interface RegistryServer {
   app: Express;
@@ -34,11 +49,12 @@ export async function createServer(config: Config, overrides: ContextOverrides =
   await ctx.cache.start();
   if (config.adminToken) await ctx.services.auth.bootstrapAdmin(config.adminToken);
   if (config.demo && (await countListings(ctx.database.db)) === 0) {
-    const result = await ctx.services.import.import(
-      parseIndex(readFileSync(DEMO_INDEX_URL, 'utf8'), 'demo index'),
-      null,
+    const demo = new DemoCatalogue(ctx.database, ctx.cache, ctx.services.import, ctx.services.ratings);
+    const result = await demo.load(demoFiles());
+    logger.info(
+      { ...result, conflicts: result.conflicts.length },
+      'empty catalogue: demo listings loaded (CWS_REGISTRY_DEMO=false to skip)',
     );
-    logger.info(result, 'empty catalogue: demo listings loaded (CWS_REGISTRY_DEMO=false to skip)');
   }
   const app = createApp(ctx, VERSION);
 

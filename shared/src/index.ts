@@ -13,4 +13,6 @@ export * from './schemas/orgs.js';
 export * from './schemas/resolve.js';
 export * from './schemas/scans.js';
 export * from './schemas/trust.js';
+export * from './templates/schema.js';
+export * from './templates/validate.js';
 export * from './validators.js';

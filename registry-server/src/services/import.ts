@@ -111,6 +111,7 @@ export class ImportService {
             await createVersion(trx, listing, user.id, {
               version: entry.version,
               changelog: entry.changelog,
+              template_yaml: entry.template_yaml,
               regions,
             });
             result.versions_created += 1;

@@ -24,6 +24,7 @@ import { canManage, requireScope } from './auth.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { iso, round2, searchDoc, toRevokedAncestor, toSummary, toVersion, wordsOf } from './present.js';
 import { clearScanAlert, scanAlertOf } from './scan-alert.js';
+import { checkPublishedTemplate } from './templates.js';
 import type { VersionHook } from './verification.js';
 
 type CachedDetail = { detail: ListingDetail; ownerId: number; createdBy: number | null };
@@ -74,9 +75,10 @@ export class ListingService {
       await q.addSearchWords(trx, wordsOf(doc));
       const version = await createVersion(
         trx,
-        { id: imageId, owner_id: principal.userId },
+        { id: imageId, owner_id: principal.userId, template: body.template },
         principal.userId,
         body.version,
+        'body.version',
       );
       await this.verify?.created(trx, version.id);
       await audit(trx, {
@@ -420,10 +422,15 @@ function mayChangeVisibility(
  */
 export async function createVersion(
   trx: Db,
-  listing: { id: number; owner_id: number },
+  listing: { id: number; owner_id: number; template?: string },
   userId: number,
   body: NewVersionBody,
+  /** Where the version is in the request, for error details. */
+  where = 'body',
 ) {
+  if (body.template_yaml !== undefined) {
+    checkPublishedTemplate(body.template_yaml, listing.template, `${where}.template_yaml`);
+  }
   const seen = new Set<string>();
   const amis = new Set<string>();
   for (const r of body.regions) {
@@ -448,6 +455,7 @@ export async function createVersion(
       version: body.version,
       changelog: body.changelog ?? null,
       source_template: body.source_template ?? null,
+      template_yaml: body.template_yaml ?? null,
       parent_ami: body.parent_ami ?? null,
       parent_listing: body.parent_listing ?? null,
       created_by: userId,

@@ -102,6 +102,7 @@ export function toVersion(
     status_reason: string | null;
     changelog: string | null;
     source_template: string | null;
+    template_yaml?: string | null;
     parent_ami: string | null;
     created_by_handle: string;
     created_at: Date;
@@ -126,6 +127,7 @@ export function toVersion(
     status_reason: v.status_reason,
     changelog: v.changelog,
     source_template: v.source_template,
+    has_template: Boolean(v.template_yaml),
     parent_ami: v.parent_ami,
     created_by: v.created_by_handle,
     created_at: iso(v.created_at)!,

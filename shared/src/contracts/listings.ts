@@ -7,12 +7,14 @@ import {
   channelResult,
   listingDetail,
   listingParams,
+  listingTemplate,
   newVersionBody,
   publishBody,
   reviewsQuery,
   revokeBody,
   searchQuery,
   searchResult,
+  templateQuery,
   versionDetail,
   versionParams,
   versionStatusBody,
@@ -43,6 +45,20 @@ export const publish = defineContract({
   body: publishBody,
   response: { status: 201, schema: listingDetail, description: 'The new listing' },
   errors: [400, 401, 403, 409, 413, 415, 429],
+});
+
+export const getListingTemplate = defineContract({
+  name: 'getListingTemplate',
+  method: 'get',
+  path: '/listings/{owner}/{name}/template',
+  summary: 'The template YAML a listing version was built from (cws template fetch OWNER/NAME)',
+  tag: 'listings',
+  auth: 'optional',
+  scopes: [],
+  params: listingParams,
+  query: templateQuery,
+  response: { status: 200, schema: listingTemplate, description: 'The template, and the version it came with' },
+  errors: [400, 404, 429],
 });
 
 export const getListing = defineContract({

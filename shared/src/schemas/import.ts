@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_MAX_BYTES } from '../templates/validate.js';
 import {
   amiId,
   architecture,
@@ -71,6 +72,8 @@ export const indexEntry = z.strictObject({
     .max(20)
     .optional(),
   changelog: z.string().max(20000).optional(),
+  /** The template YAML the version was built from (stored with the version, served to cws template fetch). */
+  template_yaml: z.string().min(1).max(TEMPLATE_MAX_BYTES).optional(),
   /** The listing's name when the key is not it (two owners' listings of one name in a template). */
   name: listingName.optional(),
   /** Every version, newest first (GET /api/v1/export); the top-level fields describe the newest. */

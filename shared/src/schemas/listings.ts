@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_MAX_BYTES } from '../templates/validate.js';
 import { queryBoolean } from '../validators.js';
 import {
   amiId,
@@ -113,6 +114,10 @@ export const versionDetail = z.object({
   status_reason: z.string().nullable(),
   changelog: z.string().nullable(),
   source_template: z.string().nullable(),
+  has_template: z
+    .boolean()
+    .default(false)
+    .describe('the version carries the template YAML it was built from (GET /listings/{owner}/{name}/template)'),
   parent_ami: z.string().nullable(),
   created_by: z.string(),
   created_at: timestamp,
@@ -210,6 +215,14 @@ export const newVersionBody = z.strictObject({
   version,
   changelog: z.string().max(20000).optional(),
   source_template: z.string().max(200).optional(),
+  template_yaml: z
+    .string()
+    .min(1)
+    .max(TEMPLATE_MAX_BYTES, `a template is at most ${TEMPLATE_MAX_BYTES / 1024} kB`)
+    .optional()
+    .describe(
+      "the template YAML the image was built from, checked with the CLI's template schema; its name must be the listing's template",
+    ),
   parent_ami: amiId.optional().describe('the image this one was saved from (cws save records it)'),
   parent_listing: z
     .string()
@@ -239,6 +252,18 @@ export const versionStatusBody = z.strictObject({
 export const revokeBody = z.strictObject({
   reason: z.string().trim().min(1, 'a revocation needs a reason').max(1000),
 });
+
+export const templateQuery = z.strictObject({
+  version: version.optional().describe('a version of the listing [default: the newest version that carries one]'),
+});
+export const listingTemplate = z.object({
+  listing: z.string().describe('OWNER/NAME'),
+  version: z.string().describe('the version whose template this is'),
+  version_status: versionStatus,
+  name: z.string().describe("the template's name (the listing's template)"),
+  yaml: z.string().describe('the template YAML as the publisher sent it'),
+});
+export type ListingTemplate = z.infer<typeof listingTemplate>;
 
 export const channelBody = z.strictObject({ version });
 export const channelResult = z.object({ channel: z.string(), version: z.string() });

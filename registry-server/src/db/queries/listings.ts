@@ -65,6 +65,7 @@ export function insertVersion(
     version: string;
     changelog: string | null;
     source_template: string | null;
+    template_yaml?: string | null;
     parent_ami: string | null;
     parent_listing: string | null;
     created_by: number;

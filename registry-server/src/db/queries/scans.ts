@@ -81,7 +81,10 @@ export async function insertScan(
     status: 'complete' | 'failed';
     reason: string | null;
     started_at: Date;
-    job_id: number;
+    /** When it finished [default: now] (the demo catalogue writes scans of the past). */
+    scanned_at?: Date;
+    /** null: not run by a job (the demo catalogue). */
+    job_id: number | null;
     findings: FindingRow[];
   },
 ): Promise<number> {
@@ -99,7 +102,8 @@ export async function insertScan(
       status: scan.status,
       reason: scan.reason,
       started_at: scan.started_at,
-      finished_at: new Date(),
+      finished_at: scan.scanned_at ?? new Date(),
+      ...(scan.scanned_at ? { scanned_at: scan.scanned_at } : {}),
       job_id: scan.job_id,
       finding_count: scan.findings.length,
       // A JSON array as text cast to jsonb: postgres.js would send a JS array as a Postgres array.

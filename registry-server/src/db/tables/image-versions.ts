@@ -20,4 +20,6 @@ export interface ImageVersionsTable {
   test_report: ColumnType<unknown | null, unknown | undefined, unknown>;
   /** The publisher-reported hygiene check at publish (VersionHygiene). */
   hygiene: ColumnType<unknown | null, unknown | undefined, unknown>;
+  /** The template YAML the version was built from (checked with the CLI's schema at publish). */
+  template_yaml: ColumnType<string | null, string | null | undefined, string | null>;
 }

@@ -28,6 +28,7 @@ import * as reportTests from './listings/report-tests.js';
 import * as reviews from './listings/reviews.js';
 import * as revoke from './listings/revoke.js';
 import * as search from './listings/search.js';
+import * as listingTemplate from './listings/template.js';
 import * as setVisibility from './listings/visibility.js';
 import * as createOrg from './orgs/create.js';
 import * as getOrg from './orgs/get.js';
@@ -58,6 +59,7 @@ export const routes: DefinedRoute[] = [
   search,
   publish,
   getListing,
+  listingTemplate,
   addVersion,
   deprecate,
   revoke,
