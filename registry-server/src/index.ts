@@ -7,4 +7,5 @@ export { createDatabase, type Database, openPglite } from './db/database.js';
 export { JobQueue } from './jobs/queue.js';
 export { type JobContext, JobFailure, type JobKind, JobRetry, JobWorker } from './jobs/runner.js';
 export { createLogger } from './logger.js';
-export { createServer, type RegistryServer, VERSION } from './server.js';
+export { createServer, DEMO_INDEX_URL, type RegistryServer, VERSION } from './server.js';
+export { parseIndex } from './services/import.js';

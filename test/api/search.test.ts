@@ -78,13 +78,27 @@ describe('listing search', () => {
     expect(names(await request(reg.url).get('/api/v1/listings?architecture=arm64&template=ubuntu-24.04'))).toEqual([
       'base-images/ubuntu-2404-arm',
     ]);
-    expect(names(await request(reg.url).get('/api/v1/listings?min_rating=4'))).toEqual(['ml-commons/pytorch-cuda']);
-    expect((await request(reg.url).get('/api/v1/listings?verified=true')).body.items).toEqual([]);
+    // The demo catalogue comes rated and partly verified (data/demo-activity.yaml); the rater above adds to it.
+    const rated = searchResult.parse((await request(reg.url).get('/api/v1/listings?min_rating=4')).body).items;
+    expect(rated.map((i) => i.ref)).toContain('ml-commons/pytorch-cuda');
+    expect(rated.map((i) => i.ref)).not.toContain('rstats-uni/rstudio-tidyverse'); // 3.75 with the rater's 3
+    expect(rated.every((i) => i.rating.average >= 4)).toBe(true);
+    expect(names(await request(reg.url).get('/api/v1/listings?verified=true')).sort()).toEqual([
+      'base-images/ubuntu-2404-hardened',
+      'genomics-core/gatk-germline',
+      'genomics-core/nextflow-nfcore',
+      'ml-commons/pytorch-cuda',
+      'ml-commons/scikit-datascience',
+      'rstats-uni/rstudio-tidyverse',
+    ]);
   });
 
   it('sorts by rating, name, downloads and recency', async () => {
-    const byRating = names(await request(reg.url).get('/api/v1/listings?sort=rating&limit=2'));
-    expect(byRating).toEqual(['ml-commons/pytorch-cuda', 'rstats-uni/rstudio-tidyverse']);
+    const byRating = searchResult.parse((await request(reg.url).get('/api/v1/listings?sort=rating&limit=12')).body);
+    const averages = byRating.items.map((i) => i.rating.average);
+    expect(averages).toEqual([...averages].sort((a, b) => b - a));
+    expect(byRating.items[0]!.ref).toBe('julia-lab/julia-sciml'); // the one 5-star rating
+    expect(byRating.items.map((i) => i.ref)).toContain('rstats-uni/rstudio-tidyverse');
     const byName = names(await request(reg.url).get('/api/v1/listings?sort=name&limit=3'));
     expect(byName).toEqual([...byName].sort());
     const recent = names(await request(reg.url).get('/api/v1/listings?sort=recent&limit=1'));

@@ -76,7 +76,8 @@ describe('web pages over HTTP', () => {
     const arm = await get('/?architecture=arm64');
     expect(arm.text).toContain('/l/base-images/ubuntu-2404-arm');
     expect(arm.text).not.toContain('/l/base-images/ubuntu-2404-hardened');
-    const verified = await get('/?verified=true');
+    // The demo's julia listing is not verified (data/demo-activity.yaml).
+    const verified = await get('/?verified=true&template=julia');
     expect(verified.text).toContain('No images match');
   });
 
@@ -109,10 +110,12 @@ describe('web pages over HTTP', () => {
     expect(res.text).toContain('ami-4f58d669cbee3772a');
     expect(res.text).toContain('data-copy="ami-4f58d669cbee3772a"');
     expect(res.text).toContain('cws launch python-ml my-workspace --region us-east-1');
-    expect(res.text).toContain('Not scanned yet.');
-    expect(res.text).toContain('Not verified yet');
     expect(res.text).toContain('v2.4.1');
     expect(res.text).toContain('<a href="/login">Sign in</a> to rate');
+    // A demo listing nobody scanned or verified shows the placeholders.
+    const plain = await get('/l/rstats-uni/bioconductor-3.20');
+    expect(plain.text).toContain('Not scanned yet.');
+    expect(plain.text).toContain('Not verified yet');
   });
 
   it('escapes user text everywhere: names are slugs, descriptions and reviews are text', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   buildConfig,
   type Config,
@@ -6,7 +7,9 @@ import {
   createDatabase,
   createServer,
   type Database,
+  DEMO_INDEX_URL,
   openPglite,
+  parseIndex,
   type RegistryServer,
 } from '@cws/registry-server';
 import postgres from 'postgres';
@@ -24,8 +27,11 @@ export interface TestRegistry {
 
 export interface StartOptions {
   adminToken?: string;
-  /** Load the demo catalogue (default false: tests start from an empty registry). */
-  demo?: boolean;
+  /**
+   * Load the demo catalogue (default false: tests start from an empty registry). 'listings': only its listings
+   * (demo-index.yaml), without the ratings, downloads, verification and scans of demo-activity.yaml.
+   */
+  demo?: boolean | 'listings';
   /** Settings on top of the test defaults (rate limits off, quiet logs). */
   config?: Partial<Config>;
   /** Run a second instance on the same database (and Redis prefix) as this one. */
@@ -94,7 +100,7 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
       db: fresh?.config ?? { kind: 'pglite', dataDir: null },
       redis: redisUrl && redisPrefix ? { url: redisUrl, prefix: redisPrefix } : null,
       adminToken,
-      demo: opts.demo ?? false,
+      demo: opts.demo === true,
       logLevel: process.env.CWS_TEST_LOG_LEVEL ?? 'silent',
       rateLimit: { readPerMinute: 0, writePerMinute: 0 },
       // Never the machine's AWS credentials: aws-*.test.ts point the registry at the emulator.
@@ -108,6 +114,9 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
     checkResponses: true,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
+  if (opts.demo === 'listings') {
+    await server.ctx.services.import.import(parseIndex(readFileSync(DEMO_INDEX_URL, 'utf8'), 'demo index'), null);
+  }
   const url = await server.listen();
   return {
     url,
