@@ -57,7 +57,7 @@ export function createContext(
   const aws = () => {
     gateway ??= overrides.aws
       ? Promise.resolve(overrides.aws)
-      : import('./aws/sdk-gateway.js').then((m) => new m.SdkAwsGateway());
+      : import('./aws/sdk-gateway.js').then((m) => m.createSdkGateway());
     return gateway;
   };
   const region = async (flag?: string) => {

@@ -1,5 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { toAwsError } from './gateway.js';
+import { quietSdkNodeWarning } from './sdk-clients.js';
 
 /**
  * Creates, once per account, the instance profile cws's builders and check instances use: a role EC2 may assume
@@ -22,7 +23,7 @@ export interface ProfileResult {
 type Sdk = typeof import('@aws-sdk/client-iam');
 
 export async function ensureSsmInstanceProfile(name: string): Promise<ProfileResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietSdkNodeWarning();
   const m: Sdk = await import('@aws-sdk/client-iam');
   const client: IAMClient = new m.IAMClient({ region: 'us-east-1', maxAttempts: 3 });
   const call = async <T>(action: string, cmd: unknown): Promise<T> => {
