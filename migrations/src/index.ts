@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
 import * as webSessions from './20261122000000_web_sessions.js';
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '20261201110000_trust': trust,
   '20261201131100_mirror_origin': mirrorOrigin,
   '20261201090100_web_session_origin': webSessionOrigin,
+  '202612021201_image_stats': imageStats,
   '202612021401_version_templates': versionTemplates,
 };

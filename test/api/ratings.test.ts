@@ -49,12 +49,15 @@ describe('ratings and reviews', () => {
     );
     const rows = await reg.database.db.selectFrom('ratings').select(['stars']).execute();
     const agg = await reg.database.db
-      .selectFrom('images')
-      .select(['rating_sum', 'rating_count'])
-      .where('name', '=', 'popular')
+      .selectFrom('image_stats as st')
+      .innerJoin('images as i', 'i.id', 'st.image_id')
+      .select(['st.rating_sum', 'st.rating_count', 'st.rating_avg'])
+      .where('i.name', '=', 'popular')
       .executeTakeFirstOrThrow();
+    const sum = rows.reduce((a, r) => a + Number(r.stars), 0);
     expect(Number(agg.rating_count)).toBe(rows.length);
-    expect(Number(agg.rating_sum)).toBe(rows.reduce((a, r) => a + Number(r.stars), 0));
+    expect(Number(agg.rating_sum)).toBe(sum);
+    expect(agg.rating_avg).toBeCloseTo(sum / rows.length, 5);
     detail = (await request(reg.url).get('/api/v1/listings/owner/popular')).body;
     expect(detail.rating.count).toBe(24);
   });

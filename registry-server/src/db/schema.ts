@@ -4,6 +4,7 @@ import type { AwsAccountsTable } from './tables/aws-accounts.js';
 import type { ChannelsTable } from './tables/channels.js';
 import type { DeviceAuthorizationsTable } from './tables/device.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
+import type { ImageStatsTable } from './tables/image-stats.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
 import type { ImagesTable, SearchWordsTable } from './tables/images.js';
 import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
@@ -25,6 +26,7 @@ export interface DB {
   api_tokens: ApiTokensTable;
   aws_accounts: AwsAccountsTable;
   images: ImagesTable;
+  image_stats: ImageStatsTable;
   search_words: SearchWordsTable;
   image_versions: ImageVersionsTable;
   image_regions: ImageRegionsTable;

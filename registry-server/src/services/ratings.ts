@@ -2,10 +2,8 @@ import type { RatingBody, RatingResult } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
-import { audit } from '../db/queries/audit.js';
-import { launchedFromProvenAccount } from '../db/queries/launches.js';
-import { findListing, findListingByAmi, lockListing } from '../db/queries/listings.js';
-import { adjustAggregate, findRating, publishedVersionOf, upsertRating } from '../db/queries/ratings.js';
+import { findListing, findListingByAmi } from '../db/queries/listings.js';
+import { publishedVersionOf, writeRating } from '../db/queries/ratings.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { type AccessService, canSee } from './access.js';
 import { requireScope } from './auth.js';
@@ -45,8 +43,9 @@ export class RatingService {
   }
 
   /**
-   * One rating per user and listing; a second one replaces the first. The listing row is
-   * locked first, so concurrent raters queue and the aggregate (sum, count) stays exact.
+   * One rating per user and listing; a second one replaces the first. One statement writes the
+   * rating, the listing's aggregate and the audit row (db/queries/ratings.ts writeRating), so
+   * concurrent raters never wait on a lock and the aggregate (sum, count) stays exact.
    */
   async #rate(principal: Principal, listing: Target, body: RatingBody): Promise<RatingResult> {
     requireScope(principal, 'rate');
@@ -54,33 +53,22 @@ export class RatingService {
     if (listing.owner_id === principal.userId) {
       throw new ForbiddenError(`you own ${ref}; ratings come from people who use an image, not from its publishers`);
     }
-    if (await publishedVersionOf(this.database.db, listing.id, principal.userId)) {
-      throw new ForbiddenError(
-        `you published a version of ${ref}; ratings come from people who use an image, not from its publishers`,
-      );
-    }
-    const launched = await launchedFromProvenAccount(this.database.db, listing.id, principal.userId);
     const review = body.review?.trim() ? body.review.trim() : null;
-    const aggregate = await this.database.transaction(async (trx) => {
-      await lockListing(trx, listing.id);
-      const previous = await findRating(trx, listing.id, principal.userId);
-      await upsertRating(trx, {
-        image_id: listing.id,
-        user_id: principal.userId,
-        stars: body.rating,
-        review,
-        launched,
-      });
-      const result = await adjustAggregate(trx, listing.id, body.rating - (previous?.stars ?? 0), previous ? 0 : 1);
-      await audit(trx, {
-        actor_id: principal.userId,
-        action: previous ? 'rating.update' : 'rating.create',
-        image_id: listing.id,
-        target: `${listing.owner}/${listing.name}`,
-        details: { rating: body.rating },
-      });
-      return result;
+    const aggregate = await writeRating(this.database.db, {
+      image_id: listing.id,
+      user_id: principal.userId,
+      stars: body.rating,
+      review,
+      target: ref,
     });
+    if (!aggregate) {
+      if (await publishedVersionOf(this.database.db, listing.id, principal.userId)) {
+        throw new ForbiddenError(
+          `you published a version of ${ref}; ratings come from people who use an image, not from its publishers`,
+        );
+      }
+      throw new NotFoundError(`no listing ${ref}`);
+    }
     // What shows ratings: detail, search, community lists, review pages. Resolve answers are
     // spared: a resolve's ranking may lag by up to the cache TTL (README, "Caching").
     await this.cache.invalidate('rating', { touches: ['listing', 'search', 'community', 'web'] });

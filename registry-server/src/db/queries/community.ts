@@ -11,7 +11,8 @@ export function communityListings(
   let q = db
     .selectFrom('images as i')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
-    .select(['i.id', 'i.name', 'u.handle as creator', 'i.rating_avg', 'i.download_count'])
+    .innerJoin('image_stats as st', 'st.image_id', 'i.id')
+    .select(['i.id', 'i.name', 'u.handle as creator', 'st.rating_avg', 'st.download_count'])
     .where(visibleSql(scope, false));
   if (f.template) q = q.where('i.template', '=', f.template);
   if (f.category) q = q.where('i.category', '=', f.category);
@@ -24,5 +25,5 @@ export function communityListings(
     if (f.region) sub = sub.where('r.region', '=', f.region);
     return exists(sub);
   });
-  return q.orderBy('i.rating_avg', 'desc').orderBy('i.download_count', 'desc').orderBy('i.id').limit(limit).execute();
+  return q.orderBy('st.rating_avg', 'desc').orderBy('st.download_count', 'desc').orderBy('i.id').limit(limit).execute();
 }

@@ -36,9 +36,9 @@ export async function recordLaunch(
     }
   }
   const row = await db
-    .updateTable('images')
+    .updateTable('image_stats')
     .set({ launch_count: inserted ? sql`launch_count + 1` : sql`launch_count` })
-    .where('id', '=', l.image_id)
+    .where('image_id', '=', l.image_id)
     .returning('launch_count')
     .executeTakeFirstOrThrow();
   return { counted: Boolean(inserted), launchCount: Number(row.launch_count) };

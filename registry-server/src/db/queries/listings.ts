@@ -3,13 +3,23 @@ import type { Db } from '../database.js';
 import type { ImagesTable } from '../tables/images.js';
 import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
 
-/** The listing row with its owner's handle, or undefined. */
+/** A listing's counters (`image_stats as st`), as every listing read shows them. */
+export const STATS_COLUMNS = [
+  'st.rating_sum',
+  'st.rating_count',
+  'st.rating_avg',
+  'st.download_count',
+  'st.launch_count',
+] as const;
+
+/** The listing row with its owner's handle and counters, or undefined. */
 export function findListing(db: Db, owner: string, name: string) {
   return db
     .selectFrom('images as i')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'i.id')
     .selectAll('i')
-    .select('u.handle as owner')
+    .select(['u.handle as owner', ...STATS_COLUMNS])
     .where('u.handle', '=', owner)
     .where('i.name', '=', name)
     .executeTakeFirst();
@@ -200,8 +210,8 @@ export function findListingByAmi(db: Db, amiId: string) {
 export async function addDownloads(db: Db, images: Map<number, number>, versions: Map<number, number>) {
   if (images.size > 0) {
     const rows = [...images].map(([id, n]) => sql`(${id}::bigint, ${n}::bigint)`);
-    await sql`UPDATE images AS i SET download_count = i.download_count + d.n
-      FROM (VALUES ${sql.join(rows)}) AS d(id, n) WHERE i.id = d.id`.execute(db);
+    await sql`UPDATE image_stats AS s SET download_count = s.download_count + d.n
+      FROM (VALUES ${sql.join(rows)}) AS d(id, n) WHERE s.image_id = d.id`.execute(db);
   }
   if (versions.size > 0) {
     const rows = [...versions].map(([id, n]) => sql`(${id}::bigint, ${n}::bigint)`);

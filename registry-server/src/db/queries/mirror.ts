@@ -5,6 +5,7 @@ export function exportListings(db: Db, afterId: number | undefined, limit: numbe
   let q = db
     .selectFrom('images as i')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'i.id')
     .select([
       'i.id',
       'i.name',
@@ -12,9 +13,9 @@ export function exportListings(db: Db, afterId: number | undefined, limit: numbe
       'i.category',
       'i.description',
       'i.tags',
-      'i.rating_avg',
-      'i.rating_count',
-      'i.download_count',
+      'st.rating_avg',
+      'st.rating_count',
+      'st.download_count',
       'i.updated_at',
       'u.handle as owner',
     ])

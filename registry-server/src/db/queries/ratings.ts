@@ -10,19 +10,56 @@ export function findRating(db: Db, imageId: number, userId: number) {
     .executeTakeFirst();
 }
 
-export function upsertRating(
-  db: Db,
-  r: { image_id: number; user_id: number; stars: number; review: string | null; launched: boolean },
-) {
-  return db
-    .insertInto('ratings')
-    .values(r)
-    .onConflict((oc) =>
-      oc
-        .columns(['image_id', 'user_id'])
-        .doUpdateSet({ stars: r.stars, review: r.review, launched: r.launched, updated_at: new Date() }),
+export interface RatingWrite {
+  image_id: number;
+  user_id: number;
+  stars: number;
+  review: string | null;
+  /** For the audit row. */
+  target: string;
+}
+
+/**
+ * A rating in one statement: the upsert, the listing's aggregate in `image_stats` and the audit
+ * row, unless the rater published a version of the listing (then nothing is written and
+ * `undefined` comes back). Exact under concurrency without a lock: the stats row's UPDATE adds
+ * its deltas to the row's latest committed value (PostgreSQL re-reads a row another writer
+ * changed), and the delta comes from the rating row itself, locked by the upsert: `xmax = 0`
+ * says whether it was inserted, `replaced_stars` holds the stars it had before.
+ */
+export async function writeRating(db: Db, r: RatingWrite) {
+  const result = await sql<{ created: boolean; rating_sum: number; rating_count: number }>`
+    WITH up AS (
+      INSERT INTO ratings (image_id, user_id, stars, review, launched)
+      SELECT ${r.image_id}::bigint, ${r.user_id}::bigint, ${r.stars}::smallint, ${r.review}::text,
+        EXISTS (SELECT 1 FROM launches l WHERE l.image_id = ${r.image_id} AND l.user_id = ${r.user_id}
+                AND l.aws_account IS NOT NULL)
+      WHERE NOT EXISTS (SELECT 1 FROM image_versions v WHERE v.image_id = ${r.image_id} AND v.created_by = ${r.user_id})
+      ON CONFLICT (image_id, user_id) DO UPDATE SET replaced_stars = ratings.stars, stars = EXCLUDED.stars,
+        review = EXCLUDED.review, launched = EXCLUDED.launched, updated_at = now()
+      RETURNING (xmax = 0) AS created, stars, replaced_stars
+    ),
+    delta AS (
+      SELECT created, stars - CASE WHEN created THEN 0 ELSE replaced_stars END AS sum_delta,
+        CASE WHEN created THEN 1 ELSE 0 END AS count_delta
+      FROM up
+    ),
+    stats AS (
+      UPDATE image_stats AS st SET rating_sum = st.rating_sum + d.sum_delta,
+        rating_count = st.rating_count + d.count_delta,
+        rating_avg = CASE WHEN st.rating_count + d.count_delta = 0 THEN 0
+          ELSE (st.rating_sum + d.sum_delta)::real / (st.rating_count + d.count_delta) END
+      FROM delta d WHERE st.image_id = ${r.image_id}
+      RETURNING st.rating_sum, st.rating_count
+    ),
+    logged AS (
+      INSERT INTO audit_log (actor_id, action, image_id, target, details)
+      SELECT ${r.user_id}::bigint, CASE WHEN created THEN 'rating.create' ELSE 'rating.update' END,
+        ${r.image_id}::bigint, ${r.target}::text, jsonb_build_object('rating', ${r.stars}::int)
+      FROM up
     )
-    .execute();
+    SELECT d.created, s.rating_sum, s.rating_count FROM delta d, stats s`.execute(db);
+  return result.rows[0];
 }
 
 /** Whether this user published a version of the listing (a maintainer adding one counts). */
@@ -35,21 +72,6 @@ export async function publishedVersionOf(db: Db, imageId: number, userId: number
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/** Applies a change to the listing's aggregate with arithmetic on the row (exact under the row lock). */
-export function adjustAggregate(db: Db, imageId: number, sumDelta: number, countDelta: number) {
-  return db
-    .updateTable('images')
-    .set({
-      rating_sum: sql`rating_sum + ${sumDelta}`,
-      rating_count: sql`rating_count + ${countDelta}`,
-      rating_avg: sql`CASE WHEN rating_count + ${countDelta} = 0 THEN 0
-        ELSE (rating_sum + ${sumDelta})::real / (rating_count + ${countDelta}) END`,
-    })
-    .where('id', '=', imageId)
-    .returning(['rating_sum', 'rating_count', 'rating_avg'])
-    .executeTakeFirstOrThrow();
 }
 
 export function ratingHistogram(db: Db, imageId: number) {

@@ -41,17 +41,29 @@ async function generate() {
     const count = pick([0, 0, 1, 2, 10]);
     const avg = count === 0 ? 0 : pick([3, 4, 4.5, 5]);
     return {
-      owner_id: pick(owners).id,
-      name: `listing-${n}`,
-      template: pick(TEMPLATES),
-      visibility: pick(['public', 'public', 'public', 'unlisted', 'private']),
-      rating_count: count,
-      rating_sum: Math.round(avg * count),
-      rating_avg: avg,
-      download_count: pick([0, 0, 7, 100]),
+      listing: {
+        owner_id: pick(owners).id,
+        name: `listing-${n}`,
+        template: pick(TEMPLATES),
+        visibility: pick(['public', 'public', 'public', 'unlisted', 'private']),
+      },
+      stats: {
+        rating_count: count,
+        rating_sum: Math.round(avg * count),
+        rating_avg: avg,
+        download_count: pick([0, 0, 7, 100]),
+      },
     };
   });
-  const imageIds = await db.insertInto('images').values(images).returning('id').execute();
+  const imageIds = await db
+    .insertInto('images')
+    .values(images.map((x) => x.listing))
+    .returning('id')
+    .execute();
+  // The counters live in image_stats (a row per listing, made by the insert's trigger).
+  for (const [n, { id }] of imageIds.entries()) {
+    await db.updateTable('image_stats').set(images[n]!.stats).where('image_id', '=', id).execute();
+  }
   const versions = imageIds.flatMap(({ id }) =>
     Array.from({ length: 1 + Math.floor(random() * 3) }, (_, n) => ({
       image_id: id,

@@ -60,7 +60,7 @@ const CLASSES = [
 
 /**
  * The best region row under a policy, as index probes: for each class in turn, walk the
- * template's listings in rank order (`images_resolve_rank_idx`: rating, number of ratings,
+ * template's listings in rank order (`image_stats_resolve_rank_idx`: rating, number of ratings,
  * downloads) and take the first one with a usable region image of that class; the newest
  * matching version of a listing stands for it, and among listings that tie on the rank the
  * newest version wins. Same answer as `resolveCandidates(db, p, 1, true)[0]`, without
@@ -72,8 +72,8 @@ export async function resolveBest(
   p: ResolvePolicy,
   scope: AccessScope = ANONYMOUS,
 ): Promise<ResolveRow | undefined> {
-  // The viewer's private listings (few) in a probe of their own, so the main probe keeps
-  // to the partial index over non-private listings; the better of the two hits wins.
+  // The viewer's private listings (few) in a probe of their own, so the main probe's condition
+  // stays simple enough to walk the rank index; the better of the two hits wins.
   const priv = privateSql(scope);
   for (const cls of CLASSES) {
     if (p.verifiedOnly && !cls.verified) continue;
@@ -103,7 +103,8 @@ export function resolveProbe(
   visible: RawBuilder<SqlBool> = openSql(ANONYMOUS, true),
 ) {
   let q = db
-    .selectFrom('images as i')
+    .selectFrom('image_stats as st')
+    .innerJoin('images as i', 'i.id', 'st.image_id')
     .innerJoinLateral(
       (eb) => {
         let c = eb
@@ -142,14 +143,14 @@ export function resolveProbe(
       },
       (join) => join.onTrue(),
     )
-    .select(['c.region_id', 'c.version_id', 'i.rating_avg', 'i.rating_count', 'i.download_count'])
-    .where('i.template', '=', p.template)
+    .select(['c.region_id', 'c.version_id', 'st.rating_avg', 'st.rating_count', 'st.download_count'])
+    .where('st.template', '=', p.template)
     .where(visible);
-  if (p.minRating !== undefined) q = q.where('i.rating_avg', '>=', p.minRating);
+  if (p.minRating !== undefined) q = q.where('st.rating_avg', '>=', p.minRating);
   return q
-    .orderBy('i.rating_avg', 'desc')
-    .orderBy('i.rating_count', 'desc')
-    .orderBy('i.download_count', 'desc')
+    .orderBy('st.rating_avg', 'desc')
+    .orderBy('st.rating_count', 'desc')
+    .orderBy('st.download_count', 'desc')
     .orderBy('c.version_id', 'desc')
     .limit(1);
 }
@@ -166,15 +167,16 @@ function candidateRows(db: Db) {
     .selectFrom('image_regions as r')
     .innerJoin('image_versions as v', 'v.id', 'r.version_id')
     .innerJoin('images as i', 'i.id', 'v.image_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'i.id')
     .innerJoin('users as u', 'u.id', 'i.owner_id')
     .leftJoinLateral(latestScan, (join) => join.onTrue())
     .select([
       'i.id as image_id',
       'i.name',
       'u.handle as owner',
-      'i.rating_avg',
-      'i.rating_count',
-      'i.download_count',
+      'st.rating_avg',
+      'st.rating_count',
+      'st.download_count',
       'i.verified',
       'v.id as version_id',
       'v.version',
@@ -229,7 +231,7 @@ export function resolveCandidatesQuery(
     );
   }
   if (applyPolicy) {
-    if (p.minRating !== undefined) q = q.where('i.rating_avg', '>=', p.minRating);
+    if (p.minRating !== undefined) q = q.where('st.rating_avg', '>=', p.minRating);
     if (p.verifiedOnly) q = q.where('r.verification_status', '=', 'verified');
     if (p.maxSeverityRank !== undefined) {
       const passes = scanPassesSql(sql`s.scan_id`, sql`i.id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
@@ -241,9 +243,9 @@ export function resolveCandidatesQuery(
   return q
     .orderBy(sql`(v.status = 'active')`, 'desc')
     .orderBy(sql`(r.verification_status = 'verified')`, 'desc')
-    .orderBy('i.rating_avg', 'desc')
-    .orderBy('i.rating_count', 'desc')
-    .orderBy('i.download_count', 'desc')
+    .orderBy('st.rating_avg', 'desc')
+    .orderBy('st.rating_count', 'desc')
+    .orderBy('st.download_count', 'desc')
     .orderBy('v.id', 'desc')
     .limit(limit);
 }

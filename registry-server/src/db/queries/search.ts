@@ -32,7 +32,7 @@ export type SearchAfter = { value: string | number; id: number; tail?: 1 } | { o
  */
 export const RELEVANCE_POOL = 1000;
 
-/** What a search result shows of a listing; never the search document or its tsvector. */
+/** What a search result shows of a listing (counters from `image_stats as st`); never the search document or its tsvector. */
 const SUMMARY_COLUMNS = [
   'i.id',
   'i.name',
@@ -42,16 +42,16 @@ const SUMMARY_COLUMNS = [
   'i.tags',
   'i.visibility',
   'i.verified',
-  'i.rating_avg',
-  'i.rating_count',
-  'i.download_count',
-  'i.launch_count',
+  'st.rating_avg',
+  'st.rating_count',
+  'st.download_count',
+  'st.launch_count',
   'i.updated_at',
 ] as const;
 
 /** Listings matching the filters (no columns, no order yet). */
 function matching(db: Db, f: SearchFilters) {
-  let q = db.selectFrom('images as i');
+  let q = db.selectFrom('images as i').innerJoin('image_stats as st', 'st.image_id', 'i.id');
   const query = f.tsquery ? sql`to_tsquery('simple', ${f.tsquery})` : null;
   if (query) q = q.where(sql<SqlBool>`i.search_tsv @@ ${query}`);
   q = q.where(visibleSql(f.visible.scope, f.visible.includeHidden));
@@ -60,7 +60,7 @@ function matching(db: Db, f: SearchFilters) {
   if (f.owner)
     q = q.where('i.owner_id', '=', (eb) => eb.selectFrom('users as o').select('o.id').where('o.handle', '=', f.owner!));
   if (f.verified !== undefined) q = q.where('i.verified', '=', f.verified);
-  if (f.minRating !== undefined) q = q.where('i.rating_avg', '>=', f.minRating);
+  if (f.minRating !== undefined) q = q.where('st.rating_avg', '>=', f.minRating);
   if (f.region || f.architecture) {
     q = q.where((eb: ExpressionBuilder<DB & { i: DB['images'] }, 'i'>) =>
       eb.exists(
@@ -88,9 +88,9 @@ function summaryRows(db: Db, f: SearchFilters) {
 /** The `pool` best-rated matches: what relevance ranks. */
 function relevancePool(db: Db, f: SearchFilters, pool: number) {
   return matching(db, f)
-    .select(['i.id', 'i.rating_avg'])
-    .orderBy('i.rating_avg', 'desc')
-    .orderBy('i.id', 'desc')
+    .select(['i.id', 'st.rating_avg'])
+    .orderBy('st.rating_avg', 'desc')
+    .orderBy('st.image_id', 'desc')
     .limit(pool);
 }
 
@@ -139,6 +139,7 @@ export async function relevancePage(
         (
           await db
             .selectFrom('images as i')
+            .innerJoin('image_stats as st', 'st.image_id', 'i.id')
             .innerJoin('users as u', 'u.id', 'i.owner_id')
             .select(SUMMARY_COLUMNS)
             .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key')])
@@ -174,9 +175,9 @@ export async function relevancePage(
   }
   if (tail && rows.length < want) {
     const rest = await summaryRows(db, f)
-      .where(sql<SqlBool>`(i.rating_avg, i.id) < (${tail.value}::real, ${tail.id})`)
-      .orderBy('i.rating_avg', 'desc')
-      .orderBy('i.id', 'desc')
+      .where(sql<SqlBool>`(st.rating_avg, st.image_id) < (${tail.value}::real, ${tail.id})`)
+      .orderBy('st.rating_avg', 'desc')
+      .orderBy('st.image_id', 'desc')
       .limit(want - rows.length)
       .execute();
     rows.push(...rest.map((r) => ({ ...r, ranked: false })));
@@ -202,17 +203,19 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
     case 'relevance': {
       // Without words to rank by (a query of punctuation only), relevance is the rating order.
       if (query) q = q.orderBy(sql`ts_rank(i.search_tsv, ${query})`, 'desc');
-      q = q.orderBy('i.rating_avg', 'desc').orderBy('i.id', 'desc');
+      q = q.orderBy('st.rating_avg', 'desc').orderBy('st.image_id', 'desc');
       if (after && 'offset' in after) q = q.offset(after.offset);
       break;
     }
     case 'rating':
-      if (keyset) q = q.where(sql<SqlBool>`(i.rating_avg, i.id) < (${Number(keyset.value)}::real, ${keyset.id})`);
-      q = q.orderBy('i.rating_avg', 'desc').orderBy('i.id', 'desc');
+      if (keyset)
+        q = q.where(sql<SqlBool>`(st.rating_avg, st.image_id) < (${Number(keyset.value)}::real, ${keyset.id})`);
+      q = q.orderBy('st.rating_avg', 'desc').orderBy('st.image_id', 'desc');
       break;
     case 'downloads':
-      if (keyset) q = q.where(sql<SqlBool>`(i.download_count, i.id) < (${Number(keyset.value)}::bigint, ${keyset.id})`);
-      q = q.orderBy('i.download_count', 'desc').orderBy('i.id', 'desc');
+      if (keyset)
+        q = q.where(sql<SqlBool>`(st.download_count, st.image_id) < (${Number(keyset.value)}::bigint, ${keyset.id})`);
+      q = q.orderBy('st.download_count', 'desc').orderBy('st.image_id', 'desc');
       break;
     case 'recent':
       if (keyset)
