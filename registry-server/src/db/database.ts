@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { migrations } from '@cws/migrations';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import {
   type DatabaseConnection,
   type Driver,
@@ -14,7 +12,8 @@ import type { DatabaseConfig } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
 import { DataFolderLock } from './data-lock.js';
 import { createPgPool } from './pg-pool.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, type PGliteLike } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -92,18 +91,13 @@ class SerializedPGliteDialect extends PGliteDialect {
   }
 }
 
-/** An embedded Postgres with what the registry needs (pg_trgm; int8 as numbers). null: in memory. */
-export function openPglite(dataDir: string | null): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return PGlite.create(dataDir ?? 'memory://', {
-    extensions: { pg_trgm },
-    parsers: { 20: (v: string) => Number(v) },
-  });
-}
+export { openPglite } from './pglite-open.js';
 
 /**
- * Opens the configured database. `pglite` hands in an open embedded instance instead
- * (tests clone a migrated one, which is several times faster than creating one).
+ * Opens the configured database. The embedded one runs in a worker thread of its own
+ * (db/pglite-thread.ts), so a slow query never holds up the HTTP thread. `pglite` hands in an
+ * open embedded instance instead, used in this thread (tests clone a migrated one, which is
+ * several times faster than creating one).
  */
 export async function createDatabase(
   config: DatabaseConfig,
@@ -120,9 +114,9 @@ export async function createDatabase(
       dataLock = lock;
       process.once('exit', () => lock.release());
     }
-    let pglite: PGlite;
+    let pglite: PGliteLike;
     try {
-      pglite = opts.pglite ?? (await openPglite(config.dataDir));
+      pglite = opts.pglite ?? (await PGliteThread.open(config.dataDir));
     } catch (err) {
       dataLock?.release();
       throw err;

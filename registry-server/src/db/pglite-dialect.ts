@@ -1,4 +1,3 @@
-import type { PGlite, Transaction } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
   createQueryId,
@@ -24,6 +23,19 @@ import {
  * Transactions use PGlite's own exclusive `transaction()`, so nothing else interleaves with them.
  */
 
+/** What the dialect uses of PGlite: a PGlite instance, or PGliteThread (db/pglite-thread.ts) in front of one. */
+export interface PGliteLike {
+  readonly closed: boolean;
+  readonly waitReady: Promise<void>;
+  query<R>(
+    sql: string,
+    params?: unknown[],
+    options?: { rowMode?: 'object' },
+  ): Promise<{ rows: R[]; affectedRows?: number }>;
+  transaction<T>(fn: (tx: Pick<PGliteLike, 'query'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
 class PGliteAdapter extends PostgresAdapter {
   // The one connection is held by the migrator from lock to unlock: nothing else can run meanwhile.
   override async acquireMigrationLock(): Promise<void> {}
@@ -31,12 +43,12 @@ class PGliteAdapter extends PostgresAdapter {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  #tx: Transaction | undefined;
+  #tx: Pick<PGliteLike, 'query'> | undefined;
   #commit: (() => void) | undefined;
   #rollback: ((err: Error) => void) | undefined;
   #closed: Promise<unknown> | undefined;
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGliteLike) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { affectedRows, rows } = await (this.#tx ?? this.pglite).query<R>(query.sql, [...query.parameters], {
@@ -93,7 +105,7 @@ class PGliteConnection implements DatabaseConnection {
 
 class PGliteDriver implements Driver {
   #connection: PGliteConnection | undefined;
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGliteLike) {}
 
   async init(): Promise<void> {
     if (this.pglite.closed) throw new Error('PGlite instance is already closed.');
@@ -137,7 +149,7 @@ function savepointCommand(command: string, name: string, compile: Compile): Comp
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly config: { pglite: PGlite }) {}
+  constructor(private readonly config: { pglite: PGliteLike }) {}
   createAdapter(): DialectAdapter {
     return new PGliteAdapter();
   }
