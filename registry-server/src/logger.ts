@@ -53,8 +53,10 @@ export function redactUrl(url: string | undefined): string | undefined {
   return `${path}?${query}`;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ name: 'cws-registry', level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** The server logs to stdout; one-off commands that print their result there log to stderr (fd 2). */
+export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+  const options = { name: 'cws-registry', level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return fd === 1 ? pino(options) : pino(options, pino.destination(2));
 }
 
 /**

@@ -4,6 +4,7 @@ import { ENV_DOCS, readEnv } from './config/env.js';
 import { createContext } from './context.js';
 import { DataFolderLockedError, lockHolder } from './db/data-lock.js';
 import { createWorker } from './jobs/worker.js';
+import { createLogger } from './logger.js';
 import { createServer, VERSION } from './server.js';
 import { parseIndex } from './services/import.js';
 
@@ -117,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(JSON.parse(body), null, 2)}\n`);
         return 0;
       }
-      const server = await createServer({ ...config, demo: false });
+      // The result goes to stdout; what the server logs meanwhile (verification off ...) to stderr.
+      const server = await createServer({ ...config, demo: false }, { logger: createLogger(config.logLevel, 2) });
       try {
         const result = await server.ctx.services.import.import(parseIndex(text, file), null);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -133,12 +135,15 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // The one run asked for; no scheduled runs in this process.
-      const server = await createServer({
-        ...config,
-        demo: false,
-        mirror: { ...config.mirror, url: null },
-        jobs: { ...config.jobs, worker: false },
-      });
+      const server = await createServer(
+        {
+          ...config,
+          demo: false,
+          mirror: { ...config.mirror, url: null },
+          jobs: { ...config.jobs, worker: false },
+        },
+        { logger: createLogger(config.logLevel, 2) },
+      );
       try {
         const result = await server.ctx.services.mirror.run(url, config.mirror.token);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
