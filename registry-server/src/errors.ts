@@ -17,8 +17,12 @@ export class ValidationError extends DomainError {
   }
 }
 export class NotFoundError extends DomainError {
-  constructor(message: string, code: 'not_found' | 'no_match' = 'not_found') {
-    super(code, message);
+  constructor(
+    message: string,
+    code: 'not_found' | 'no_match' = 'not_found',
+    details?: Array<{ path: string; message: string }>,
+  ) {
+    super(code, message, details);
   }
 }
 export class ConflictError extends DomainError {

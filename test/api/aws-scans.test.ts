@@ -1,29 +1,25 @@
-import { type AwsEmulator, DEFAULT_ACCOUNTS, type EmulatorAccount, startEmulator } from '@cws/aws-emulator';
-import { buildConfig, type Config } from '@cws/registry-server';
+import { type AwsEmulator, DEFAULT_ACCOUNTS, startEmulator } from '@cws/aws-emulator';
 import { findingsPage, listingDetail, scanHistory } from '@cws/shared';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, publish, publishBody } from '../helpers/api.js';
-import { awsConfig, presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
-import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
+import type { TestRegistry } from '../helpers/registry.js';
+import {
+  REGISTRY_ACCOUNT,
+  scansOf as scansOfRegistry,
+  startScanningRegistry,
+  waitScanned as waitScannedOn,
+} from '../helpers/scans.js';
 
 // Security scans end to end over HTTP against the emulator: publish -> scan job -> findings.
 const { A } = DEFAULT_ACCOUNTS;
-const REGISTRY: EmulatorAccount = {
-  accessKeyId: 'AKIAEMULATORREGISTRY',
-  secretAccessKey: 'emulatorSecretForTheRegistry000000000000',
-  accountId: '999999999999',
-  arn: 'arn:aws:iam::999999999999:user/cws-registry',
-};
+const REGISTRY = REGISTRY_ACCOUNT;
 
 let emu: AwsEmulator;
 let reg: TestRegistry;
 let alice: string;
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-export function scanConfig(extra: Partial<Config['scan']> = {}): Config['scan'] {
-  return { ...buildConfig({}).scan, pollSeconds: 0.1, rescanLatestSeconds: 0, rescanOlderSeconds: 0, ...extra };
-}
 
 async function publishAmi(name: string, ami: string, region = 'us-east-1') {
   const body = publishBody(name, { template: `scan-${name}` });
@@ -32,21 +28,8 @@ async function publishAmi(name: string, ami: string, region = 'us-east-1') {
   return body.version.version;
 }
 
-async function scansOf(ref: string, version: string) {
-  const res = await request(reg.url).get(`/api/v1/listings/${ref}/versions/${version}/scans`);
-  expect(res.status).toBe(200);
-  return scanHistory.parse(res.body);
-}
-
-async function waitScanned(ref: string, version: string, n = 1) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const h = await scansOf(ref, version);
-    if (h.items.length >= n && h.in_progress.length === 0) return h;
-    if (Date.now() > deadline) throw new Error(`no scan of ${ref}@${version}: ${JSON.stringify(h)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const scansOf = (ref: string, version: string) => scansOfRegistry(reg, ref, version);
+const waitScanned = (ref: string, version: string, n = 1) => waitScannedOn(reg, ref, version, n);
 
 beforeAll(async () => {
   emu = await startEmulator({
@@ -56,16 +39,7 @@ beforeAll(async () => {
     inspectorScanAfterMs: 500,
     inspectorEnabled: [REGISTRY.accountId],
   });
-  reg = await startRegistry({
-    config: {
-      aws: awsConfig(emu, {
-        verify: true,
-        credentials: { accessKeyId: REGISTRY.accessKeyId, secretAccessKey: REGISTRY.secretAccessKey },
-      }),
-      jobs: { worker: true, leaseSeconds: 5, pollMs: 100 },
-      scan: scanConfig(),
-    },
-  });
+  reg = await startScanningRegistry(emu);
   alice = await createUser(reg, 'alice');
   const proof = await request(reg.url)
     .post('/api/v1/auth/aws')

@@ -1,20 +1,16 @@
-import { type AwsEmulator, DEFAULT_ACCOUNTS, type EmulatorAccount, startEmulator } from '@cws/aws-emulator';
-import { buildConfig } from '@cws/registry-server';
+import { type AwsEmulator, DEFAULT_ACCOUNTS, startEmulator } from '@cws/aws-emulator';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, publish, publishBody } from '../helpers/api.js';
-import { awsConfig, presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
-import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
+import type { TestRegistry } from '../helpers/registry.js';
+import { REGISTRY_ACCOUNT, startScanningRegistry } from '../helpers/scans.js';
 import { assertBuilt, cws, type Sandbox, sandbox } from './run-cws.js';
 import { addRegistry } from './seed.js';
 
 // cws ami findings / ami scan / ami info against a registry that scans through the emulator.
 const { A } = DEFAULT_ACCOUNTS;
-const REGISTRY: EmulatorAccount = {
-  accessKeyId: 'AKIAEMULATORREGISTRY',
-  secretAccessKey: 'emulatorSecretForTheRegistry000000000000',
-  accountId: '999999999999',
-};
+const REGISTRY = REGISTRY_ACCOUNT;
 let emu: AwsEmulator;
 let reg: TestRegistry;
 let box: Sandbox;
@@ -30,16 +26,7 @@ beforeAll(async () => {
     inspectorScanAfterMs: 300,
     inspectorEnabled: [REGISTRY.accountId],
   });
-  reg = await startRegistry({
-    config: {
-      aws: awsConfig(emu, {
-        verify: true,
-        credentials: { accessKeyId: REGISTRY.accessKeyId, secretAccessKey: REGISTRY.secretAccessKey },
-      }),
-      jobs: { worker: true, leaseSeconds: 5, pollMs: 100 },
-      scan: { ...buildConfig({}).scan, pollSeconds: 0.1, rescanLatestSeconds: 0, rescanOlderSeconds: 0 },
-    },
-  });
+  reg = await startScanningRegistry(emu);
   alice = await createUser(reg, 'alice');
   await request(reg.url)
     .post('/api/v1/auth/aws')

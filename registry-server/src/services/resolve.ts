@@ -16,6 +16,9 @@ import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
 import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
 
+/** A miss: why, and (explain=true) the images the policy passed over. */
+type Miss = { miss: string; excluded?: Array<{ path: string; message: string }> };
+
 /** What the cache keeps per resolve: the answer, and what to count. */
 interface ResolveAnswer {
   result: ResolveResult;
@@ -66,7 +69,7 @@ export class ResolveService {
     // The viewer's scope is part of the key: org and private listings never answer someone else.
     const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}` as const;
     const answer = await this.cache.wrap(key, () => this.#pick(policy, query, lineage, scope, scan, explain));
-    if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match');
+    if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match', answer.excluded);
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
     return answer.result;
   }
@@ -78,7 +81,7 @@ export class ResolveService {
     scope: AccessScope,
     scan: ScanPolicy | null,
     explain: boolean,
-  ): Promise<ResolveAnswer | { miss: string }> {
+  ): Promise<ResolveAnswer | Miss> {
     // Images built on a revoked image: warned about, or (policy block) passed over for the next best.
     const candidates =
       lineage === 'block'
@@ -97,7 +100,12 @@ export class ResolveService {
       const detail = excluded?.length
         ? `; passed over: ${excluded.map((e) => `${e.listing}@${e.version} ${e.ami_id} (${e.reasons.join('; ')})`).join(', ')}`
         : '';
-      return { miss: `${text}${detail}` };
+      // explain=true: each image passed over as a detail (path "OWNER/NAME@VERSION AMI"), for clients to list.
+      const details = excluded?.map((e) => ({
+        path: `${e.listing}@${e.version} ${e.ami_id}`,
+        message: e.reasons.join('; '),
+      }));
+      return { miss: `${text}${detail}`, ...(details?.length ? { excluded: details } : {}) };
     }
     const ancestor = ancestors.get(best.version_id);
     const verdict = scan ? judge(best, scan, await acceptedByScan(this.database.db, [best])) : null;

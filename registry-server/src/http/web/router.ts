@@ -1,4 +1,4 @@
-import { listingParams, ratingBody, searchQuery } from '@cws/shared';
+import { isSeverity, type ListingDetail, listingParams, ratingBody, searchQuery } from '@cws/shared';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppContext } from '../../context.js';
@@ -12,7 +12,7 @@ import { pageErrors } from './page-errors.js';
 import { myListingsPage, signInPage } from './pages/account.js';
 import { cataloguePage } from './pages/catalogue.js';
 import { notFoundPage } from './pages/errors.js';
-import { type ListingView, listingPage } from './pages/listing.js';
+import { currentVersion, type ListingView, listingPage } from './pages/listing.js';
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
 import { registerSaml, safeReturnPath, samlButtons } from './saml.js';
 import { checkCsrf, loadSession, webState } from './session.js';
@@ -86,7 +86,13 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
         : { items: detail.reviews, next_cursor: null };
     const mine = session ? await catalogue.myRating(session.principal, owner, name) : null;
     const rated = Boolean(session) && one(req.query, 'rated') === '1';
-    render(req, res, status, listingPage({ detail, reviews, reviewsCursor: cursor, session, mine, rated, ...extra }));
+    const findings = await listingFindings(ctx, detail, one(req.query, 'severity'));
+    render(
+      req,
+      res,
+      status,
+      listingPage({ detail, reviews, reviewsCursor: cursor, session, mine, rated, findings, ...extra }),
+    );
   };
 
   router.get('/l/:owner/:name', (req, res) => showListing(req, res, 200));
@@ -155,4 +161,16 @@ function pageRateLimit(ctx: AppContext): RequestHandler {
     await spend(ctx, req, session ? `u${session.principal.userId}` : `ip${req.ip}`);
     next();
   };
+}
+
+/** The first page of the current version's findings for the listing page (`?severity=` filters; anything else is ignored). */
+async function listingFindings(ctx: AppContext, detail: ListingDetail, severity: string | undefined) {
+  const version = currentVersion(detail);
+  if (!version) return undefined;
+  const sev = severity && isSeverity(severity) ? severity : undefined;
+  const page = await ctx.services.scans.findings(detail.owner, detail.name, version.version, {
+    limit: 100,
+    ...(sev ? { severity: sev } : {}),
+  });
+  return { page, severity: sev };
 }

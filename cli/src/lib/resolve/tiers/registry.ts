@@ -1,4 +1,11 @@
-import { isNoMatch, isRegistryError, normalizeBaseUrl, type ResolveResult, severityRank } from '@cws/shared';
+import {
+  type ExcludedImage,
+  isNoMatch,
+  isRegistryError,
+  normalizeBaseUrl,
+  type ResolveResult,
+  severityRank,
+} from '@cws/shared';
 import { cacheKey } from '../../cache.js';
 import {
   elapsed,
@@ -145,7 +152,9 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
       return { entries, warnings, hit: hitFrom(reg, result) };
     } catch (err) {
       if (isNoMatch(err)) {
-        push('not_found', `no match: ${(err as Error).message}`);
+        push('not_found', `no match: ${(err as Error).message.split('; passed over: ')[0]}`);
+        const excluded = passedOver(err);
+        if (excluded.length > 0) entries.at(-1)!.excluded = excluded;
         continue;
       }
       if (!isRegistryError(err)) throw err;
@@ -190,6 +199,15 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
     };
   }
   return { entries, warnings };
+}
+
+/** explain=true on a miss: the registry names each image its policy passed over in the error's details. */
+function passedOver(err: unknown): ExcludedImage[] {
+  const details = (err as { details?: Array<{ path: string; message: string }> }).details ?? [];
+  return details.flatMap((d) => {
+    const m = /^(\S+)@(\S+) (ami-[0-9a-f]+)$/.exec(d.path);
+    return m ? [{ listing: m[1]!, version: m[2]!, ami_id: m[3]!, reasons: [d.message] }] : [];
+  });
 }
 
 function hintFor(status: number | undefined, reg: RegistryTarget): string {

@@ -107,6 +107,13 @@ tbody th{font-weight:400;white-space:nowrap}
 .hist li{display:grid;grid-template-columns:2.2rem 1fr 2.5rem;gap:.5rem;align-items:center;font-size:.85rem}
 .bar{height:.55rem;background:var(--code);border-radius:.3rem;overflow:hidden}
 .bar span{display:block;height:100%;background:var(--star)}
+.sevbar{display:flex;height:.8rem;margin:.4rem 0;background:var(--code);border-radius:.3rem;overflow:hidden}
+.sevbar span{display:block;height:100%;flex-shrink:1}
+.sev-critical{background:#9b1c1c}.sev-high{background:#d9480f}.sev-medium{background:#d69e00}
+.sev-low{background:#3b78c2}.sev-informational{background:#8894a2}.sev-none{background:#2f8f53}
+.sevlegend{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.3rem .8rem;font-size:.8rem}
+.sevlegend .dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.25rem}
+.filters{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.3rem 0 .6rem}
 ${widths}
 .versions{list-style:none;padding:0;margin:0;display:grid;gap:.75rem}
 .versions details summary{cursor:pointer;color:var(--accent)}

@@ -3,6 +3,7 @@ import type { WebSession } from '../../../services/sessions.js';
 import { badge, copyButton, count, csrfField, date, ratingLine, stars, verifiedBadge } from '../components.js';
 import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';
+import { type FindingsView, findingsSection, scanAlertBanner, scanSummary } from './listing-scan.js';
 
 export interface ListingView {
   detail: ListingDetail;
@@ -15,6 +16,8 @@ export interface ListingView {
   rated: boolean;
   /** A rating form that failed validation: the message and what was typed. */
   formError?: { message: string; rating?: number; review?: string };
+  /** The current version's findings (first page). */
+  findings?: FindingsView | undefined;
 }
 
 /** The version people get: the newest that is not revoked (else the newest, to explain why not). */
@@ -103,10 +106,6 @@ function trustBox(version: VersionDetail | undefined): SafeHtml {
   const images = version?.regions ?? [];
   const verified = images.filter((r) => r.verification.status === 'verified').length;
   const failed = images.filter((r) => r.verification.status === 'failed');
-  const scanned = images.filter((r) => r.scan);
-  const totals = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const r of scanned)
-    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r.scan!.counts[k];
   return html`<section class="card" aria-labelledby="trust-h">
   <h2 id="trust-h">Verification and security</h2>
   <h3>Verification</h3>
@@ -119,13 +118,7 @@ function trustBox(version: VersionDetail | undefined): SafeHtml {
             failed.length > 0 ? html` ${badge('bad', `${failed.length} failed`)}` : ''
           } ${verified === 0 ? 'Not verified yet: the registry has not checked these images in EC2.' : ''}</p>`
   }
-  <h3>Security scan</h3>
-  ${
-    scanned.length === 0
-      ? html`<p id="scan-status">Not scanned yet.</p>`
-      : html`<p id="scan-status">${scanned.length} of ${images.length} images scanned:
-        ${totals.critical} critical, ${totals.high} high, ${totals.medium} medium, ${totals.low} low findings.</p>`
-  }
+  ${scanSummary(version)}
   ${insideChecks(version)}
 </section>`;
 }
@@ -222,6 +215,8 @@ export function listingPage(v: ListingView): Page {
       }. cws will not launch it.</p></div>`,
     );
   }
+  const alert = scanAlertBanner(detail);
+  if (alert) banners.push(alert);
   const ancestor = version?.lineage.revoked_ancestor;
   if (ancestor) {
     banners.push(
@@ -284,6 +279,7 @@ ${trustBox(version)}
   <h2 id="images-h">Images${version ? html` of v${version.version}` : ''}</h2>
   ${version ? imagesTable(version, `EC2 image ids of version ${version.version} by region and architecture`) : html`<p>No versions.</p>`}
 </section>
+${version && v.findings ? findingsSection(detail, version, v.findings) : ''}
 <section aria-labelledby="versions-h">
   <h2 id="versions-h">Versions</h2>
   <ol class="versions">${detail.versions.map((x) => versionItem(x, x === version))}</ol>
