@@ -6,7 +6,7 @@ import { registryFailure } from './registries.js';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const exits = new Set<number>(Object.values(EXIT));
-const entry = { name: 'community', url: 'https://registry.example.org' };
+const entry = { name: 'community', url: 'https://registry.example.org', priority: 100 };
 
 function httpError(status: number, code?: string): RegistryError {
   return new RegistryError({ kind: 'http', status, code, message: 'no', method: 'POST', url: `${entry.url}/x` });
