@@ -118,6 +118,40 @@ describe('web pages over HTTP', () => {
     expect(plain.text).toContain('Not verified yet');
   });
 
+  it('says why images are not scanned, and shows the new-finding mark of a listing', async () => {
+    // The scan queued after publishing cannot run here (no AWS access): the page gives its reason.
+    let text = '';
+    for (let i = 0; i < 200 && !/no AWS access/.test(text); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      text = (await get('/l/mallory/sneaky')).text;
+    }
+    expect(text).toMatch(
+      /<ul class="small" id="not-scanned"><li><code>us-east-1<\/code> x86_64: not scanned: the registry has no AWS access/,
+    );
+    expect(text).not.toContain('id="scan-alert"');
+    const db = reg.database.db;
+    const image = await db.selectFrom('images').select('id').where('name', '=', 'sneaky').executeTakeFirstOrThrow();
+    await db
+      .updateTable('images')
+      .set({ new_finding_since: new Date('2026-11-30T12:00:00Z') })
+      .where('id', '=', image.id)
+      .execute();
+    await db
+      .insertInto('audit_log')
+      .values({
+        actor_id: null,
+        action: 'scan.new_finding',
+        image_id: image.id,
+        details: { vulnerability_ids: ['CVE-2026-0042'], critical: 1 },
+      })
+      .execute();
+    await reg.server.ctx.cache.invalidate('test');
+    const marked = (await get('/l/mallory/sneaky')).text;
+    expect(marked).toMatch(
+      /id="scan-alert"><p><strong>New critical finding since <time datetime="2026-11-30T12:00:00.000Z">2026-11-30<\/time>.<\/strong>\s+A rescan found CVE-2026-0042/,
+    );
+  });
+
   it('escapes user text everywhere: names are slugs, descriptions and reviews are text', async () => {
     for (const path of ['/l/mallory/sneaky', '/?q=sneaky']) {
       const res = await get(path);

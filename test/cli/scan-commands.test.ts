@@ -16,6 +16,7 @@ let reg: TestRegistry;
 let box: Sandbox;
 let alice: string;
 let version: string;
+let ami: string;
 
 beforeAll(async () => {
   assertBuilt();
@@ -32,7 +33,7 @@ beforeAll(async () => {
     .post('/api/v1/auth/aws')
     .set({ Authorization: `Bearer ${alice}` })
     .send(presignCallerIdentity(emu.url, A, { registryId: REGISTRY_ID }));
-  const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'lab', public: true });
+  ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'lab', public: true });
   emu.addFindings(
     ami,
     [
@@ -91,5 +92,22 @@ describe('scan commands', () => {
     expect(info.json.listing.versions[0].regions[0].scan).toMatchObject({ status: 'complete', highest: 'critical' });
     const bad = await cws(['ami', 'findings', 'alice/lab', '--severity', 'worst'], { env: box.env });
     expect(bad.code).toBe(2);
+  });
+
+  it('a rescan with a new critical finding marks the listing in cws ami info until the owner acknowledges it', async () => {
+    emu.addFindings(
+      ami,
+      [{ severity: 'CRITICAL', title: 'CVE-2026-9102 - glibc', packageName: 'glibc', installedVersion: '2.39' }],
+      'us-east-1',
+    );
+    const rescan = await cws(['ami', 'scan', 'alice/lab', '--wait', '--json'], { env: box.env, timeoutMs: 60_000 });
+    expect(rescan.code, rescan.stderr).toBe(0);
+    const info = await cws(['ami', 'info', 'alice/lab'], { env: box.env });
+    expect(info.stderr).toMatch(/alice\/lab: new critical finding since \d{4}-\d{2}-\d{2}: CVE-2026-9102/);
+    const ack = await cws(['ami', 'acknowledge', 'alice/lab', '--json'], { env: box.env });
+    expect(ack.code, ack.stderr).toBe(0);
+    expect(ack.json).toMatchObject({ listing: 'alice/lab', acknowledged: true });
+    const after = await cws(['ami', 'info', 'alice/lab', '--json'], { env: box.env });
+    expect(after.json.listing.scan_alert).toBeNull();
   });
 });
