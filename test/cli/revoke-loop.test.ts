@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsConfig } from '../helpers/aws.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { type FakeRegistry, mirrorRegistry } from './fake-registries.js';
-import { assertBuilt, type Sandbox } from './run-cws.js';
-import { addRegistry, awsSandbox, cwsJson, writeTemplate } from './seed.js';
+import { assertBuilt, cwsOnTerminal, type Sandbox } from './run-cws.js';
+import { addRegistry, awsSandbox, cwsJson, importIndex, writeTemplate } from './seed.js';
 
 /**
  * Issue 11's loop on the built binary, two accounts in the emulator and a registry that verifies images in it:
@@ -27,13 +27,13 @@ let mirror: FakeRegistry & { down: boolean };
 let alice: Sandbox;
 let bob: Sandbox;
 
-function lab(name: string, aws: { mapping?: string; owner?: string }) {
+function lab(name: string, aws: { mapping?: string; owner?: string; block?: boolean }) {
   return `name: ${name}
 architectures: [x86_64]
 ami_config:
   strategy: ami_preferred
   fallback_strategy: fail
-${aws.mapping ? `  ami_mappings:\n    us-east-1:\n      x86_64: ${aws.mapping}\n` : ''}${aws.owner ? `  ami_search:\n    owner: "${aws.owner}"\n    name_pattern: "cws-python-ml-*"\n` : ''}setup_script: |
+${aws.block ? '  policy:\n    revoked_lineage: block\n' : ''}${aws.mapping ? `  ami_mappings:\n    us-east-1:\n      x86_64: ${aws.mapping}\n` : ''}${aws.owner ? `  ami_search:\n    owner: "${aws.owner}"\n    name_pattern: "cws-python-ml-*"\n` : ''}setup_script: |
   #!/bin/bash
   echo lab
 `;
@@ -155,6 +155,10 @@ describe('revocation end to end, two accounts', () => {
     const strict = await b('ami', 'resolve', 'python-ml', '--revoked-lineage', 'block', '--strategy', 'ami_required');
     expect(strict.code, strict.stdout).toBe(10);
     expect(strict.json.error.message).toMatch(/built on a revoked image/);
+    writeTemplate(bob, 'child-strict', lab('child-strict', { owner: B.accountId, block: true }));
+    const byTemplate = await b('ami', 'resolve', 'child-strict');
+    expect(byTemplate.code, byTemplate.stdout).toBe(10);
+    expect(byTemplate.json.error.message).toContain(`${childAmi} is built on a revoked image`);
     mirror.down = false;
 
     // B, EC2 search of A's account: the status check refuses A's image, or EC2 already hides it (deprecated).
@@ -251,5 +255,45 @@ describe('revocation end to end, two accounts', () => {
       ['us-east-1', true, null],
       ['us-west-2', false, 'UnauthorizedOperation'],
     ]);
+  });
+
+  it('on a terminal, revoke shows what will happen, offers the EC2 steps and does nothing unless confirmed', {
+    timeout: 180_000,
+  }, async () => {
+    expect((await cwsJson(alice)('login', '--aws')).code).toBe(0);
+    const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'term-lab-1', public: true });
+    await importIndex(reg, {
+      'term-lab': { 'term-env': { version: '1.0.0', creator: 'alice', regions: { 'us-east-1': ami } } },
+    });
+    const args = ['ami', 'revoke', 'alice/term-env', '1.0.0', '--reason', 'a test'];
+    const offers = (unshare: string) => [
+      { prompt: /remove their launch permissions.*\[y\/N\]/s, reply: unshare },
+      { prompt: /deprecate them.*\[y\/N\]/s, reply: 'n' },
+      { prompt: /disable them.*\[y\/N\]/s, reply: 'n' },
+    ];
+    const declined = await cwsOnTerminal(args, {
+      env: alice.env,
+      answers: [...offers('y'), { prompt: /Revoke alice\/term-env@1.0.0\? \[y\/N\]/, reply: 'n' }],
+    });
+    expect(declined.code, declined.output).toBe(2);
+    expect(declined.output).toMatch(/This is final/);
+    expect(declined.output).toContain(`Images: ${ami} (us-east-1)`);
+    expect(declined.output).toMatch(/In EC2, in your own account: remove their launch permissions/);
+    expect(declined.output).toMatch(/nothing changed/);
+    const still = await (await fetch(`${reg.url}/api/v1/listings/alice/term-env`)).json();
+    expect(still.versions[0].status).toBe('active');
+    expect(emu.getImage('us-east-1', ami)?.public).toBe(true);
+
+    const confirmed = await cwsOnTerminal(args, {
+      env: alice.env,
+      answers: [...offers('y'), { prompt: /Revoke alice\/term-env@1.0.0\? \[y\/N\]/, reply: 'y' }],
+    });
+    expect(confirmed.code, confirmed.output).toBe(0);
+    expect(confirmed.output).toMatch(
+      new RegExp(`us-east-1 ${ami}: unshare done \\(launch permissions removed: everyone\\)`),
+    );
+    expect(emu.getImage('us-east-1', ami)?.public).toBe(false);
+    const gone = await (await fetch(`${reg.url}/api/v1/listings/alice/term-env`)).json();
+    expect(gone.versions[0].status).toBe('revoked');
   });
 });

@@ -115,3 +115,44 @@ export function cws(
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/**
+ * Runs the built `cws` on a terminal (a pseudo-terminal made by util-linux `script`), answering each prompt when it
+ * appears: `answers[i].reply` is typed once the output since the previous answer matches `answers[i].prompt`.
+ * For the confirmations that only a person at a terminal gets.
+ */
+export function cwsOnTerminal(
+  args: string[],
+  opts: { env: Record<string, string>; answers: { prompt: RegExp; reply: string }[]; timeoutMs?: number },
+): Promise<{ code: number | null; output: string }> {
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, CLI_BIN, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let from = 0;
+    let next = 0;
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const answer = opts.answers[next];
+      if (answer && answer.prompt.test(output.slice(from))) {
+        next++;
+        from = output.length;
+        child.stdin.write(`${answer.reply}\n`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`cws ${args.join(' ')} on a terminal did not finish in ${opts.timeoutMs ?? 60000} ms\n${output}`),
+      );
+    }, opts.timeoutMs ?? 60000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

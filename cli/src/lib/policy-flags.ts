@@ -19,6 +19,11 @@ export const scanPolicyFlags = {
     description: 'with --severity-mode block: take images that have no complete scan (they are refused otherwise)',
     allowNo: true,
   }),
+  'revoked-lineage': Flags.string({
+    description:
+      'images built on a revoked image (saved from an instance of one): warn, or block them like revoked ones [default: the template’s ami_config.policy, else warn]',
+    options: ['warn', 'block'],
+  }),
 };
 
 /** The parsed scan-policy flags, as runResolve takes them. */
@@ -26,10 +31,12 @@ export function scanPolicyOf(flags: {
   'max-severity'?: string | undefined;
   'severity-mode'?: string | undefined;
   'allow-unscanned'?: boolean | undefined;
-}): Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned'> {
+  'revoked-lineage'?: string | undefined;
+}): Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned' | 'revokedLineage'> {
   return {
     maxSeverity: flags['max-severity'] as ResolveFlags['maxSeverity'],
     severityMode: flags['severity-mode'] as ResolveFlags['severityMode'],
     allowUnscanned: flags['allow-unscanned'],
+    revokedLineage: flags['revoked-lineage'] as ResolveFlags['revokedLineage'],
   };
 }

@@ -74,6 +74,8 @@ export const amiPolicySchema = z.strictObject({
   severity_mode: z.enum(['warn', 'block']).optional(),
   /** With block: take images that have no complete scan (false, the default, refuses them). */
   allow_unscanned: z.boolean().optional(),
+  /** Images built on a revoked image: warn (default), or block them like revoked ones. */
+  revoked_lineage: z.enum(['warn', 'block']).optional(),
 });
 export type AmiPolicy = z.infer<typeof amiPolicySchema>;
 

@@ -44,11 +44,6 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
       description: 'registry images must be verified (owner and launchability checked)',
     }),
     ...scanPolicyFlags,
-    'revoked-lineage': Flags.string({
-      description:
-        'images built on a revoked image (saved from an instance of one): warn, or block them like revoked ones [default: warn]',
-      options: ['warn', 'block'],
-    }),
     'allow-copy': Flags.boolean({
       description: 'copy an image found in another region into this one (CopyImage; billed to you)',
     }),
@@ -79,7 +74,6 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
         minRating,
         verifiedOnly: flags['verified-only'],
         ...scanPolicyOf(flags),
-        revokedLineage: flags['revoked-lineage'] as 'warn' | 'block' | undefined,
         explain: flags.explain,
         allowCopy: flags['allow-copy'],
         cache: flags.cache,

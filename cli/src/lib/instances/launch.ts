@@ -18,7 +18,7 @@ export interface LaunchFlags {
   keyPair?: string | undefined;
   dryRun: boolean;
   /** The scan policy (flags over the template's ami_config.policy). */
-  policy?: Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned'> | undefined;
+  policy?: Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned' | 'revokedLineage'> | undefined;
 }
 
 export interface LaunchResult {

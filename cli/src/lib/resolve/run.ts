@@ -67,7 +67,9 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
       max_severity: flags.maxSeverity ?? ac.policy?.max_severity,
       severity_mode: flags.severityMode ?? ac.policy?.severity_mode,
       allow_unscanned: flags.allowUnscanned ?? ac.policy?.allow_unscanned,
-      ...(flags.revokedLineage === 'block' ? { revoked_lineage: 'block' as const } : {}),
+      ...((flags.revokedLineage ?? ac.policy?.revoked_lineage) === 'block'
+        ? { revoked_lineage: 'block' as const }
+        : {}),
     },
     allowCopy: flags.allowCopy ?? false,
     explain: flags.explain,
