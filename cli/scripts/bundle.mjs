@@ -25,10 +25,24 @@ const result = await build({
   },
   minify: true,
   sourcemap: 'linked',
-  metafile: process.env.CWS_BUNDLE_METAFILE === '1',
+  metafile: true,
   logLevel: 'warning',
 });
-if (result.metafile) {
+if (process.env.CWS_BUNDLE_METAFILE === '1') {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(`${here}dist/bundle/meta.json`, JSON.stringify(result.metafile));
+}
+// `import { z } from 'zod'` hands esbuild one namespace object holding all of zod (~440 kB minified, every locale);
+// `import * as z from 'zod'` lets it keep only what is used (~100 kB). Catch the first form creeping back in.
+let zodBytes = 0;
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    if (/node_modules\/(\.pnpm\/zod@[^/]+\/node_modules\/)?zod\//.test(input)) zodBytes += bytesInOutput;
+  }
+}
+if (zodBytes > 200_000) {
+  console.error(
+    `cws bundle: zod takes ${Math.round(zodBytes / 1000)} kB; write \`import * as z from 'zod'\` in cli/ and shared/ (not \`import { z }\`).`,
+  );
+  process.exit(1);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Machine-readable error codes; the HTTP status each one is sent with. */
 export const ERROR_STATUS = {

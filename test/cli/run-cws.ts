@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_BIN = join(root, 'cli/bin/run.js');
+export const CLI_BIN = join(root, 'cli/bin/run.cjs');
 
 /** Fails fast, and says why, when the binary under test is missing or older than its sources. */
 export function assertBuilt(): void {

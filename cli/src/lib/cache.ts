@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type ResolveResult, resolveResult } from '@cws/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readIfExists, writeFileAtomic } from './files.js';
 
 /**

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwsError } from './errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 

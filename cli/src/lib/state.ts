@@ -1,6 +1,6 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwsError } from './errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 

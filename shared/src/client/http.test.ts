@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isNoMatch, RegistryError } from './errors.js';
 import { HttpClient, normalizeBaseUrl } from './http.js';
 import { RegistryClient } from './registry-client.js';

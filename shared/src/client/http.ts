@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegistryError } from './errors.js';
 import { backoffDelay, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
 

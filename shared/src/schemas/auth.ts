@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { handle, role, scope, timestamp } from './common.js';
 
 export const tokenInfo = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createdToken, userInfo } from './auth.js';
 import { amiId, architecture, region, timestamp, version } from './common.js';
 import { verificationInfo } from './listings.js';

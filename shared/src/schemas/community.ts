@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amiId, categoryName, region, templateName } from './common.js';
 
 /** Seed 004: GET /api/v1/community/amis?template=&category=&region= */

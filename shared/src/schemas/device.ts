@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Device authorisation (the shape of RFC 8628): the CLI asks for a device code and a user

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amiId, architecture, region, timestamp } from './common.js';
 
 /**

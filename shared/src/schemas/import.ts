@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEMPLATE_MAX_BYTES } from '../templates/validate.js';
 import {
   amiId,

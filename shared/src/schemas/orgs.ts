@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tokenInfo } from './auth.js';
 import { handle, role, timestamp } from './common.js';
 

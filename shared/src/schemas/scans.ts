@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HANDLE_PATTERN, queryBoolean, SLUG_PATTERN } from '../validators.js';
 import { amiId, architecture, region, severity, timestamp } from './common.js';
 import { severityCounts } from './listings.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { amiId, architecture, region, version, visibility } from './common.js';
 import { lineage, scanInfo, verificationInfo } from './listings.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AMI_ID_PATTERN, architecture, REGION_PATTERN, SLUG_PATTERN, severity } from '../validators.js';
 
 /**

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// CommonJS on purpose (.cjs): Node starts a CommonJS entry a few ms sooner than an ES module, which is
+// most of what `cws --version` costs. `cws --version` is answered here without loading oclif; the text is exactly
+// oclif's (config.userAgent), so scripts see no difference.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && argv[0] === '--version') {
+  const pjson = require('../package.json');
+  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
+} else {
+  // Node 22+ keeps V8's compiled code of the bundle on disk (os.tmpdir()/node-compile-cache); Node 20 has no such cache.
+  require('node:module').enableCompileCache?.();
+  // oclif is bundled with the commands (cli/scripts/bundle.mjs): one file to load instead of ~150.
+  import('../dist/bundle/commands.js')
+    .then(({ execute }) => execute({ dir: __filename }))
+    .catch((err) => {
+      process.stderr.write(`cws could not start: ${err?.stack ?? err}\n`);
+      process.exitCode = 1;
+    });
+}
