@@ -145,6 +145,14 @@ describe('launch, save, publish, find, launch again, revoke', () => {
     ).toEqual(['verified', 'verified']);
     expect(emu.getImage('us-east-1', east)?.public).toBe(true);
     expect(pub.json.warnings.filter((w: string) => /snapshot/.test(w))).toEqual([]);
+    // The template the image was built from goes with it: others can fetch it (cws template fetch alice/ml-env).
+    expect(pub.json.template_file).toMatch(/python-ml\.yml$/);
+    const carried = await (await fetch(`${reg.url}/api/v1/listings/alice/ml-env/template`)).json();
+    expect(carried).toMatchObject({
+      name: 'python-ml',
+      version: '1.0.0',
+      yaml: expect.stringContaining('name: python-ml'),
+    });
 
     // The same name again adds a version.
     const again = await a(

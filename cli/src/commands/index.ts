@@ -39,6 +39,7 @@ import RegistryRemove from './registry/remove.js';
 import Save from './save.js';
 import Start from './start.js';
 import Stop from './stop.js';
+import TemplateFetch from './template/fetch.js';
 import TemplateInfo from './template/info.js';
 import TemplateValidate from './template/validate.js';
 import Templates from './templates.js';
@@ -88,6 +89,7 @@ export const COMMANDS = {
   'registry:add': RegistryAdd,
   'registry:list': RegistryList,
   'registry:remove': RegistryRemove,
+  'template:fetch': TemplateFetch,
   'template:info': TemplateInfo,
   'template:validate': TemplateValidate,
   save: Save,

@@ -8,6 +8,8 @@ export default class Launch extends CwsCommand<LaunchResult> {
   static override description =
     `Resolves TEMPLATE like "cws ami resolve" (pinned mapping, registries, your images, other regions, then the base image with the setup script as user data), runs one instance tagged cws:name, cws:template and cws:ami-source, waits until it is running and records it (see: cws list). A registry image counts as a launch with that registry.
 
+TEMPLATE may also be a registry listing, OWNER/NAME: cws launches that listing's template (the best image for it, as above). When you do not have the template, cws shows what it runs (packages, setup script) and asks to save it into your templates folder first, as "cws template fetch OWNER/NAME" does (--yes saves it without asking; without a terminal, --yes is needed).
+
 --dry-run asks EC2 whether the launch would be allowed (RunInstances DryRun) and starts nothing.
 
 Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure, 10 every image found was revoked and strategy ami_required.`;
@@ -17,9 +19,13 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     '<%= config.bin %> launch r-research stats --architecture arm64 --subnet subnet-0abc1234 --dry-run',
     '<%= config.bin %> launch my-custom-ml-env new-project --json',
     '<%= config.bin %> launch python-ml safe-box --max-severity high --severity-mode block',
+    '<%= config.bin %> launch genomics-core/nextflow-nfcore pipelines --yes',
   ];
   static override args = {
-    template: Args.string({ description: 'a template name (see: cws templates) or a YAML file', required: true }),
+    template: Args.string({
+      description: 'a template name (see: cws templates), a YAML file, or a registry listing OWNER/NAME',
+      required: true,
+    }),
     name: Args.string({ description: 'a name for the instance (letters, digits, . _ -)', required: true }),
   };
   static override flags = {
@@ -32,6 +38,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     subnet: Flags.string({ description: 'subnet id to launch into [default: your default VPC]' }),
     'key-pair': Flags.string({ description: 'EC2 key pair name for SSH' }),
     'dry-run': Flags.boolean({ description: 'ask EC2 whether the launch would succeed; start nothing' }),
+    yes: Flags.boolean({ description: "OWNER/NAME: save the listing's template without asking, if you lack it" }),
     ...scanPolicyFlags,
   };
 
@@ -39,12 +46,13 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     const { args, flags } = await this.parse(Launch);
     const { launch } = await import('../lib/instances/launch.js');
     const ctx = await this.context();
+    const template = await this.#templateOf(args.template, flags.yes ?? false);
     const spinner = this.spinner(`Launching ${args.name}`);
     let r: LaunchResult;
     try {
       r = await launch(
         ctx,
-        args.template,
+        template,
         args.name,
         {
           region: flags.region,
@@ -77,5 +85,33 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     if (r.counted_by) this.log(`  counted as a launch on registry ${r.counted_by}`);
     if (r.user_data_bytes) this.log('  provisioning from the setup script; it runs on first boot');
     return r;
+  }
+
+  /** A listing OWNER/NAME stands for its template: the user's own of that name, else the registry's (asked first). */
+  async #templateOf(arg: string, yes: boolean): Promise<string> {
+    const { listingRefArg, findListingTemplate } = await import('../lib/templates/fetch.js');
+    if (!listingRefArg(arg)) return arg;
+    const { findTemplate } = await import('../lib/templates/catalog.js');
+    const { CwsError } = await import('../lib/errors.js');
+    const ctx = await this.context();
+    const remote = await this.withSpinner(`Asking for the template of ${arg}`, () => findListingTemplate(ctx, arg));
+    const local = await findTemplate(remote.name, ctx.paths.templatesDir).catch((err) => {
+      if (err instanceof CwsError && err.code === 'template_not_found') return null;
+      throw err;
+    });
+    if (local) {
+      this.note(`${arg} is for template ${remote.name}; using yours (${local.file})`);
+    } else {
+      const { offerTemplate } = await import('../ui/offer-template.js');
+      this.note(`${arg} is for template ${remote.name}, which you do not have yet:`);
+      const saved = await offerTemplate(ctx, remote, {
+        yes,
+        force: false,
+        json: this.jsonEnabled(),
+        log: (line) => this.note(line),
+      });
+      this.note(`Saved template ${remote.name} as ${saved.file}.`);
+    }
+    return remote.name;
   }
 }

@@ -78,6 +78,7 @@ const CLI_CODE_EXIT = {
   nothing_to_build: EXIT.usage,
   nothing_to_publish: EXIT.usage,
   save_done: EXIT.usage,
+  template_exists: EXIT.usage,
   sts_endpoint_not_allowed: EXIT.usage,
   // invalid input files and settings
   config_invalid: EXIT.invalidInput,

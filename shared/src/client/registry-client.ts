@@ -22,7 +22,14 @@ import type { CommunityAmi } from '../schemas/community.js';
 import type { DeviceCode, DeviceCodeBody, DeviceToken } from '../schemas/device.js';
 import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.js';
 import type { ImportResult, MirrorResult } from '../schemas/import.js';
-import type { ListingDetail, RatingResult, ReviewPage, SearchResult, VersionDetail } from '../schemas/listings.js';
+import type {
+  ListingDetail,
+  ListingTemplate,
+  RatingResult,
+  ReviewPage,
+  SearchResult,
+  VersionDetail,
+} from '../schemas/listings.js';
 import type {
   AdminUser,
   AdminUserPage,
@@ -232,6 +239,15 @@ export class RegistryClient {
 
   getListing(owner: string, name: string, signal?: AbortSignal): Promise<ListingDetail> {
     return this.call('getListing', { params: { owner, name }, signal });
+  }
+
+  /** The template YAML a listing's version carries [default: the newest not revoked that has one]. */
+  getListingTemplate(owner: string, name: string, version?: string, signal?: AbortSignal): Promise<ListingTemplate> {
+    return this.call('getListingTemplate', {
+      params: { owner, name },
+      query: version === undefined ? {} : { version },
+      signal,
+    });
   }
 
   publish(body: PublishInput): Promise<ListingDetail> {

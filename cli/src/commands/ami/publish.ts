@@ -117,6 +117,8 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
       this.log(`  ${reg.region}  ${reg.architecture}  ${reg.ami_id}  ${v ? v.verification.status : 'unverified'}`);
     }
     if (r.verification_note) this.log(`  ${r.verification_note}`);
+    if (r.template_file)
+      this.log(`  template ${r.template} sent (${r.template_file}): cws template fetch ${r.listing}`);
     return r;
   }
 }

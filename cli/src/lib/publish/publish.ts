@@ -13,6 +13,7 @@ import { pickRegistry, registryFailure } from '../registries.js';
 import { save, type Tell } from '../save/save.js';
 import { LocalState } from '../state.js';
 import { findTemplate } from '../templates/catalog.js';
+import { readTemplateText } from '../templates/parse.js';
 import { proveAccount } from './account.js';
 import { hygieneGate } from './hygiene-gate.js';
 import { makeLaunchable, type TargetImage } from './launchable.js';
@@ -59,6 +60,8 @@ export interface PublishResult {
   /** The in-image hygiene check, when one ran. */
   hygiene: HygieneReport | null;
   hygiene_status: 'passed' | 'findings_accepted' | 'skipped' | null;
+  /** The template file sent with the version (others get it with cws template fetch); null: none was found here. */
+  template_file: string | null;
   warnings: string[];
 }
 
@@ -259,11 +262,18 @@ export async function publish(
     ami_id: i.ami_id,
     owner_account: proof.account_id,
   }));
+  const sent = await templateText(ctx, source.template);
+  if (!sent) {
+    warnings.push(
+      `no template named ${source.template} here: the version is published without it, so others cannot get it with cws template fetch ${ref.owner}/${ref.name}`,
+    );
+  }
   const versionBody = {
     version,
     ...(opts.changelog ? { changelog: opts.changelog } : {}),
     source_template: source.template,
     ...source.parent,
+    ...(sent ? { template_yaml: sent.yaml } : {}),
     regions,
     ...(gate.input ? { hygiene: gate.input } : {}),
   };
@@ -323,6 +333,23 @@ export async function publish(
     verification_note: note,
     hygiene: gate.report,
     hygiene_status: gate.input?.status ?? null,
+    template_file: sent?.file ?? null,
     warnings,
   };
+}
+
+/**
+ * The YAML of the template the image was built from, when this machine has it: the registry keeps it with the
+ * version and gives it to people who do not have it (cws template fetch OWNER/NAME).
+ */
+async function templateText(ctx: CliContext, name: string): Promise<{ yaml: string; file: string } | null> {
+  if (!name) return null;
+  try {
+    const found = await findTemplate(name, ctx.paths.templatesDir);
+    if (found.template.name !== name) return null;
+    return { yaml: await readTemplateText(found.file), file: found.file };
+  } catch (err) {
+    if (err instanceof CwsError) return null;
+    throw err;
+  }
 }

@@ -110,6 +110,7 @@ export async function findTemplate(nameOrPath: string, userDir: string): Promise
     code: 'template_not_found',
     suggestions: [
       `available templates: ${names.join(', ') || '(none)'}; see: cws templates`,
+      `get it with a registry listing made from it: cws ami browse --template ${nameOrPath}, then cws template fetch OWNER/NAME`,
       `or add ${join(userDir, `${nameOrPath}.yml`)}`,
     ],
   });
