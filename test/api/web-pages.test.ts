@@ -81,12 +81,36 @@ describe('web pages over HTTP', () => {
     expect(verified.text).toContain('No images match');
   });
 
-  it('reports a bad filter and still shows results for the rest', async () => {
+  it('answers a bad parameter with a 400 error page that links to the search without it', async () => {
     const res = await get('/?min_rating=9&template=python-ml');
     expect(res.status).toBe(400);
+    expect(res.text).toContain('<h1>That search did not work</h1>');
     expect(res.text).toContain('min rating:');
-    expect(res.text).toContain('/l/ml-commons/pytorch-cuda');
+    // Not the normal page: no results that would look like an answer.
+    expect(res.text).not.toContain('/l/ml-commons/pytorch-cuda');
+    expect(res.text).toContain('<a href="/?template=python-ml">Search without the parts that did not work</a>');
+    const sort = await get('/?sort=bogus');
+    expect(sort.status).toBe(400);
+    expect(sort.text).toContain('<h1>That search did not work</h1>');
+    expect(sort.text).toMatch(/<li>sort: [^<]*relevance/);
+    expect(sort.text).not.toContain('class="results"');
+    expect(sort.text).toContain('<a href="/">See every image</a>');
     expect((await get('/?cursor=garbage')).status).toBe(400);
+  });
+
+  it('says "1 download", "N ratings" and "4.6 out of 5"', async () => {
+    const matlab = await get('/l/engineering-it/matlab-byol'); // 1 download, 1 rating in the demo
+    expect(matlab.text).toContain('<li id="downloads">1 download</li>');
+    expect(matlab.text).toMatch(/3\.0 out of 5\s+\(1 rating\)/);
+    const torch = await get('/l/ml-commons/pytorch-cuda');
+    expect(torch.text).toContain('<li id="downloads">1,342 downloads</li>');
+    expect(torch.text).toMatch(/4\.6 out of 5\s+\(7 ratings\)/);
+    expect(torch.text).toContain('<span id="rating-count">7 ratings</span>');
+    const list = await get('/?template=matlab');
+    expect(list.text).toContain('<li>1 download</li>');
+    for (const page of [matlab.text, torch.text, list.text]) {
+      expect(page).not.toMatch(/\b1 downloads\b|\(s\)|\b1 ratings\b|\b1 launches\b/);
+    }
   });
 
   it('pages with a cursor that keeps the query and filters', async () => {
@@ -109,7 +133,11 @@ describe('web pages over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('ami-4f58d669cbee3772a');
     expect(res.text).toContain('data-copy="ami-4f58d669cbee3772a"');
-    expect(res.text).toContain('cws launch python-ml my-workspace --region us-east-1');
+    // A newcomer's lines: add the registry, get the template (the listing carries it), launch.
+    expect(res.text).toMatch(/data-copy="cws registry add community http:\/\/127\.0\.0\.1:\d+"/);
+    expect(res.text).toContain(
+      'data-copy="cws template fetch ml-commons/pytorch-cuda &amp;&amp; cws launch python-ml my-workspace --region us-east-1"',
+    );
     expect(res.text).toContain('v2.4.1');
     expect(res.text).toContain('<a href="/login">Sign in</a> to rate');
     // A demo listing nobody scanned or verified shows the placeholders.

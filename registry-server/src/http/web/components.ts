@@ -4,6 +4,8 @@ import { html, type SafeHtml } from './html.js';
 
 const numbers = new Intl.NumberFormat('en-US');
 export const count = (n: number) => numbers.format(n);
+/** "1 download", "1,342 downloads": the noun agrees with the number (never "1 downloads" or "rating(s)"). */
+export const counted = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** Star glyphs for screens, a sentence for screen readers. */
 export function stars(average: number): SafeHtml {
@@ -11,11 +13,11 @@ export function stars(average: number): SafeHtml {
   return html`<span class="stars" aria-hidden="true">${'★'.repeat(full)}${'☆'.repeat(5 - full)}</span>`;
 }
 
+/** "★★★★★ 4.6 out of 5 (12 ratings)": an average out of 5, then how many people rated. */
 export function ratingLine(rating: RatingSummary): SafeHtml {
   if (rating.count === 0) return html`<span>Not rated yet</span>`;
-  const noun = rating.count === 1 ? 'rating' : 'ratings';
-  return html`<span>${stars(rating.average)} <span class="sr-only">Rated</span> ${rating.average.toFixed(1)}
-    <span class="sr-only">out of 5</span> (${count(rating.count)} ${noun})</span>`;
+  return html`<span>${stars(rating.average)} <span class="sr-only">Rated</span> ${rating.average.toFixed(1)} out of 5
+    (${counted(rating.count, 'rating')})</span>`;
 }
 
 export type BadgeKind = 'ok' | 'warn' | 'bad' | 'info' | 'plain';

@@ -10,7 +10,7 @@ import { listingPath } from './html.js';
 import { layout, type Render, sendPage } from './layout.js';
 import { pageErrors } from './page-errors.js';
 import { myListingsPage, signInPage } from './pages/account.js';
-import { cataloguePage } from './pages/catalogue.js';
+import { badSearchPage, cataloguePage } from './pages/catalogue.js';
 import { notFoundPage } from './pages/errors.js';
 import { currentVersion, type ListingView, listingPage } from './pages/listing.js';
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
@@ -61,11 +61,12 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
 
   router.get('/', async (req, res) => {
     const { form, search, errors } = parseCatalogue(req.query);
+    if (errors.length > 0) return render(req, res, 400, badSearchPage(form, errors));
     const [facets, result] = await Promise.all([
       catalogue.facets(),
       ctx.services.search.search(search, webState(res).session?.principal ?? null),
     ]);
-    render(req, res, errors.length > 0 ? 400 : 200, cataloguePage({ form, facets, result, errors }));
+    render(req, res, 200, cataloguePage({ form, facets, result }));
   });
 
   const showListing = async (req: Request, res: Response, status: number, extra: Partial<ListingView> = {}) => {
@@ -87,11 +88,13 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
     const mine = session ? await catalogue.myRating(session.principal, owner, name) : null;
     const rated = Boolean(session) && one(req.query, 'rated') === '1';
     const findings = await listingFindings(ctx, detail, one(req.query, 'severity'));
+    // The address people reach this registry at: the configured public URL, else the one this page was asked at.
+    const registryUrl = ctx.config.http.publicUrl ?? `${req.protocol}://${req.host}`;
     render(
       req,
       res,
       status,
-      listingPage({ detail, reviews, reviewsCursor: cursor, session, mine, rated, findings, ...extra }),
+      listingPage({ detail, reviews, reviewsCursor: cursor, session, mine, rated, findings, registryUrl, ...extra }),
     );
   };
 

@@ -1,6 +1,6 @@
 import type { ListingSummary, SearchResult } from '@cws/shared';
 import type { Facets } from '../../../services/catalogue.js';
-import { badge, count, date, option, ratingLine, verifiedBadge } from '../components.js';
+import { badge, counted, date, option, ratingLine, verifiedBadge } from '../components.js';
 import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';
 import type { CatalogueForm, CatalogueParam } from '../query.js';
@@ -73,7 +73,7 @@ function sortLabel(form: CatalogueForm): string {
 function card(item: ListingSummary): SafeHtml {
   const meta: Child[] = [
     html`<li>${ratingLine(item.rating)}</li>`,
-    html`<li>${count(item.download_count)} downloads</li>`,
+    html`<li>${counted(item.download_count, 'download')}</li>`,
     item.latest_version ? html`<li>v${item.latest_version}</li>` : null,
     item.regions.length > 0
       ? html`<li>${item.regions.length === 1 ? item.regions[0] : `${item.regions.length} regions`} ·
@@ -123,13 +123,24 @@ export function resultsList(result: SearchResult, form: CatalogueForm, path: str
   }`;
 }
 
-export function cataloguePage(input: {
-  form: CatalogueForm;
-  facets: Facets;
-  result: SearchResult;
-  errors: string[];
-}): Page {
-  const { form, facets, result, errors } = input;
+/**
+ * A search whose URL has a bad parameter: a 400 page saying what is wrong, with a link to the same search without
+ * it (a shared link with one odd value still leads somewhere), rather than results that look like an answer.
+ */
+export function badSearchPage(form: CatalogueForm, errors: string[]): Page {
+  const rest = href('/', { ...form, cursor: undefined });
+  return {
+    title: 'That search did not work',
+    noindex: true,
+    main: html`<h1>That search did not work</h1>
+<div class="notice bad" role="alert"><p>This address asks for something the catalogue cannot do:</p>
+<ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>
+<p><a href="${rest}">${Object.keys(form).length > 0 ? 'Search without the parts that did not work' : 'See every image'}</a> · <a href="/">Back to the catalogue</a></p>`,
+  };
+}
+
+export function cataloguePage(input: { form: CatalogueForm; facets: Facets; result: SearchResult }): Page {
+  const { form, facets, result } = input;
   const searching = Object.keys(form).some((k) => k !== 'sort' && k !== 'cursor');
   const heading = form.q ? html`Results for “${form.q}”` : searching ? html`Filtered images` : html`Community images`;
   const empty = html`<p><strong>No images match.</strong></p>
@@ -139,7 +150,6 @@ export function cataloguePage(input: {
     description: 'Browse, search and rate shared Amazon Machine Images for research environments.',
     main: html`<h1>${heading}</h1>
 <p class="small">Ready-made machine images for cws templates: launch in under a minute instead of provisioning from a script.</p>
-${errors.length > 0 ? html`<div class="notice bad" role="alert">${errors.map((e) => html`<p>${e}; ignored.</p>`)}</div>` : ''}
 ${searchForm(form, facets)}
 <div class="toolbar">
   ${activeFilters(form, '/')}

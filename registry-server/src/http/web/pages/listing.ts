@@ -1,6 +1,6 @@
 import type { ListingDetail, RegionImage, Review, ReviewPage, VersionDetail } from '@cws/shared';
 import type { WebSession } from '../../../services/sessions.js';
-import { badge, copyButton, count, csrfField, date, ratingLine, stars, verifiedBadge } from '../components.js';
+import { badge, copyButton, count, counted, csrfField, date, ratingLine, stars, verifiedBadge } from '../components.js';
 import { type Child, href, html, listingPath, type SafeHtml } from '../html.js';
 import type { Page } from '../layout.js';
 import { type FindingsView, findingsSection, scanAlertBanner, scanSummary } from './listing-scan.js';
@@ -14,6 +14,8 @@ export interface ListingView {
   mine: { rating: number; review: string | null } | null;
   /** Set after a successful rating (redirect with ?rated=1). */
   rated: boolean;
+  /** This registry's address, for the `cws registry add` line. */
+  registryUrl: string;
   /** A rating form that failed validation: the message and what was typed. */
   formError?: { message: string; rating?: number; review?: string };
   /** The current version's findings (first page). */
@@ -65,20 +67,31 @@ export function imagesTable(version: VersionDetail, caption: string): SafeHtml {
 </table></div>`;
 }
 
-function launchBox(detail: ListingDetail, version: VersionDetail | undefined): SafeHtml {
+function launchBox(detail: ListingDetail, version: VersionDetail | undefined, registryUrl: string): SafeHtml {
   const image = version?.regions.find((r) => r.region === 'us-east-1') ?? version?.regions[0];
   const region = image?.region ?? 'us-east-1';
   const arch = image && image.architecture !== 'x86_64' ? ` --architecture ${image.architecture}` : '';
-  const launch = `cws launch ${detail.template} my-workspace --region ${region}${arch}`;
+  const carries = detail.versions.some((v) => v.has_template && v.status !== 'revoked');
+  const add = `cws registry add community ${registryUrl}`;
+  const launchOnly = `cws launch ${detail.template} my-workspace --region ${region}${arch}`;
+  const launch = carries ? `cws template fetch ${detail.ref} && ${launchOnly}` : launchOnly;
   const resolve = `cws ami resolve ${detail.template} --region ${region}${arch} --explain`;
   // Break command lines only between words: "us-east-1" split at a hyphen reads as two arguments.
   const words = (line: string) => line.split(' ').map((w, i) => html`${i > 0 ? ' ' : ''}<span class="nw">${w}</span>`);
+  const line = (text: string, what: string, id: string) =>
+    html`<div class="copyline" id="${id}"><pre><code>${words(text)}</code></pre>${copyButton(text, what)}</div>`;
   return html`<section class="card" aria-labelledby="launch-h">
   <h2 id="launch-h">Launch it</h2>
-  <p class="small">cws picks the best image for the <code>${detail.template}</code> template in your region from your registries:</p>
-  <div class="copyline"><pre><code>${words(launch)}</code></pre>${copyButton(launch, 'the launch command')}</div>
+  <p class="small">New to cws on this registry? Add it once:</p>
+  ${line(add, 'the registry add command', 'registry-line')}
+  ${
+    carries
+      ? html`<p class="small">Get the <code>${detail.template}</code> template this image was built from (cws shows what it installs and asks first), then launch: cws picks the best image for it in your region from your registries.</p>`
+      : html`<p class="small">This listing was published without its template: you need a template named <code>${detail.template}</code> (see <code>cws templates</code>). cws picks the best image for it in your region from your registries:</p>`
+  }
+  ${line(launch, 'the launch command', 'launch-line')}
   <p class="small">See which image it chooses, and why:</p>
-  <div class="copyline"><pre><code>${words(resolve)}</code></pre>${copyButton(resolve, 'the resolve command')}</div>
+  ${line(resolve, 'the resolve command', 'resolve-line')}
 </section>`;
 }
 
@@ -95,7 +108,7 @@ function ratingSummary(detail: ListingDetail): SafeHtml {
     n === 0
       ? html`<p>Not rated yet.</p>`
       : html`<p><span class="big" id="average">${average.toFixed(1)}</span> ${stars(average)}
-      <span class="sr-only">out of 5</span><br><span id="rating-count">${count(n)} ${n === 1 ? 'rating' : 'ratings'}</span>
+      out of 5<br><span id="rating-count">${counted(n, 'rating')}</span>
       <br><span class="small" id="launched-count">${count(launched)} from people who launched it</span></p>
   <ul class="hist" aria-label="Ratings by stars">${rows}</ul>`
   }
@@ -194,7 +207,7 @@ function rateForm(v: ListingView): SafeHtml {
 function versionItem(v: VersionDetail, current: boolean): SafeHtml {
   return html`<li class="card">
   <div class="title"><h3>v${v.version}</h3> ${statusBadge(v)} ${current ? badge('info', 'Current') : ''}
-    <span class="small">${date(v.created_at)} by ${v.created_by} · ${count(v.download_count)} downloads · ${count(v.launch_count)} launches · ${v.regions.length} images</span></div>
+    <span class="small">${date(v.created_at)} by ${v.created_by} · ${counted(v.download_count, 'download')} · ${counted(v.launch_count, 'launch', 'launches')} · ${counted(v.regions.length, 'image')}</span></div>
   ${v.lineage.revoked_ancestor ? html`<p class="notice bad">${v.lineage.revoked_ancestor.message}</p>` : v.lineage.parent ? html`<p class="small">Built on ${v.lineage.parent.listing}@${v.lineage.parent.version}</p>` : ''}
   ${v.status_reason ? html`<p><strong>${v.status === 'revoked' ? 'Revoked' : 'Deprecated'}:</strong> ${v.status_reason}</p>` : ''}
   ${v.changelog ? html`<pre>${v.changelog}</pre>` : html`<p class="small">No changelog.</p>`}
@@ -261,8 +274,8 @@ ${banners}
   <li>Template ${badge('info', detail.template)}</li>
   ${detail.category ? html`<li>Category <a href="${href('/', { category: detail.category })}">${detail.category}</a></li>` : ''}
   <li>${ratingLine(detail.rating)}</li>
-  <li id="downloads">${count(detail.download_count)} downloads</li>
-  <li id="launches">${count(detail.launch_count)} launches</li>
+  <li id="downloads">${counted(detail.download_count, 'download')}</li>
+  <li id="launches">${counted(detail.launch_count, 'launch', 'launches')}</li>
   ${version ? html`<li>v${version.version}</li>` : ''}
   <li>updated ${date(detail.updated_at)}</li>
 </ul>
@@ -270,7 +283,7 @@ ${detail.tags.length > 0 ? html`<ul class="tags" aria-label="Tags">${detail.tags
 ${v.rated ? html`<div class="notice ok" role="status"><p>Thanks: your rating is saved.</p></div>` : ''}
 <div class="layout">
 <aside>
-${launchBox(detail, version)}
+${launchBox(detail, version, v.registryUrl)}
 ${ratingSummary(detail)}
 ${trustBox(version)}
 </aside>
