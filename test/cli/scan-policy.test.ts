@@ -98,6 +98,7 @@ describe('publish, scan, see, resolve under policy, accept', () => {
       '--skip-hygiene',
     );
     expect(pub.code, pub.stdout + pub.stderr).toBe(0);
+    const publishedMs = performance.now() - t0;
     const history = await waitScanned(reg, 'alice/lab', '1.0.0');
     const scannedMs = performance.now() - t0;
     // The full path: a scan instance (no GetImageFindings for this AMI), terminated afterwards.
@@ -107,7 +108,7 @@ describe('publish, scan, see, resolve under policy, accept', () => {
       counts: { critical: 1, medium: 1, high: 0 },
     });
     expect(emu.listInstances('us-east-1').filter((i) => i.state === 'running')).toEqual([]);
-    console.info(`publish -> scan stored: ${Math.round(scannedMs)} ms`);
+    console.info(`cws ami publish: ${Math.round(publishedMs)} ms; publish -> scan stored: ${Math.round(scannedMs)} ms`);
 
     const detail = listingDetail.parse((await request(reg.url).get('/api/v1/listings/alice/lab')).body);
     expect(detail.versions[0]!.regions[0]!.scan).toMatchObject({ status: 'complete', highest: 'critical' });
