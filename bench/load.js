@@ -57,6 +57,17 @@ export async function startServer(mode, env, nodeFlags = []) {
     profileStart: () => ask('profile:start', 'profile:started'),
     /** Stops it and writes a .cpuprofile. */
     profileStop: (file) => ask(`profile:stop ${file}`, 'profile:stopped'),
+    /** The child's resident memory now, in MB. */
+    rssMb: () =>
+      new Promise((resolve) => {
+        const on = (m) => {
+          if (typeof m !== 'string' || !m.startsWith('rss:')) return;
+          child.off('message', on);
+          resolve(Math.round(Number(m.slice(4)) / 1048576));
+        };
+        child.on('message', on);
+        child.send('rss');
+      }),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -262,7 +262,16 @@ try {
     try {
       const best = await measure(server, s, profile ? s.id : null);
       const requests = s.requests.map((q) => q.path ?? '(varies)');
-      results.push({ ...s, requests, settleSeconds: server.settleSeconds, baselineRps: base.result.rps, ...best });
+      const memory = { atListenMb: server.startup?.rssMb ?? null, afterMb: await server.rssMb() };
+      results.push({
+        ...s,
+        requests,
+        startup: server.startup ?? null,
+        memory,
+        settleSeconds: server.settleSeconds,
+        baselineRps: base.result.rps,
+        ...best,
+      });
     } finally {
       await server.stop();
     }
@@ -315,9 +324,27 @@ writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 const broken = printReport(report);
 log(`results: ${file}`);
 if (profile) for (const r of results) log(summarizeProfile(join(profileDir, `${r.id}.cpuprofile`), 25));
+printStartup(report);
 printSizeRatio(report);
 // Missed targets are reported, not fatal; answers other than 2xx make the run invalid.
 process.exitCode = broken ? 1 : 0;
+
+/** Start-up (target: listening within 2 s of the process starting) and memory of each registry child. */
+function printStartup(current) {
+  const rows = current.scenarios.filter((s) => s.startup);
+  if (rows.length === 0) return;
+  const listen = rows.map((s) => s.startup.listeningAtMs).sort((a, b) => a - b);
+  const worst = listen[listen.length - 1];
+  log(
+    `\nstart-up (process start to listening; target < 2 s): median ${(listen[Math.floor(listen.length / 2)] / 1000).toFixed(2)} s, ` +
+      `worst ${(worst / 1000).toFixed(2)} s ${worst < 2000 ? 'MET' : 'MISSED'}; of which modules ${rows[0].startup.modulesMs} ms, ` +
+      `createServer+listen ${rows.map((s) => s.startup.createAndListenMs).join('/')} ms; then busy with start-up work ` +
+      `${rows.map((s) => s.settleSeconds).join('/')} s`,
+  );
+  log(
+    `server RSS: ${rows.map((s) => `${s.id} ${s.memory.atListenMb}->${s.memory.afterMb} MB`).join(', ')} (at listen -> after the scenario)`,
+  );
+}
 
 /**
  * Cost against catalogue size: this run next to the latest run of the other size (BENCH_QUICK

@@ -27,10 +27,21 @@ if (mode === 'bare') {
       server.closeAllConnections();
     });
 } else if (mode === 'registry') {
+  // Start-up as an operator sees it: modules loaded (process start to here), then
+  // createServer() (database open, migrations check, start-up work) and listen().
+  const loadedMs = performance.now();
   const config = buildConfig(readEnv());
   const server = await createServer(config);
   const url = await server.listen();
-  process.stdout.write(`${JSON.stringify({ url, config: { cache: config.cache, rateLimit: config.rateLimit } })}\n`);
+  const startup = {
+    modulesMs: Math.round(loadedMs),
+    createAndListenMs: Math.round(performance.now() - loadedMs),
+    listeningAtMs: Math.round(performance.now()),
+    rssMb: Math.round(process.memoryUsage().rss / 1048576),
+  };
+  process.stdout.write(
+    `${JSON.stringify({ url, startup, config: { cache: config.cache, rateLimit: config.rateLimit } })}\n`,
+  );
   close = () => server.close();
 } else {
   process.stderr.write('usage: node bench/server.js bare|registry\n');
@@ -44,7 +55,9 @@ process.once('SIGTERM', async () => {
 
 let session = null;
 process.on('message', async (message) => {
-  if (message === 'profile:start') {
+  if (message === 'rss') {
+    process.send(`rss:${process.memoryUsage().rss}`);
+  } else if (message === 'profile:start') {
     session = new Session();
     session.connect();
     await session.post('Profiler.enable');

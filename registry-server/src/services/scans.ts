@@ -424,6 +424,9 @@ export class ScanService {
 
   /** The scheduled rescan pass. */
   async queueRescans(): Promise<number> {
+    // Without a scanner every job would only record "not scanned" again, for every image of
+    // the catalogue (and drop cached answers each time): nothing to re-queue.
+    if (this.disabled || !this.scanner) return 0;
     const ids = await q.regionsDueRescan(
       this.database.db,
       this.config.rescanLatestSeconds,
