@@ -61,31 +61,34 @@ afterAll(async () => {
 });
 
 /** The order relevance paging promises, as one straightforward query over every match. */
-async function reference(f: SearchFilters, pool: number): Promise<number[]> {
+async function reference(f: SearchFilters, pool: number, window = 1_000_000): Promise<number[]> {
   const q = sql`to_tsquery('simple', ${f.tsquery!})`;
   const template = f.template ?? null;
+  // The pool: the `pool` best-rated matches among the `window` best-rated listings of all.
   const { rows } = await sql<{ id: number }>`
-    WITH m AS (
+    WITH w AS (
+      SELECT image_id, row_number() OVER (ORDER BY rating_avg DESC, image_id DESC) <= ${window} AS inside
+      FROM image_stats),
+    m AS (
       SELECT i.id, s.rating_avg, ts_rank(i.search_tsv, ${q}) AS rank,
-             row_number() OVER (ORDER BY s.rating_avg DESC, i.id DESC) AS rn
-      FROM images i JOIN image_stats s ON s.image_id = i.id
+             row_number() OVER (PARTITION BY w.inside ORDER BY s.rating_avg DESC, i.id DESC) AS rn, w.inside
+      FROM images i JOIN image_stats s ON s.image_id = i.id JOIN w ON w.image_id = i.id
       WHERE i.search_tsv @@ ${q} AND i.visibility = 'public'
-        AND (${template}::text IS NULL OR i.template = ${template}::text))
-    SELECT id FROM m
-    ORDER BY (rn <= ${pool}) DESC, CASE WHEN rn <= ${pool} THEN rank END DESC, rating_avg DESC, id DESC`.execute(
-    database.db,
-  );
+        AND (${template}::text IS NULL OR i.template = ${template}::text)),
+    p AS (SELECT *, inside AND rn <= ${pool} AS ranked FROM m)
+    SELECT id FROM p
+    ORDER BY ranked DESC, CASE WHEN ranked THEN rank END DESC, rating_avg DESC, id DESC`.execute(database.db);
   return rows.map((r) => Number(r.id));
 }
 
-async function walk(f: SearchFilters & { tsquery: string }, limit: number, pool: number) {
+async function walk(f: SearchFilters & { tsquery: string }, limit: number, pool: number, window?: number) {
   const ids: number[] = [];
   let after: SearchAfter | undefined;
   for (let pages = 0; pages < 200; pages++) {
-    const { rows, next } = await relevancePage(database.db, f, limit, after, pool);
+    const { rows, next } = await relevancePage(database.db, f, limit, after, pool, window);
     expect(rows.length).toBeLessThanOrEqual(limit);
     // The same cursor gives the same page again.
-    const again = await relevancePage(database.db, f, limit, after, pool);
+    const again = await relevancePage(database.db, f, limit, after, pool, window);
     expect(again.rows.map((r) => r.id)).toEqual(rows.map((r) => r.id));
     ids.push(...rows.map((r) => r.id));
     if (!next) return ids;
@@ -108,6 +111,21 @@ describe('relevance paging with a bounded pool', () => {
       const expected = await reference(f, pool);
       expect(expected.length).toBeGreaterThan(100);
       expect(await walk(f, limit, pool)).toEqual(expected);
+    });
+  }
+
+  for (const [pool, window, limit] of [
+    [20, 24, 7],
+    [20, 15, 4],
+    [1000, 60, 9],
+  ] as const) {
+    it(`pool ${pool} within the ${window} best-rated, pages of ${limit}: every match once, in order`, async () => {
+      const f = { tsquery: 'alpha', visible };
+      const expected = await reference(f, pool, window);
+      expect(expected.length).toBeGreaterThan(100);
+      // The window matters here: the unbounded order differs.
+      expect(expected).not.toEqual(await reference(f, pool));
+      expect(await walk(f, limit, pool, window)).toEqual(expected);
     });
   }
 
