@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
+import * as invitations from './20261202140100_invitations.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';
 import * as webSessionOrigin from './20261201090100_web_session_origin.js';
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261201090100_web_session_origin': webSessionOrigin,
   '202612021201_image_stats': imageStats,
   '202612021401_version_templates': versionTemplates,
+  '20261202140100_invitations': invitations,
 };

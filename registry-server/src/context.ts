@@ -11,6 +11,7 @@ import { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AccessService } from './services/access.js';
+import { AccountService } from './services/account.js';
 import { AdminService } from './services/admin.js';
 import { AuthService } from './services/auth.js';
 import { AwsAccountService } from './services/aws-accounts.js';
@@ -20,6 +21,7 @@ import { DownloadCounter } from './services/downloads.js';
 import { ExceptionService } from './services/exceptions.js';
 import { ImageCheckService } from './services/image-checks.js';
 import { ImportService } from './services/import.js';
+import { InvitationService } from './services/invitations.js';
 import { ListingService } from './services/listings.js';
 import { ExportService, MirrorService } from './services/mirror.js';
 import { OrganisationService } from './services/organisations.js';
@@ -51,6 +53,8 @@ export interface AppContext {
   checkResponses: boolean;
   services: {
     access: AccessService;
+    /** The account page: a signed-in person's own API tokens. */
+    account: AccountService;
     admin: AdminService;
     export: ExportService;
     mirror: MirrorService;
@@ -75,6 +79,8 @@ export interface AppContext {
     /** SAML single sign-on; null when no IdP is configured. */
     saml: SamlService | null;
     device: DeviceService;
+    /** Invitation links and the first-run admin link. */
+    invitations: InvitationService;
   };
 }
 
@@ -113,6 +119,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     jobs,
   );
   const access = new AccessService(database);
+  const auth = new AuthService(database, cache, logger);
   const orgs = new OrganisationService(database, cache, access);
   const saml = config.saml
     ? await SamlService.create(config.saml, config.http.publicUrl!, database, logger.child({ name: 'saml' }), orgs)
@@ -152,7 +159,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       mirror: new MirrorService(database, cache, logger.child({ name: 'mirror' })),
       orgs,
       catalogue: new CatalogueService(database),
-      auth: new AuthService(database, cache, logger),
+      auth,
+      account: new AccountService(database, auth),
       listings: new ListingService(database, cache, verification, access),
       templates: new TemplateService(database, access),
       imageChecks: new ImageCheckService(database, cache),
@@ -174,6 +182,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ),
       saml,
       device: new DeviceService(database, logger.child({ name: 'device' })),
+      invitations: new InvitationService(database, logger.child({ name: 'invitations' })),
       ...overrides.services,
     },
   };

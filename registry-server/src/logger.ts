@@ -26,14 +26,14 @@ const SECRET_PARAMS = new Set([
 ]);
 
 /**
- * A URL fit for a log line: the one-time code in /login/{code} and secret query parameters
+ * A URL fit for a log line: the one-time code in /login/{code} and /invite/{code}, and secret query parameters
  * (sign-in and device codes, SAML messages) become "[redacted]". Never throws, whatever the input.
  */
 export function redactUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const q = url.indexOf('?');
   let path = q === -1 ? url : url.slice(0, q);
-  path = path.replace(/^(\/login\/)[^/]+/i, '$1[redacted]');
+  path = path.replace(/^(\/(?:login|invite)\/)[^/]+/i, '$1[redacted]');
   if (q === -1) return path;
   const query = url
     .slice(q + 1)

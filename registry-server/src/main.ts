@@ -4,6 +4,7 @@ import { ENV_DOCS, readEnv } from './config/env.js';
 import { createContext } from './context.js';
 import { DataFolderLockedError, lockHolder } from './db/data-lock.js';
 import { createWorker } from './jobs/worker.js';
+import { HOST_HELP, registryUrl, runHostCommand } from './host-commands.js';
 import { createLogger } from './logger.js';
 import { createServer, VERSION } from './server.js';
 import { parseIndex } from './services/import.js';
@@ -17,6 +18,7 @@ Usage:
   cws-registry import FILE      import a registry index (YAML or JSON), idempotently
   cws-registry mirror URL       mirror another registry's public export once, idempotently
                                 (CWS_REGISTRY_MIRROR_URL runs it on a schedule inside serve)
+${HOST_HELP}
   cws-registry --help | --version
 
 Settings (environment variables):
@@ -35,7 +37,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const env = readEnv();
   const config = buildConfig(env);
+  // One-shot commands log to stderr: their stdout is the answer (JSON for scripts).
+  const quiet = () => ({ logger: createLogger(config.logLevel, 2) });
   switch (command) {
+    case 'user':
+    case 'token':
+      return runHostCommand(config, command, rest);
     case 'serve': {
       const server = await createServer(config);
       const url = await server.listen();
@@ -44,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
         `cws-registry ${VERSION} listening on ${url}  (database: ${where}; cache: ${config.redis ? 'Redis' : 'in-process'})\n`,
       );
       process.stdout.write(`  API ${url}/api/v1   OpenAPI ${url}/api/v1/openapi.json   health ${url}/readyz\n`);
+      await printFirstRun(server, config.http.publicUrl ? registryUrl(config) : url);
       const stop = async (signal: string) => {
         server.ctx.logger.info({ signal }, 'shutting down');
         await server.close();
@@ -81,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
           'a running server applied every migration when it started: restart it to apply new ones',
         );
       }
-      const ctx = await createContext({ ...config, redis: null });
+      const ctx = await createContext({ ...config, redis: null }, quiet());
       const applied = await ctx.database.migrate();
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
       await ctx.database.close();
@@ -159,6 +167,22 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command "${command}"; see cws-registry --help\n`);
       return 2;
   }
+}
+
+/**
+ * While the registry has no admin: a one-time link that makes the first one. It is a secret, so it
+ * goes to stdout for the operator as plain text, never through the logger (whose lines get shipped);
+ * it works once, for an hour, and not at all once any admin exists.
+ */
+async function printFirstRun(server: Awaited<ReturnType<typeof createServer>>, base: string): Promise<void> {
+  const link = await server.ctx.services.invitations.firstRun();
+  if (!link) return;
+  process.stdout.write(
+    `\nNo admin yet. Open this one-time link within an hour to become the first admin (choose your handle):\n` +
+      `  ${base}/invite/${link.code}\n` +
+      `It works once and is printed at every start until an admin exists. For a permanent admin token instead,\n` +
+      `start with CWS_REGISTRY_ADMIN_TOKEN=$(openssl rand -hex 24) (user "admin"; no link is printed then).\n\n`,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -8,6 +8,7 @@ export * from './schemas/community.js';
 export * from './schemas/device.js';
 export * from './schemas/image-checks.js';
 export * from './schemas/import.js';
+export * from './schemas/invitations.js';
 export * from './schemas/listings.js';
 export * from './schemas/orgs.js';
 export * from './schemas/resolve.js';

@@ -3,6 +3,7 @@ import type { AuditLogTable } from './tables/audit-log.js';
 import type { AwsAccountsTable } from './tables/aws-accounts.js';
 import type { ChannelsTable } from './tables/channels.js';
 import type { DeviceAuthorizationsTable } from './tables/device.js';
+import type { InvitationsTable } from './tables/invitations.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageStatsTable } from './tables/image-stats.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
@@ -48,4 +49,5 @@ export interface DB {
   job_schedules: JobSchedulesTable;
   launches: LaunchesTable;
   download_identities: DownloadIdentitiesTable;
+  invitations: InvitationsTable;
 }

@@ -24,6 +24,11 @@ export class AdminService {
 
   async listUsers(principal: Principal, q: { q?: string; limit: number; cursor?: string }): Promise<AdminUserPage> {
     requireRegistryAdmin(principal);
+    return this.listUsersAsOperator(q);
+  }
+
+  /** `cws-registry user list` on the registry's host (it holds the database already). */
+  async listUsersAsOperator(q: { q?: string; limit: number; cursor?: string }): Promise<AdminUserPage> {
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, isHandleCursor);
     const rows = await users.listPeople(this.database.db, { prefix: q.q, after }, q.limit + 1);
     const page = rows.slice(0, q.limit);
@@ -51,6 +56,16 @@ export class AdminService {
    */
   async updateUser(principal: Principal, handle: string, body: UpdateUserBody): Promise<AdminUser> {
     requireRegistryAdmin(principal);
+    return this.#updateUser(principal.userId, handle, body);
+  }
+
+  /** `cws-registry user disable|enable` on the registry's host: audited with no actor, via cws-registry. */
+  async updateUserAsOperator(handle: string, body: UpdateUserBody): Promise<AdminUser> {
+    return this.#updateUser(null, handle, body);
+  }
+
+  async #updateUser(actorId: number | null, handle: string, body: UpdateUserBody): Promise<AdminUser> {
+    const via = actorId === null ? { via: 'cws-registry' } : {};
     await this.database.transaction(async (trx) => {
       const user = await users.findUserByHandle(trx, handle);
       if (!user || user.kind !== 'user') throw new NotFoundError(`no user ${handle}`);
@@ -61,31 +76,32 @@ export class AdminService {
       if (losesAdmin && (await users.countActiveAdmins(trx)) <= 1) {
         throw new ConflictError(`${handle} is the last active admin; make someone else admin first`);
       }
-      if (user.id === principal.userId && body.disabled === true) {
+      if (user.id === actorId && body.disabled === true) {
         throw new ConflictError('you cannot disable yourself');
       }
       if (body.role !== undefined && body.role !== user.role) {
         await users.setUserRole(trx, user.id, body.role);
         await audit(trx, {
-          actor_id: principal.userId,
+          actor_id: actorId,
           action: 'user.role',
           target: handle,
-          details: { role: body.role, previous: user.role },
+          details: { role: body.role, previous: user.role, ...via },
         });
       }
       if (body.disabled !== undefined && body.disabled !== (user.disabled_at !== null)) {
         await users.setUserDisabled(trx, user.id, body.disabled ? new Date() : null);
         if (body.disabled) await users.deleteSessionsOf(trx, user.id);
         await audit(trx, {
-          actor_id: principal.userId,
+          actor_id: actorId,
           action: body.disabled ? 'user.disable' : 'user.enable',
           target: handle,
+          details: via,
         });
       }
     });
     // Principals are cached by token: drop them so the change holds on the next request.
     await this.cache.invalidate('user changed');
-    const page = await this.listUsers(principal, { q: handle, limit: 50 });
+    const page = await this.listUsersAsOperator({ q: handle, limit: 50 });
     const found = page.items.find((u) => u.handle === handle);
     if (!found) throw new NotFoundError(`no user ${handle}`);
     return found;

@@ -114,7 +114,19 @@ export class AuthService {
 
   async createUser(principal: Principal, body: CreateUserBody): Promise<CreatedUser> {
     requireAdmin(principal);
-    const result = await this.database.transaction(async (trx) => {
+    return this.#createUser(principal.userId, body);
+  }
+
+  /**
+   * `cws-registry user create` on the registry's host: whoever can run it there holds the
+   * database already. Audited with no actor and via "cws-registry".
+   */
+  async createUserAsOperator(body: CreateUserBody): Promise<CreatedUser> {
+    return this.#createUser(null, body);
+  }
+
+  async #createUser(actorId: number | null, body: CreateUserBody): Promise<CreatedUser> {
+    return this.database.transaction(async (trx) => {
       if (await users.findUserByHandle(trx, body.handle)) throw new ConflictError(`user ${body.handle} already exists`);
       let user: Awaited<ReturnType<typeof users.insertUser>>;
       try {
@@ -130,14 +142,36 @@ export class AuthService {
       const scopes: Scope[] = body.role === 'admin' ? ALL_SCOPES : DEFAULT_USER_SCOPES;
       const token = await this.#mint(trx, user.id, body.token_name, scopes, null);
       await audit(trx, {
-        actor_id: principal.userId,
+        actor_id: actorId,
         action: 'user.create',
         target: body.handle,
-        details: { role: body.role },
+        details: { role: body.role, ...(actorId === null ? { via: 'cws-registry' } : {}) },
       });
       return { user: await this.#userInfo(trx, user), token };
     });
-    return result;
+  }
+
+  /** `cws-registry token create HANDLE` on the registry's host: a token for that person, within their role. */
+  async createTokenAsOperator(handle: string, body: CreateTokenBody): Promise<CreatedToken> {
+    const user = await users.findUserByHandle(this.database.db, handle);
+    if (!user || user.kind !== 'user') throw new NotFoundError(`no user ${handle}`);
+    if (user.disabled_at) throw new ConflictError(`${handle} is disabled; enable them first`);
+    const allowed: Scope[] = user.role === 'admin' ? ALL_SCOPES : DEFAULT_USER_SCOPES;
+    const scopes = [...new Set(body.scopes ?? DEFAULT_USER_SCOPES)];
+    const wider = scopes.filter((s) => !allowed.includes(s));
+    if (wider.length > 0) throw new ForbiddenError(`${handle} is a ${user.role}; their tokens cannot have: ${wider.join(', ')}`);
+    if (body.org !== undefined) throw new ForbiddenError('organisation-limited tokens are made by their owner (cws login, then the API)');
+    const expires = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
+    return this.database.transaction(async (trx) => {
+      const created = await this.#mint(trx, user.id, body.name, scopes, expires);
+      await audit(trx, {
+        actor_id: null,
+        action: 'token.create',
+        target: `token:${created.id}`,
+        details: { scopes, owner: handle, via: 'cws-registry' },
+      });
+      return created;
+    });
   }
 
   async createToken(principal: Principal, body: CreateTokenBody): Promise<CreatedToken> {

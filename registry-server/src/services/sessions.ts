@@ -11,8 +11,11 @@ import { iso } from './present.js';
 /** A one-time sign-in code lives this long: enough to click a link, too short to be worth stealing. */
 export const LOGIN_CODE_TTL_MS = 5 * 60_000;
 export const SESSION_TTL_MS = 7 * 86_400_000;
-/** What a web session may do, at most: the pages only rate. Publishing stays with tokens. */
-export const WEB_SCOPES = ['rate'] as const;
+/**
+ * What a web session may do, at most: the pages rate, and an admin's pages invite people.
+ * Publishing stays with tokens (the account page makes them).
+ */
+export const WEB_SCOPES = ['rate', 'admin'] as const;
 
 export interface WebSession {
   /**
@@ -24,6 +27,8 @@ export interface WebSession {
   csrfToken: string;
   via: 'link' | 'saml';
   expiresAt: Date;
+  /** The token whose sign-in link started the session (cws web login): tokens made here stay within it. */
+  originTokenId: number | null;
 }
 
 export type RedeemResult =
@@ -61,7 +66,8 @@ export class SessionService {
       code_hash: hashToken(code),
       user_id: principal.userId,
       token_id: principal.tokenId > 0 ? principal.tokenId : null,
-      scopes: WEB_SCOPES.filter((s) => principal.scopes.includes(s)),
+      // A token limited to an organisation never yields a session that administers the registry.
+      scopes: WEB_SCOPES.filter((s) => principal.scopes.includes(s) && !(s === 'admin' && principal.orgId)),
       expires_at: expiresAt,
     });
     return { code, expiresAt };
@@ -116,6 +122,7 @@ export class SessionService {
       csrfToken: csrfTokenFor(sessionId),
       via: row.via,
       expiresAt: new Date(row.expires_at),
+      originTokenId: row.token_id === null ? null : Number(row.token_id),
     };
   }
 

@@ -18,6 +18,7 @@ import {
   submitTestReport,
   verifyVersion,
 } from './listings.js';
+import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import { createOrg, getOrg, listOrgs, orgTokens, removeOrgMember, setOrgMember } from './orgs.js';
 import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';
@@ -90,6 +91,9 @@ export const contracts = {
   registryAudit,
   mirrorNow,
   exportCatalogue,
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
 } as const;
 export type Contracts = typeof contracts;
 export type ContractName = keyof Contracts;

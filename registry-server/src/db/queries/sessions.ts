@@ -69,7 +69,7 @@ export function findLiveSession(db: Db, sessionHash: string, now: Date) {
   return db
     .selectFrom('web_sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.scopes', 's.via', 's.expires_at', 'u.id as user_id', 'u.handle', 'u.role'])
+    .select(['s.id', 's.scopes', 's.via', 's.expires_at', 's.token_id', 'u.id as user_id', 'u.handle', 'u.role'])
     .where('s.session_hash', '=', sessionHash)
     .where('s.expires_at', '>', now)
     .where('u.disabled_at', 'is', null)

@@ -17,6 +17,9 @@ import * as createException from './exceptions/create.js';
 import * as deleteException from './exceptions/delete.js';
 import * as listExceptions from './exceptions/list.js';
 import * as exportCatalogue from './export/get.js';
+import * as createInvitation from './invitations/create.js';
+import * as listInvitations from './invitations/list.js';
+import * as revokeInvitation from './invitations/revoke.js';
 import * as reportLaunch from './launches/report.js';
 import * as addVersion from './listings/add-version.js';
 import * as auditTrail from './listings/audit.js';
@@ -76,6 +79,9 @@ export const routes: DefinedRoute[] = [
   listSessions,
   endSession,
   createUser,
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
   listTokens,
   createToken,
   revokeToken,
