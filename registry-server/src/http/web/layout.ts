@@ -22,6 +22,7 @@ export function layout(res: Response, version: string, page: Page): SafeHtml {
   const { session } = webState(res);
   const nav = session
     ? html`<a href="/my/listings">My listings</a>
+        <a href="/account/tokens">Account</a>
         <span class="who">Signed in as <strong>${session.principal.handle}</strong></span>
         <form method="post" action="/logout">${csrfField(session)}<button class="link-btn" type="submit">Sign out</button></form>`
     : html`<a href="/login">Sign in</a>`;

@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { spend } from '../middleware/rate-limit.js';
+import { registerAccount } from './account.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
@@ -16,6 +17,7 @@ import { currentVersion, type ListingView, listingPage } from './pages/listing.j
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
 import { registerSaml, safeReturnPath, samlButtons } from './saml.js';
 import { checkCsrf, loadSession, webState } from './session.js';
+import { registerInvite } from './invite.js';
 import { registerSignIn } from './sign-in.js';
 
 const REVIEWS_PER_PAGE = 10;
@@ -119,6 +121,8 @@ export function createWebRouter(ctx: AppContext, version: string): Router {
   registerSignIn(router, ctx, render);
   registerSaml(router, ctx, render);
   registerDevice(router, ctx, render);
+  registerInvite(router, ctx, render);
+  registerAccount(router, ctx, render);
 
   router.get('/my/listings', async (req, res) => {
     const { session } = webState(res);
@@ -143,7 +147,7 @@ function samlOrigins(ctx: AppContext): string[] {
 }
 
 /** Pages that stay open under CWS_REGISTRY_READ=signed-in: signing in and out (link, SAML, device approval). */
-const OPEN_PAGES = /^\/(login|logout|saml|device)(\/|$)/;
+const OPEN_PAGES = /^\/(login|logout|saml|device|invite)(\/|$)/;
 
 /** With CWS_REGISTRY_READ=signed-in, anonymous visitors get the sign-in page (401) instead of any other page. */
 function signedInPages(ctx: AppContext, render: Render): RequestHandler {

@@ -20,7 +20,7 @@ ${
     : html`${sso ? html`${sso}<p>Or, without your institution's sign-in:</p>` : ''}<p>The registry has no passwords. Sign in from a terminal where <code>cws</code> is logged in to this registry:</p>
   <pre><code>cws web login</code></pre>
   <p>It prints a one-time link (valid for 5 minutes, usable once). Open it in this browser and confirm.</p>
-  <p class="small">No cws yet? Ask your registry administrator for a token, then run <code>cws login</code>.</p>`
+  <p class="small" id="no-account">No account or no <code>cws</code> yet? Ask this registry's administrator for an invitation link: it creates your account and signs you in here. Then make an API token on your <a href="/account/tokens">account page</a>, which shows the <code>cws login</code> line to paste.</p>`
 }`,
   };
 }
