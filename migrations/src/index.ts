@@ -2,7 +2,6 @@ import type { Migration } from 'kysely';
 import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
-import * as invitations from './20261202140100_invitations.js';
 import * as webSessions from './20261122000000_web_sessions.js';
 import * as searchWordsEveryScript from './20261201090000_search_words_every_script.js';
 import * as webSessionOrigin from './20261201090100_web_session_origin.js';
@@ -14,6 +13,7 @@ import * as samlAndDeviceLogin from './20261201130000_saml_and_device_login.js';
 import * as organisations from './20261201131000_organisations.js';
 import * as mirrorOrigin from './20261201131100_mirror_origin.js';
 import * as versionChecks from './20261201150000_version_checks.js';
+import * as invitations from './20261202140100_invitations.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:

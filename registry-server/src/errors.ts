@@ -31,7 +31,9 @@ export class ConflictError extends DomainError {
   }
 }
 export class AuthRequiredError extends DomainError {
-  constructor(message = 'this needs a token: send Authorization: Bearer <token> (cws login)') {
+  constructor(
+    message = 'this needs a token: send Authorization: Bearer <token> (make one on the account page /account/tokens, then cws login)',
+  ) {
     super('unauthorized', message);
   }
 }

@@ -39,3 +39,48 @@ export async function signIn(reg: TestRegistry, token: string): Promise<{ cookie
   if (!csrf) throw new Error('no CSRF token on the signed-in page');
   return { cookie, csrf };
 }
+
+/**
+ * Opens an invitation (or first-run) link like a browser without JavaScript: GET the page, then
+ * POST its form with the handle. Returns the session cookie and the account page's CSRF token.
+ */
+export async function acceptInvitation(
+  link: string,
+  handle: string,
+  displayName?: string,
+): Promise<{ cookie: string; csrf: string; location: string }> {
+  const { origin, pathname } = new URL(link);
+  const page = await request(origin).get(pathname);
+  if (page.status !== 200) throw new Error(`invitation page: ${page.status} ${page.text}`);
+  const nonce = cookieFrom(page, 'cws_invite');
+  const posted = await request(origin)
+    .post('/invite')
+    .set('Cookie', `cws_invite=${nonce}`)
+    .type('form')
+    .send({
+      code: hidden(page.text, 'code'),
+      nonce: hidden(page.text, 'nonce'),
+      handle,
+      ...(displayName ? { display_name: displayName } : {}),
+    });
+  const session = cookieFrom(posted, 'cws_session');
+  if (posted.status !== 303 || !session) throw new Error(`accepting the invitation: ${posted.status} ${posted.text}`);
+  const cookie = `cws_session=${session}`;
+  const account = await request(origin).get(posted.headers.location!).set('Cookie', cookie);
+  const csrf = hidden(account.text, 'csrf');
+  if (!csrf) throw new Error(`no CSRF token on ${posted.headers.location}`);
+  return { cookie, csrf, location: posted.headers.location! };
+}
+
+/** The text of the element with this id on a page (a <code>, a <p>), HTML entities decoded. */
+export function byId(htmlText: string, id: string): string | null {
+  const m = new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(htmlText);
+  return m
+    ? m[1]!
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+    : null;
+}

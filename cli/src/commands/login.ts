@@ -21,6 +21,7 @@ export default class Login extends CwsCommand<LoginResult> {
     'A token is checked with GET /api/v1/me, then saved in the config file (mode 0600). It is never printed. Pass --token - to read it from standard input instead of the command line.\n\n--aws signs sts:GetCallerIdentity with your AWS credentials for this registry only (no key leaves your machine); the registry asks STS who you are and returns a token for the user linked to that account (creating one when the registry allows). When a token is stored already, the account is linked to that user instead.\n\n--sso signs you in through the registry’s web pages (your institution’s single sign-on): cws prints a URL and a code, you open the URL (--open does it), sign in, check the code and approve; cws then stores a token of yours for 90 days. cws logout revokes it.';
   static override examples = [
     '<%= config.bin %> login --registry community --token cws_0123456789abcdef',
+    '<%= config.bin %> login --registry https://cws.campus.example.edu --token cws_0123456789abcdef',
     'pass show cws/campus | <%= config.bin %> login --registry campus --token -',
     '<%= config.bin %> login --sso --registry campus',
     '<%= config.bin %> login --sso --registry campus --open',
@@ -28,7 +29,10 @@ export default class Login extends CwsCommand<LoginResult> {
     'AWS_PROFILE=research <%= config.bin %> login --aws --json',
   ];
   static override flags = {
-    registry: Flags.string({ description: 'the registry name [default: CWS_REGISTRY, else the first by priority]' }),
+    registry: Flags.string({
+      description:
+        'the registry name, or its URL (as the account page prints it: added under a name of its own if new) [default: CWS_REGISTRY, else the first by priority]',
+    }),
     token: Flags.string({
       description: 'the API token, or - to read it from standard input',
       exclusive: ['aws', 'sso'],
@@ -43,11 +47,21 @@ export default class Login extends CwsCommand<LoginResult> {
 
   async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
-    const { pickRegistry, clientFor, registryFailure } = await import('../lib/registries.js');
+    const { pickRegistry, clientFor, registryFailure, tokenPageUrl } = await import('../lib/registries.js');
     const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
-    const config = await ctx.config();
+    let config = await ctx.config();
+    let added = false;
+    if (flags.registry && /^https?:\/\//i.test(flags.registry)) {
+      const { registryForUrl } = await import('../lib/registry-config.js');
+      ({ config, added } = registryForUrl(config, flags.registry));
+      // --sso and --aws read the registry back from the file: save it first.
+      if (added && (flags.aws || flags.sso)) await ctx.saveConfig(config);
+      flags.registry = registryForUrl(config, flags.registry).name;
+    }
     const entry = pickRegistry(config, flags.registry ?? (await ctx.defaultRegistry()));
+    const addedNote = added ? ` Registry ${entry.name} (${entry.url}) was added; cws registry list shows it.` : '';
+    if (added && (flags.aws || flags.sso)) this.log(addedNote.trim());
     if (flags.aws) return this.awsLogin(entry.name);
     if (flags.sso) return this.ssoLogin(entry.name, flags.open);
     if (flags.token === undefined) {
@@ -60,7 +74,9 @@ export default class Login extends CwsCommand<LoginResult> {
     if (!token) {
       throw new CwsError('the token is empty', {
         code: 'usage',
-        suggestions: ['create a token on the registry, then: cws login --registry NAME --token TOKEN'],
+        suggestions: [
+          `create a token on ${tokenPageUrl(entry)}, then: cws login --registry ${entry.name} --token TOKEN`,
+        ],
       });
     }
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs }, token);
@@ -70,7 +86,7 @@ export default class Login extends CwsCommand<LoginResult> {
           `${entry.name} did not accept this token (mistyped, expired or revoked?); nothing was saved`,
           {
             code: 'unauthorized',
-            suggestions: [`create a new token on ${entry.url}, then log in again`],
+            suggestions: [`create a new token on ${tokenPageUrl(entry)}, then log in again`],
           },
         );
       }
@@ -81,7 +97,7 @@ export default class Login extends CwsCommand<LoginResult> {
       registries: config.registries.map((r) => (r.name === entry.name ? { ...r, token, handle: me.handle } : r)),
     };
     await ctx.saveConfig(next);
-    this.log(`Logged in to ${entry.name} as ${me.handle}. The token is stored in ${ctx.paths.configFile}.`);
+    this.log(`Logged in to ${entry.name} as ${me.handle}. The token is stored in ${ctx.paths.configFile}.${addedNote}`);
     return {
       registry: entry.name,
       url: entry.url,

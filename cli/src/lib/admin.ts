@@ -2,7 +2,7 @@ import type { RegistryClient } from '@cws/shared';
 import type { RegistryEntry } from './config.js';
 import type { CliContext } from './context.js';
 import { CwsError } from './errors.js';
-import { clientFor, pickRegistry, registryFailure } from './registries.js';
+import { clientFor, loginSuggestions, pickRegistry, registryFailure } from './registries.js';
 
 /** The registry an organisation or administration command talks to, and a client with its stored token. */
 export async function signedInClient(
@@ -13,7 +13,7 @@ export async function signedInClient(
   if (!entry.token) {
     throw new CwsError(`no token is stored for ${entry.name}`, {
       code: 'unauthorized',
-      suggestions: [`cws login --registry ${entry.name} --token TOKEN`, `cws login --sso --registry ${entry.name}`],
+      suggestions: loginSuggestions(entry),
     });
   }
   return { entry, client: clientFor(entry, { timeoutMs: ctx.registryTimeoutMs, retries: 1 }) };

@@ -29,6 +29,22 @@ export function clientFor(entry: RegistryEntry, settings: ClientSettings = {}, t
   return new RegistryClient(opts);
 }
 
+/** The registry's account page, where a signed-in person makes API tokens. */
+export function tokenPageUrl(entry: Pick<RegistryEntry, 'url'>): string {
+  return `${entry.url.replace(/\/+$/, '')}/account/tokens`;
+}
+
+/**
+ * How to get a token for this registry, for every message that needs one: the account page (with
+ * the cws login line to paste), and who to ask when there is no account yet.
+ */
+export function loginSuggestions(entry: Pick<RegistryEntry, 'name' | 'url'>): string[] {
+  return [
+    `create a token on your account page ${tokenPageUrl(entry)}, then: cws login --registry ${entry.name} --token TOKEN`,
+    `no account there yet? ask the administrator of ${entry.url} for an invitation link (it creates your account and signs you in); with an institution's sign-in: cws login --sso --registry ${entry.name}`,
+  ];
+}
+
 /** The registry a browse/info/rate/list command talks to: the named one, else the configured default, else the first. */
 export function pickRegistry(config: CwsConfig, name: string | undefined): RegistryEntry {
   const wanted = name ?? config.defaults?.registry;
@@ -54,7 +70,7 @@ export function registryFailure(err: unknown, entry: RegistryEntry, what: string
   if (err.status === 401) {
     return new CwsError(`${what}: ${where} did not accept your credentials (${err.message})`, {
       code: 'unauthorized',
-      suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
+      suggestions: loginSuggestions(entry),
     });
   }
   if (err.status === 403) {

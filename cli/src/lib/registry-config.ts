@@ -78,3 +78,33 @@ export function upsertRegistry(config: CwsConfig, input: AddInput): { config: Cw
 export async function forgetResolutions(ctx: CliContext): Promise<void> {
   await new ResolveCache(ctx.paths.cacheDir).clear();
 }
+
+/**
+ * The configured registry at this URL, or a new one named after its host (and port), for
+ * `cws login --registry URL` pasted from a registry's account page. `name` is the registry's name.
+ */
+export function registryForUrl(config: CwsConfig, rawUrl: string): { config: CwsConfig; name: string; added: boolean } {
+  let url: string;
+  try {
+    url = normalizeBaseUrl(rawUrl);
+  } catch (err) {
+    throw new CwsError(`registry URL ${rawUrl}: ${(err as Error).message}`, {
+      code: 'invalid_url',
+      suggestions: [
+        'give the registry root, e.g. https://registry.example.org, or a configured name (cws registry list)',
+      ],
+    });
+  }
+  const known = config.registries.find((r) => normalizeBaseUrl(r.url) === url);
+  if (known) return { config, name: known.name, added: false };
+  const { hostname, port } = new URL(url);
+  const base =
+    `${hostname}${port ? `-${port}` : ''}`
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 36) || 'registry';
+  let name = base;
+  for (let i = 2; config.registries.some((r) => r.name === name); i++) name = `${base}-${i}`;
+  return { ...upsertRegistry(config, { name, url }), name, added: true };
+}

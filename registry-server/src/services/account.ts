@@ -30,7 +30,8 @@ export class AccountService {
       return { ...base, scopes: scopesForRole(base.role), tokenId: 0, orgId: null };
     }
     const origin = await tokens.findToken(this.database.db, base.userId, session.originTokenId);
-    if (!origin || origin.revoked_at) throw new ForbiddenError('the token that signed you in was revoked; sign in again');
+    if (!origin || origin.revoked_at)
+      throw new ForbiddenError('the token that signed you in was revoked; sign in again');
     const allowed = scopesForRole(base.role);
     return {
       ...base,

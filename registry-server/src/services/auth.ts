@@ -159,8 +159,10 @@ export class AuthService {
     const allowed: Scope[] = user.role === 'admin' ? ALL_SCOPES : DEFAULT_USER_SCOPES;
     const scopes = [...new Set(body.scopes ?? DEFAULT_USER_SCOPES)];
     const wider = scopes.filter((s) => !allowed.includes(s));
-    if (wider.length > 0) throw new ForbiddenError(`${handle} is a ${user.role}; their tokens cannot have: ${wider.join(', ')}`);
-    if (body.org !== undefined) throw new ForbiddenError('organisation-limited tokens are made by their owner (cws login, then the API)');
+    if (wider.length > 0)
+      throw new ForbiddenError(`${handle} is a ${user.role}; their tokens cannot have: ${wider.join(', ')}`);
+    if (body.org !== undefined)
+      throw new ForbiddenError('organisation-limited tokens are made by their owner (cws login, then the API)');
     const expires = body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null;
     return this.database.transaction(async (trx) => {
       const created = await this.#mint(trx, user.id, body.name, scopes, expires);

@@ -3,6 +3,7 @@ import { awsAuthInfoContract, createLoginCode, proveAwsAccount } from './auth.js
 import { communityAmis, rateCommunityAmi } from './community.js';
 import { pollDeviceLogin, revokeCurrentToken, startDeviceLogin } from './device.js';
 import { createException, deleteException, listExceptions } from './exceptions.js';
+import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import {
   acknowledgeScanAlert,
   deleteChannel,
@@ -18,7 +19,6 @@ import {
   submitTestReport,
   verifyVersion,
 } from './listings.js';
-import { createInvitation, listInvitations, revokeInvitation } from './invitations.js';
 import { createOrg, getOrg, listOrgs, orgTokens, removeOrgMember, setOrgMember } from './orgs.js';
 import { listRatings, rateListing } from './ratings.js';
 import { resolve } from './resolve.js';

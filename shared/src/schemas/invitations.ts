@@ -22,7 +22,9 @@ export type InvitationState = z.infer<typeof invitationState>;
 
 export const invitationInfo = z.object({
   id: z.string(),
-  kind: z.enum(['invite', 'first_admin']).describe('first_admin: the link cws-registry serve prints while no admin exists'),
+  kind: z
+    .enum(['invite', 'first_admin'])
+    .describe('first_admin: the link cws-registry serve prints while no admin exists'),
   role,
   note: z.string().nullable(),
   state: invitationState,

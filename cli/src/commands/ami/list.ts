@@ -29,7 +29,7 @@ export default class AmiList extends CwsCommand<ListResult> {
 
   async run(): Promise<ListResult> {
     const { flags } = await this.parse(AmiList);
-    const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
+    const { pickRegistry, clientFor, registryFailure, loginSuggestions } = await import('../../lib/registries.js');
     const { stars } = await import('../../lib/listings.js');
     const { CwsError } = await import('../../lib/errors.js');
     const ctx = await this.context();
@@ -37,7 +37,7 @@ export default class AmiList extends CwsCommand<ListResult> {
     if (flags.mine && !entry.token) {
       throw new CwsError(`--mine needs a login: no token is stored for ${entry.name}`, {
         code: 'unauthorized',
-        suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
+        suggestions: loginSuggestions(entry),
       });
     }
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs });

@@ -24,7 +24,7 @@ export default class AmiRate extends CwsCommand<RateResult> {
 
   async run(): Promise<RateResult> {
     const { args, flags } = await this.parse(AmiRate);
-    const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
+    const { pickRegistry, clientFor, registryFailure, loginSuggestions } = await import('../../lib/registries.js');
     const { parseRef } = await import('../../lib/listings.js');
     const { CwsError } = await import('../../lib/errors.js');
     const rating = Number(args.stars);
@@ -42,7 +42,7 @@ export default class AmiRate extends CwsCommand<RateResult> {
     if (!entry.token) {
       throw new CwsError(`rating needs a login: no token is stored for ${entry.name}`, {
         code: 'unauthorized',
-        suggestions: [`log in: cws login --registry ${entry.name} --token TOKEN`],
+        suggestions: loginSuggestions(entry),
       });
     }
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs });

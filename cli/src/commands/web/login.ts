@@ -22,11 +22,11 @@ export default class WebLogin extends CwsCommand<WebLoginResult> {
 
   async run(): Promise<WebLoginResult> {
     const { flags } = await this.parse(WebLogin);
-    const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
+    const { pickRegistry, clientFor, registryFailure, loginSuggestions } = await import('../../lib/registries.js');
     const { CwsError } = await import('../../lib/errors.js');
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
-    const login = [`cws login --aws --registry ${entry.name}`, `cws login --registry ${entry.name} --token TOKEN`];
+    const login = [...loginSuggestions(entry), `or prove your AWS account: cws login --aws --registry ${entry.name}`];
     if (!entry.token) {
       throw new CwsError(`no token is stored for ${entry.name}`, {
         code: 'unauthorized',

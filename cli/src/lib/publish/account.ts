@@ -3,7 +3,7 @@ import { presignProof, stsEndpoint } from '../aws/proof.js';
 import type { RegistryEntry } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CwsError } from '../errors.js';
-import { clientFor, registryFailure } from '../registries.js';
+import { clientFor, loginSuggestions, registryFailure } from '../registries.js';
 
 /** The proof involves a round trip to STS from the registry: give it longer than an ordinary call. */
 const PROOF_TIMEOUT_MS = 20_000;
@@ -30,7 +30,7 @@ export async function proveAccount(
     if ((err as { status?: number }).status === 404) {
       throw new CwsError(`${entry.name} does not accept AWS account proofs (no /api/v1/auth/aws)`, {
         code: 'aws_proof_unsupported',
-        suggestions: ['ask the registry administrators for a token: cws login --registry NAME --token TOKEN'],
+        suggestions: loginSuggestions(entry),
       });
     }
     throw registryFailure(err, entry, 'ask how to prove an AWS account');

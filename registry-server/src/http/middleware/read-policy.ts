@@ -15,7 +15,7 @@ export function readPolicy(ctx: AppContext): RequestHandler {
   return (req, _res, next) => {
     if (ctx.config.access.read === 'signed-in' && !req.principal && !OPEN_API_PATHS.test(req.path)) {
       throw new AuthRequiredError(
-        'this registry requires sign-in for every read: send Authorization: Bearer <token> (cws login)',
+        'this registry requires sign-in for every read: send Authorization: Bearer <token> (make one on the account page /account/tokens, then cws login)',
       );
     }
     next();

@@ -148,7 +148,10 @@ export function registerAccount(router: Router, ctx: AppContext, render: Render)
     const session = checkCsrf(ctx, req, res);
     const body = req.body as Record<string, unknown>;
     const note = typeof body.note === 'string' && body.note.trim() ? body.note : undefined;
-    const days = typeof body.expires_in_days === 'string' && /^\d{1,3}$/.test(body.expires_in_days) ? Number(body.expires_in_days) : undefined;
+    const days =
+      typeof body.expires_in_days === 'string' && /^\d{1,3}$/.test(body.expires_in_days)
+        ? Number(body.expires_in_days)
+        : undefined;
     const parsed = createInvitationBody.safeParse({ role: body.role, expires_in_days: days, note });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -33,7 +33,8 @@ export function registerInvite(router: Router, ctx: AppContext, render: Render):
   ) => {
     res.setHeader('Cache-Control', 'no-store');
     const check = await ctx.services.invitations.inspect(code);
-    if (check.state !== 'valid') return render(req, res, check.state === 'unknown' ? 404 : 410, badInvitePage(check.state));
+    if (check.state !== 'valid')
+      return render(req, res, check.state === 'unknown' ? 404 : 410, badInvitePage(check.state));
     const nonce = randomBytes(18).toString('base64url');
     res.cookie(INVITE_COOKIE, nonce, { ...cookie(req), maxAge: 30 * 60_000 });
     const current = webState(res).session?.principal.handle ?? null;

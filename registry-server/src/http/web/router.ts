@@ -8,6 +8,7 @@ import { registerAccount } from './account.js';
 import { serveAssets } from './assets.js';
 import { registerDevice } from './device.js';
 import { listingPath } from './html.js';
+import { registerInvite } from './invite.js';
 import { layout, type Render, sendPage } from './layout.js';
 import { pageErrors } from './page-errors.js';
 import { myListingsPage, signInPage } from './pages/account.js';
@@ -17,7 +18,6 @@ import { currentVersion, type ListingView, listingPage } from './pages/listing.j
 import { one, PAGE_SIZE, parseCatalogue } from './query.js';
 import { registerSaml, safeReturnPath, samlButtons } from './saml.js';
 import { checkCsrf, loadSession, webState } from './session.js';
-import { registerInvite } from './invite.js';
 import { registerSignIn } from './sign-in.js';
 
 const REVIEWS_PER_PAGE = 10;

@@ -211,7 +211,9 @@ function passedOver(err: unknown): ExcludedImage[] {
 }
 
 function hintFor(status: number | undefined, reg: RegistryTarget): string {
-  if (status === 401) return `; log in again: cws login --registry ${reg.name} --token TOKEN`;
+  if (status === 401) {
+    return `; log in again with a token from ${reg.url.replace(/\/+$/, '')}/account/tokens: cws login --registry ${reg.name} --token TOKEN`;
+  }
   if (status === 403) return `; your token for ${reg.name} may not read this`;
   if (status === 404) return `; is ${reg.url} a cws registry? check: cws registry list`;
   return '';
