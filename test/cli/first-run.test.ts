@@ -153,12 +153,16 @@ describe('first run: empty registry -> first admin -> invitation -> token -> cws
     const login = await cws([...loginLine.split(' ').slice(1), '--json'], { env: box.env });
     expect(login.code, login.stderr).toBe(0);
     expect(login.json).toMatchObject({ registry: 'campus', handle: 'rosa' });
+    const [owner, name] = ref.split('/');
+    const before = (await request(url).get(`/api/v1/listings/${owner}/${name}`)).body.ratings.count as number;
     const rated = await cws(['ami', 'rate', ref, '5', '--review', 'Worked first time', '--json'], { env: box.env });
     expect(rated.code, rated.stderr).toBe(0);
-    const [owner, name] = ref.split('/');
-    const detail = await request(url).get(`/api/v1/listings/${owner}/${name}`);
-    expect(detail.body.ratings.count).toBe(1);
-    expect(detail.body.reviews[0]).toMatchObject({ user: 'rosa', rating: 5 });
+    const detail = await request(url).get(`/api/v1/listings/${owner}/${name}/ratings?limit=100`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.items).toContainEqual(
+      expect.objectContaining({ user: 'rosa', rating: 5, review: 'Worked first time' }),
+    );
+    expect((await request(url).get(`/api/v1/listings/${owner}/${name}`)).body.ratings.count).toBe(before + 1);
 
     // 8. Once an admin exists, a restart prints no link.
     await server.stop();
