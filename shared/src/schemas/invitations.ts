@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { role, timestamp } from './common.js';
 
 /** Invitations live at most this long; the first-run admin link lives an hour. */
