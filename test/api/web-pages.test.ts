@@ -157,6 +157,7 @@ describe('web pages over HTTP', () => {
       /<ul class="small" id="not-scanned"><li><code>us-east-1<\/code> x86_64: not scanned: the registry has no AWS access/,
     );
     expect(text).not.toContain('id="scan-alert"');
+    expect(text).toContain('<p id="no-findings">Not scanned yet: there are no findings to show');
     const db = reg.database.db;
     const image = await db.selectFrom('images').select('id').where('name', '=', 'sneaky').executeTakeFirstOrThrow();
     await db

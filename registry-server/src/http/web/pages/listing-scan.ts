@@ -92,7 +92,13 @@ export function findingsSection(detail: ListingDetail, version: VersionDetail, v
   <nav aria-label="Filter findings by severity"><ul class="filters">${filters}</ul></nav>
   ${
     rows.length === 0
-      ? html`<p id="no-findings">${view.severity ? `No ${view.severity} findings.` : 'No findings in the latest scans.'}</p>`
+      ? html`<p id="no-findings">${
+          !version.regions.some((r) => r.scan?.status === 'complete')
+            ? 'Not scanned yet: there are no findings to show (see Security scan for why).'
+            : view.severity
+              ? `No ${view.severity} findings.`
+              : 'No findings in the latest scans.'
+        }</p>`
       : html`<div class="table-wrap"><table id="findings-table">
   <caption class="sr-only">Findings of the latest scans, most severe first</caption>
   <thead><tr><th scope="col">Severity</th><th scope="col">Vulnerability</th><th scope="col">Package</th><th scope="col">Installed</th><th scope="col">Fixed in</th><th scope="col">Region</th></tr></thead>
