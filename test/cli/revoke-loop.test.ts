@@ -265,6 +265,14 @@ describe('revocation end to end, two accounts', () => {
     await importIndex(reg, {
       'term-lab': { 'term-env': { version: '1.0.0', creator: 'alice', regions: { 'us-east-1': ami } } },
     });
+    // Deprecating needs no confirmation; --ec2 deprecates the image in EC2 too, and again only re-runs that step.
+    for (const change of ['changed', 'unchanged']) {
+      const dep = await cwsJson(alice)('ami', 'deprecate', 'alice/term-env', '1.0.0', '--reason', 'old', '--ec2');
+      expect(dep.code, dep.stdout).toBe(0);
+      expect(dep.json).toMatchObject({ status: 'deprecated', registry_change: change, ec2_steps: ['deprecate'] });
+      expect(dep.json.ec2[0].steps[0]).toMatchObject({ ok: true, detail: expect.stringMatching(/^deprecated from /) });
+    }
+    expect(emu.getImage('us-east-1', ami)?.deprecationTime).toBeDefined();
     const args = ['ami', 'revoke', 'alice/term-env', '1.0.0', '--reason', 'a test'];
     const offers = (unshare: string) => [
       { prompt: /remove their launch permissions.*\[y\/N\]/s, reply: unshare },
@@ -281,7 +289,7 @@ describe('revocation end to end, two accounts', () => {
     expect(declined.output).toMatch(/In EC2, in your own account: remove their launch permissions/);
     expect(declined.output).toMatch(/nothing changed/);
     const still = await (await fetch(`${reg.url}/api/v1/listings/alice/term-env`)).json();
-    expect(still.versions[0].status).toBe('active');
+    expect(still.versions[0].status).toBe('deprecated');
     expect(emu.getImage('us-east-1', ami)?.public).toBe(true);
 
     const confirmed = await cwsOnTerminal(args, {
