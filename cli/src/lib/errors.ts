@@ -1,4 +1,5 @@
-import { ERROR_STATUS, type ErrorCode } from '@cws/shared';
+// Types only: this file is on every command's start-up path, and @cws/shared's values bring zod with them.
+import type { ErrorCode } from '@cws/shared';
 
 /**
  * Exit codes scripts can rely on. Documented in the README (Exit codes); never renumber.
@@ -138,13 +139,6 @@ const CLI_CODE_EXIT = {
 /** Every error code cws reports (`error.code` under --json) and its exit: the one place an exit is chosen. */
 export const ERROR_EXIT = { ...REGISTRY_CODE_EXIT, ...CLI_CODE_EXIT } as const satisfies Record<string, ExitCode>;
 export type CwsErrorCode = keyof typeof ERROR_EXIT;
-
-export const isCwsErrorCode = (code: unknown): code is CwsErrorCode =>
-  typeof code === 'string' && Object.hasOwn(ERROR_EXIT, code);
-
-/** Whether `code` is a code the registry sends with `status` (a registry error body's code, as it reached us). */
-export const isRegistryCode = (code: unknown, status: number | undefined): code is ErrorCode =>
-  typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code) && ERROR_STATUS[code as ErrorCode] === status;
 
 export interface CwsErrorOptions {
   /** Stable machine-readable code, e.g. `template_invalid`, `no_ami`; the exit code follows from it (ERROR_EXIT). */

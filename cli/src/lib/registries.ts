@@ -1,4 +1,4 @@
-import { isRegistryError, RegistryClient, type RegistryClientOptions } from '@cws/shared';
+import { ERROR_STATUS, type ErrorCode, isRegistryError, RegistryClient, type RegistryClientOptions } from '@cws/shared';
 import {
   type CwsConfig,
   DEFAULT_REGISTRY_TIMEOUT_MS,
@@ -6,7 +6,7 @@ import {
   orderedRegistries,
   type RegistryEntry,
 } from './config.js';
-import { CwsError, type CwsErrorCode, isRegistryCode } from './errors.js';
+import { CwsError, type CwsErrorCode } from './errors.js';
 
 export const USER_AGENT = 'cws-cli/0.1.0';
 
@@ -58,6 +58,10 @@ export function pickRegistry(config: CwsConfig, name: string | undefined): Regis
   }
   return first;
 }
+
+/** Whether `code` is a code the registry sends with `status` (a registry error body's code, as it reached us). */
+const isRegistryCode = (code: unknown, status: number | undefined): code is ErrorCode =>
+  typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code) && ERROR_STATUS[code as ErrorCode] === status;
 
 /**
  * A registry failure as a message that says what to do next. The registry's own error code is kept when it is one
