@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsConfig } from '../helpers/aws.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { type FakeRegistry, mirrorRegistry } from './fake-registries.js';
-import { assertBuilt, cwsOnTerminal, type Sandbox } from './run-cws.js';
+import { assertBuilt, cws, cwsOnTerminal, type Sandbox } from './run-cws.js';
 import { addRegistry, awsSandbox, cwsJson, importIndex, writeTemplate } from './seed.js';
 
 /**
@@ -209,6 +209,8 @@ describe('revocation end to end, two accounts', () => {
     });
     const page = await (await fetch(`${reg.url}/l/bob/ml-plus`)).text();
     expect(page).toContain(`built on a revoked image: ${REASON}`);
+    const info = await cws(['ami', 'info', 'bob/ml-plus'], { env: bob.env, timeoutMs: 60_000 });
+    expect(info.stderr).toContain(`bob/ml-plus@1.0.0 is built on a revoked image: ${REASON}`);
     const status = await b('ami', 'status', childAmi);
     expect(status.json.items[0]).toMatchObject({ status: 'active', revoked_ancestor: { listing: 'alice/ml-env' } });
 

@@ -57,6 +57,10 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
         `${l.ref}: ${l.scan_alert.message}: ${l.scan_alert.vulnerability_ids.join(', ')} (see: cws ami findings ${l.ref} --min-severity high)`,
       );
     }
+    for (const v of l.versions) {
+      const a = v.lineage.revoked_ancestor;
+      if (a && v.status !== 'revoked') this.warn(`${l.ref}@${v.version} is ${a.message}`);
+    }
     this.log('');
     this.table(l.versions, [
       { header: 'VERSION', get: (v) => v.version },
