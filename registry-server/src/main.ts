@@ -45,7 +45,10 @@ async function main(argv: string[]): Promise<number> {
       return runHostCommand(config, command, rest);
     case 'serve': {
       const server = await createServer(config);
-      const url = await server.listen();
+      const url = await server.listen().catch(async (err: NodeJS.ErrnoException) => {
+        await server.close().catch(() => {});
+        throw listenFailure(err, config.http.host, config.http.port);
+      });
       const where = config.db.kind === 'pglite' ? `embedded PGlite in ${config.db.dataDir}` : 'PostgreSQL server';
       process.stdout.write(
         `cws-registry ${VERSION} listening on ${url}  (database: ${where}; cache: ${config.redis ? 'Redis' : 'in-process'})\n`,
@@ -183,6 +186,25 @@ async function printFirstRun(server: Awaited<ReturnType<typeof createServer>>, b
       `It works once and is printed at every start until an admin exists. For a permanent admin token instead,\n` +
       `start with CWS_REGISTRY_ADMIN_TOKEN=$(openssl rand -hex 24) (user "admin"; no link is printed then).\n\n`,
   );
+}
+
+/** A port that cannot be had, in words that say what to set (the error alone says "listen EADDRINUSE"). */
+function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const next = port > 0 && port < 65535 ? port + 1 : 8949;
+  if (err.code === 'EADDRINUSE') {
+    return new Error(
+      `port ${port} on ${host} is already in use (another cws-registry, or another program). Stop that, or choose another port: PORT=${next} cws-registry serve (PORT=0 picks a free one)`,
+    );
+  }
+  if (err.code === 'EACCES') {
+    return new Error(
+      `not allowed to listen on port ${port} (ports below 1024 need privileges). Choose another: PORT=${next > 1024 ? next : 8948} cws-registry serve`,
+    );
+  }
+  if (err.code === 'EADDRNOTAVAIL') {
+    return new Error(`${host} is not an address of this machine: set HOST=127.0.0.1 (or 0.0.0.0 for every interface)`);
+  }
+  return err;
 }
 
 main(process.argv.slice(2)).then(

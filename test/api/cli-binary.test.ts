@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +32,24 @@ describe('cws-registry binary', () => {
       (e) => e,
     );
     expect(short.stderr).toMatch(/CWS_REGISTRY_ADMIN_TOKEN: must be at least 24 characters/);
+  });
+
+  it('a port in use says so and how to pick another (PORT), and exits 1', async () => {
+    const busy = createNetServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'cws-reg-'));
+      const err = await run('node', [BIN, 'serve'], {
+        env: { ...env(dir), HOST: '127.0.0.1', PORT: String(port), CWS_REGISTRY_DEMO: 'false' },
+      }).catch((e) => e);
+      expect(err.code).toBe(1);
+      expect(err.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(err.stderr).toContain(`PORT=${port + 1} cws-registry serve`);
+      expect(err.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      busy.close();
+    }
   });
 
   // Four cold starts of the binary, two of them creating a PGlite data folder: slow on a busy 2-core machine.

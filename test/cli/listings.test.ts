@@ -10,6 +10,7 @@ let box: Sandbox;
 let frank: string;
 let gina: string;
 const TORCH_AMI = 'ami-0f0f0f0f0f0f0f0f1';
+const TORCH_AMI_WEST = 'ami-0f0f0f0f0f0f0f0e2';
 
 beforeAll(async () => {
   assertBuilt();
@@ -18,7 +19,13 @@ beforeAll(async () => {
   gina = await createUser(reg, 'gina');
   await publish(reg, frank, {
     ...publishBody('torch-lab', { description: 'PyTorch with CUDA and JupyterLab', tags: ['pytorch', 'cuda'] }),
-    version: { version: '1.2.0', regions: [{ region: 'us-east-1', architecture: 'x86_64', ami_id: TORCH_AMI }] },
+    version: {
+      version: '1.2.0',
+      regions: [
+        { region: 'us-east-1', architecture: 'x86_64', ami_id: TORCH_AMI },
+        { region: 'us-west-2', architecture: 'x86_64', ami_id: TORCH_AMI_WEST },
+      ],
+    },
   });
   await publish(reg, frank, publishBody('sklearn-lab', { description: 'scikit-learn and pandas' }));
   await publish(
@@ -95,6 +102,12 @@ describe('cws ami info', () => {
     const r = await run('ami', 'info', TORCH_AMI);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.listing.ref).toBe('frank/torch-lab');
+    // Any region's image id finds the listing, not only the first region's.
+    const west = await run('ami', 'info', TORCH_AMI_WEST);
+    expect(west.code, west.stderr).toBe(0);
+    expect(west.json.listing.ref).toBe('frank/torch-lab');
+    const text = await cws(['ami', 'info', TORCH_AMI_WEST], { env: box.env });
+    expect(text.stdout).toMatch(/\b0 downloads\b/);
   });
 
   it('unknown listings and ids exit 4; malformed references exit 2', async () => {
@@ -120,6 +133,14 @@ describe('cws ami rate', () => {
 
     const again = await run('ami', 'rate', 'frank/torch-lab', '5');
     expect(again.json.summary).toMatchObject({ count: 1, average: 5 });
+    // Re-rating without --review keeps the review; --review '' removes it.
+    expect(again.json.review).toBe('CUDA just works');
+    const words = await cws(['ami', 'rate', 'frank/torch-lab', '5'], { env: box.env });
+    expect(words.stdout).toContain('from 1 rating.');
+    const kept = await run('ami', 'info', 'frank/torch-lab');
+    expect(kept.json.listing.reviews[0]).toMatchObject({ user: 'gina', rating: 5, review: 'CUDA just works' });
+    const cleared = await run('ami', 'rate', 'frank/torch-lab', '5', '--review', '');
+    expect(cleared.json.review).toBeNull();
 
     const info = await run('ami', 'info', 'frank/torch-lab');
     expect(info.json.listing.ratings.count).toBe(1);

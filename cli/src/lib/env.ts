@@ -19,9 +19,17 @@ const envSchema = z.object({
   /** Registry used by browse/info/rate/list when --registry is not given. */
   CWS_REGISTRY: nonEmpty.optional(),
   /** Seconds a cached registry answer counts as fresh. */
-  CWS_CACHE_TTL: z.coerce.number().int('must be whole seconds').min(0, 'must be 0 or more').optional(),
+  CWS_CACHE_TTL: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be whole seconds')
+    .min(0, 'must be 0 or more')
+    .optional(),
   /** Seconds to wait for each registry, overriding the per-registry setting. */
-  CWS_REGISTRY_TIMEOUT: z.coerce.number().positive('must be a positive number of seconds').max(120).optional(),
+  CWS_REGISTRY_TIMEOUT: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .positive('must be a positive number of seconds')
+    .max(120, 'must be at most 120 seconds')
+    .optional(),
   /** Instance profile for build, test and hygiene-check instances (their SSM agent needs a role). */
   CWS_INSTANCE_PROFILE: nonEmpty.optional(),
   AWS_REGION: nonEmpty.optional(),
@@ -39,7 +47,9 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
-  throw new CwsError(`environment variable ${name}: ${issue?.message ?? 'invalid'}`, {
+  const value = present[name];
+  const given = value === undefined ? '' : `, not "${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
+  throw new CwsError(`environment variable ${name}: ${issue?.message ?? 'invalid'}${given}`, {
     code: 'env_invalid',
     suggestions: [`fix or unset ${name}`],
   });

@@ -1,3 +1,4 @@
+import { REGION_PATTERN } from '@cws/shared';
 import { CwsError } from './errors.js';
 
 /** "2", "0.5", "1.5s" -> milliseconds. */
@@ -20,4 +21,16 @@ export function parseRating(text: string | undefined, flag: string): number | un
     throw new CwsError(`${flag} must be a number from 0 to 5, not "${text}"`, { code: 'usage' });
   }
   return value;
+}
+
+/** An AWS region name, checked before any request (a registry would refuse it with a less direct message). */
+export function parseRegion(text: string | undefined, flag = '--region'): string | undefined {
+  if (text === undefined) return undefined;
+  if (!REGION_PATTERN.test(text)) {
+    throw new CwsError(`${flag} must be an AWS region name such as us-east-1, not "${text}"`, {
+      code: 'usage',
+      suggestions: ['list the regions with: aws ec2 describe-regions --query "Regions[].RegionName"'],
+    });
+  }
+  return text;
 }

@@ -1,4 +1,10 @@
-import { AMI_ID_PATTERN, type ListingSummary, parseListingRef, type RegistryClient } from '@cws/shared';
+import {
+  AMI_ID_PATTERN,
+  isRegistryError,
+  type ListingSummary,
+  parseListingRef,
+  type RegistryClient,
+} from '@cws/shared';
 import { CwsError } from './errors.js';
 
 export type AmiRef = { kind: 'listing'; owner: string; name: string } | { kind: 'ami'; ami_id: string };
@@ -15,13 +21,22 @@ export function parseRef(ref: string): AmiRef {
 }
 
 /**
- * Which listing publishes an image id: the seed's community list first (cheap), then a search for the id, checking
- * each hit's versions. Returns null when no listing on this registry has it.
+ * Which listing publishes an image id, in any region and version: the registry looks it up (POST /amis/status,
+ * one indexed query). A registry without that endpoint is asked the old way: the seed's community list, then a
+ * search for the id, checking each hit's versions. Returns null when no listing on this registry has it.
  */
 export async function listingForAmi(
   client: RegistryClient,
   amiId: string,
 ): Promise<{ owner: string; name: string } | null> {
+  const status = await client.amiStatus([amiId]).catch((err: unknown) => {
+    if (isRegistryError(err) && (err.status === 404 || err.status === 405)) return null; // an older registry
+    throw err;
+  });
+  if (status) {
+    const ref = status.items.find((i) => i.ami_id === amiId)?.listing;
+    return ref ? parseListingRef(ref) : null;
+  }
   const community = await client.communityAmis();
   const direct = community.find((c) => c.ami_id === amiId);
   if (direct) {
@@ -39,4 +54,9 @@ export async function listingForAmi(
 
 export function stars(average: number, count: number): string {
   return count === 0 ? 'unrated' : `${average.toFixed(1)} (${count})`;
+}
+
+/** "1 download", "2 downloads", "0 ratings". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -90,7 +90,11 @@ export function registryFailure(err: unknown, entry: RegistryEntry, what: string
     });
   }
   if (err.status === 400 || err.status === 409 || err.status === 413) {
-    const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+    // The message often is the first detail already: say each thing once.
+    const details = err.details
+      ?.map((d) => `${d.path}: ${d.message}`)
+      .filter((d) => !err.message.includes(d))
+      .join('; ');
     const fallback = err.status === 409 ? 'conflict' : err.status === 413 ? 'payload_too_large' : 'bad_request';
     return new CwsError(`${what}: ${where} rejected the request: ${err.message}${details ? ` (${details})` : ''}`, {
       code: code(fallback),

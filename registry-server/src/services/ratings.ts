@@ -53,7 +53,8 @@ export class RatingService {
     if (listing.owner_id === principal.userId) {
       throw new ForbiddenError(`you own ${ref}; ratings come from people who use an image, not from its publishers`);
     }
-    const review = body.review?.trim() ? body.review.trim() : null;
+    // No review in the body keeps the one you wrote before; an empty one clears it.
+    const review = body.review === undefined ? undefined : body.review.trim() || null;
     const aggregate = await writeRating(this.database.db, {
       image_id: listing.id,
       user_id: principal.userId,
@@ -76,7 +77,7 @@ export class RatingService {
     return {
       listing: `${listing.owner}/${listing.name}`,
       rating: body.rating,
-      review,
+      review: aggregate.review,
       summary: { average: count === 0 ? 0 : round2(Number(aggregate.rating_sum) / count), count },
     };
   }

@@ -23,7 +23,11 @@ export const communityAmiList = z.array(communityAmi);
 
 export const ratingBody = z.strictObject({
   rating: z.number().int('rating must be a whole number').min(1, 'rating is 1-5').max(5, 'rating is 1-5'),
-  review: z.string().max(5000, 'review is at most 5000 characters').optional(),
+  review: z
+    .string()
+    .max(5000, 'review is at most 5000 characters')
+    .optional()
+    .describe('your review; left out, the review you wrote before stays; an empty string removes it'),
 });
 export type RatingBody = z.infer<typeof ratingBody>;
 

@@ -36,8 +36,9 @@ export default class AmiBrowse extends CwsCommand<BrowseResult> {
     const { flags } = await this.parse(AmiBrowse);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
     const { stars } = await import('../../lib/listings.js');
-    const { parseRating } = await import('../../lib/flags.js');
+    const { parseRating, parseRegion } = await import('../../lib/flags.js');
     const minRating = parseRating(flags['min-rating'], '--min-rating');
+    const region = parseRegion(flags.region);
     const ctx = await this.context();
     const entry = pickRegistry(await ctx.config(), flags.registry ?? (await ctx.defaultRegistry()));
     const client = clientFor(entry, { timeoutMs: ctx.registryTimeoutMs });
@@ -46,7 +47,7 @@ export default class AmiBrowse extends CwsCommand<BrowseResult> {
         q: flags.query,
         template: flags.template,
         category: flags.category,
-        region: flags.region,
+        region,
         architecture: flags.architecture as 'x86_64' | 'arm64' | undefined,
         verified: flags['verified-only'] ? true : undefined,
         min_rating: minRating,

@@ -23,7 +23,7 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
   async run(): Promise<InfoResult> {
     const { args, flags } = await this.parse(AmiInfo);
     const { pickRegistry, clientFor, registryFailure } = await import('../../lib/registries.js');
-    const { parseRef, listingForAmi, stars } = await import('../../lib/listings.js');
+    const { parseRef, listingForAmi, stars, plural } = await import('../../lib/listings.js');
     const { CwsError } = await import('../../lib/errors.js');
     const ref = parseRef(args.ref);
     const ctx = await this.context();
@@ -51,7 +51,7 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
     this.log(
       `  template ${l.template}, category ${l.category ?? '-'}, ${l.visibility}, ${l.verified ? 'verified' : 'not verified'}`,
     );
-    this.log(`  rating ${stars(l.ratings.average, l.ratings.count)}, ${l.download_count} downloads`);
+    this.log(`  rating ${stars(l.ratings.average, l.ratings.count)}, ${plural(l.download_count, 'download')}`);
     if (l.scan_alert) {
       this.warn(
         `${l.ref}: ${l.scan_alert.message}: ${l.scan_alert.vulnerability_ids.join(', ')} (see: cws ami findings ${l.ref} --min-severity high)`,

@@ -18,14 +18,17 @@ export default class AmiRate extends CwsCommand<RateResult> {
     stars: Args.string({ description: 'a whole number from 1 to 5', required: true }),
   };
   static override flags = {
-    review: Flags.string({ description: 'a few words for other researchers (up to 5000 characters)' }),
+    review: Flags.string({
+      description:
+        'a few words for other researchers (up to 5000 characters); without it a review you wrote before stays, --review "" removes it',
+    }),
     registry: Flags.string({ description: 'which registry [default: CWS_REGISTRY, else the first by priority]' }),
   };
 
   async run(): Promise<RateResult> {
     const { args, flags } = await this.parse(AmiRate);
     const { pickRegistry, clientFor, registryFailure, loginSuggestions } = await import('../../lib/registries.js');
-    const { parseRef } = await import('../../lib/listings.js');
+    const { parseRef, plural } = await import('../../lib/listings.js');
     const { CwsError } = await import('../../lib/errors.js');
     const rating = Number(args.stars);
     if (!/^[1-5]$/.test(args.stars.trim()) || !Number.isInteger(rating)) {
@@ -55,7 +58,7 @@ export default class AmiRate extends CwsCommand<RateResult> {
       throw registryFailure(err, entry, `rate ${args.ref}`);
     });
     this.log(
-      `Rated ${result.listing} ${result.rating}/5 on ${entry.name}; it now averages ${result.summary.average.toFixed(2)} from ${result.summary.count} rating(s).`,
+      `Rated ${result.listing} ${result.rating}/5 on ${entry.name}; it now averages ${result.summary.average.toFixed(2)} from ${plural(result.summary.count, 'rating')}.`,
     );
     return { registry: entry.name, ...result };
   }

@@ -10,6 +10,8 @@ type InstanceMethods =
   | 'findInstances'
   | 'changeState';
 
+const UNANSWERED = new Set(['NetworkError', 'CredentialsProviderError', 'TimeoutError']);
+
 /** EC2 instances over the SDK: run (and dry-run), describe, find by tag or filter, stop/start/terminate. */
 export function ec2Instances(clients: SdkClients): Pick<AwsGateway, InstanceMethods> {
   return {
@@ -30,6 +32,8 @@ export function ec2Instances(clients: SdkClients): Pick<AwsGateway, InstanceMeth
       } catch (err) {
         const e = err as { awsCode?: string; message: string };
         if (e.awsCode === 'DryRunOperation') return { ok: true, code: e.awsCode, message: 'EC2 says it would succeed' };
+        // EC2 never answered (no network, no credentials, timeout): that is a failure to ask, not a refusal.
+        if (e.awsCode && UNANSWERED.has(e.awsCode)) throw err;
         return { ok: false, code: e.awsCode ?? 'Error', message: e.message };
       }
     },

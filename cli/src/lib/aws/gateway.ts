@@ -205,7 +205,52 @@ export function toAwsError(err: unknown, action: string, region: string): AwsErr
   if (code === 'TimeoutError' || code === 'RequestTimeout' || /timed? ?out/i.test(message)) {
     return new AwsError('TimeoutError', `${action} in ${region} timed out`, ['check your network and try again']);
   }
-  return new AwsError(code, `${action} in ${region} failed: ${code}: ${message}`, []);
+  // A request that never reached AWS: no answer was given, so nothing was refused.
+  const sys = (err as { code?: unknown }).code;
+  const network = typeof sys === 'string' && NETWORK_CODES.has(sys) ? sys : NETWORK_CODE_IN.exec(message)?.[0];
+  if (network) {
+    return new AwsError('NetworkError', `${action} in ${region}: could not reach AWS (${network})`, [
+      'check your network connection and proxy settings, then try again',
+      'if you set AWS_ENDPOINT_URL (or a profile endpoint_url), check it points at a working endpoint',
+    ]);
+  }
+  return new AwsError(code, `${action} in ${region} failed: ${code}: ${message}`, awsSuggestions(code, action, region));
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+const NETWORK_CODE_IN = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/** What to do about the AWS errors people meet most; a generic next step for the rest, never nothing. */
+function awsSuggestions(code: string, action: string, region: string): string[] {
+  if (/^(AuthFailure|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch)$/.test(code)) {
+    return ['check which credentials are in use and that they are valid: aws sts get-caller-identity'];
+  }
+  if (/^(ExpiredToken|ExpiredTokenException|RequestExpired)$/.test(code)) {
+    return ['your AWS session expired: aws sso login --profile NAME (or refresh your credentials), then try again'];
+  }
+  if (/^(Throttling|ThrottlingException|RequestLimitExceeded)$/.test(code)) {
+    return ['AWS is throttling your requests: wait a minute and try again'];
+  }
+  if (/^InvalidAMIID\./.test(code)) {
+    return [
+      `check the image id exists in ${region} (images are per region): cws ami resolve TEMPLATE --region ${region}`,
+    ];
+  }
+  if (/^(OptInRequired|InvalidRegion|UnsupportedOperation)$/.test(code)) {
+    return [`check that ${region} is enabled for your account and offers ${action}, or pick another with --region`];
+  }
+  return [
+    `look up ${code} in the AWS documentation for ${action.split(':')[0] ?? 'the service'}`,
+    'run again with DEBUG=* to see the full AWS response',
+  ];
 }
 
 const CANONICAL_OWNER = '099720109477';

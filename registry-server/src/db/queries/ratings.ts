@@ -14,7 +14,8 @@ export interface RatingWrite {
   image_id: number;
   user_id: number;
   stars: number;
-  review: string | null;
+  /** The new review; `undefined` keeps the one already there (a re-rating that did not mention it). */
+  review: string | null | undefined;
   /** For the audit row. */
   target: string;
 }
@@ -28,16 +29,18 @@ export interface RatingWrite {
  * says whether it was inserted, `replaced_stars` holds the stars it had before.
  */
 export async function writeRating(db: Db, r: RatingWrite) {
-  const result = await sql<{ created: boolean; rating_sum: number; rating_count: number }>`
+  const keepReview = r.review === undefined;
+  const result = await sql<{ created: boolean; rating_sum: number; rating_count: number; review: string | null }>`
     WITH up AS (
       INSERT INTO ratings (image_id, user_id, stars, review, launched)
-      SELECT ${r.image_id}::bigint, ${r.user_id}::bigint, ${r.stars}::smallint, ${r.review}::text,
+      SELECT ${r.image_id}::bigint, ${r.user_id}::bigint, ${r.stars}::smallint, ${r.review ?? null}::text,
         EXISTS (SELECT 1 FROM launches l WHERE l.image_id = ${r.image_id} AND l.user_id = ${r.user_id}
                 AND l.aws_account IS NOT NULL)
       WHERE NOT EXISTS (SELECT 1 FROM image_versions v WHERE v.image_id = ${r.image_id} AND v.created_by = ${r.user_id})
       ON CONFLICT (image_id, user_id) DO UPDATE SET replaced_stars = ratings.stars, stars = EXCLUDED.stars,
-        review = EXCLUDED.review, launched = EXCLUDED.launched, updated_at = now()
-      RETURNING (xmax = 0) AS created, stars, replaced_stars
+        review = CASE WHEN ${keepReview}::boolean THEN ratings.review ELSE EXCLUDED.review END,
+        launched = EXCLUDED.launched, updated_at = now()
+      RETURNING (xmax = 0) AS created, stars, replaced_stars, review
     ),
     delta AS (
       SELECT created, stars - CASE WHEN created THEN 0 ELSE replaced_stars END AS sum_delta,
@@ -58,7 +61,7 @@ export async function writeRating(db: Db, r: RatingWrite) {
         ${r.image_id}::bigint, ${r.target}::text, jsonb_build_object('rating', ${r.stars}::int)
       FROM up
     )
-    SELECT d.created, s.rating_sum, s.rating_count FROM delta d, stats s`.execute(db);
+    SELECT d.created, s.rating_sum, s.rating_count, u.review FROM delta d, stats s, up u`.execute(db);
   return result.rows[0];
 }
 

@@ -88,7 +88,13 @@ function hitFrom(reg: { name: string; url: string }, result: ResolveResult, extr
 }
 
 const describe = (r: ResolveResult) =>
-  `${r.ami_id} from ${r.listing.ref}@${r.version.version} (rating ${r.listing.rating.average}/${r.listing.rating.count}, ${r.verification.status})`;
+  `${r.ami_id} from ${r.listing.ref}@${r.version.version} (${ratingWords(r.listing.rating)}, ${r.verification.status})`;
+
+/** "rated 4.6 by 12 people", "rated 5 by 1 person", "not rated yet": never "4.6/12", which reads as out of 12. */
+function ratingWords(rating: { average: number; count: number }): string {
+  if (rating.count === 0) return 'not rated yet';
+  return `rated ${rating.average} by ${rating.count} ${rating.count === 1 ? 'person' : 'people'}`;
+}
 
 /**
  * Tier 2: each configured registry in priority order. A registry that fails is skipped with a warning; when the
