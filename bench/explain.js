@@ -31,7 +31,7 @@ if (process.env.DATABASE_URL) {
     ? readdirSync(root).find((d) => d.startsWith(quick ? 'pglite-2000-' : 'pglite-100000-'))
     : undefined;
   if (!dir) throw new Error('no PGlite bench catalogue: run `node bench/run.js --prepare` first');
-  database = await createDatabase({ kind: 'pglite', dataDir: join(root, dir) });
+  database = await createDatabase({ kind: 'pglite', dataDir: join(root, dir, 'pgdata') });
 }
 const db = database.db;
 
