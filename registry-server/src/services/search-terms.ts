@@ -37,12 +37,17 @@ export function editDistance(a: string, b: string, cap: number): number {
   return d[a.length]![b.length]!;
 }
 
+/** The tsquery part for a word the vocabulary has (or starts with): it and every word it begins. */
+export function prefixTerm(word: string): string {
+  return `${word}:*`;
+}
+
 /**
  * The tsquery part for one query word, given vocabulary words that may match it.
  * Returns null when nothing in the catalogue can match (the whole query then matches nothing).
  */
 export function termQuery(word: string, vocabulary: string[]): string | null {
-  if (vocabulary.some((v) => v.startsWith(word))) return `${word}:*`;
+  if (vocabulary.some((v) => v.startsWith(word))) return prefixTerm(word);
   const cap = maxTypos(word);
   const near = vocabulary
     .map((v) => ({ v, d: editDistance(word, v, cap) }))

@@ -11,11 +11,12 @@ import {
   type SearchSort,
   searchListingIds,
   similarWords,
+  vocabularyHasPrefix,
 } from '../db/queries/search.js';
 import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { round2, toSummary } from './present.js';
-import { queryWords, termQuery } from './search-terms.js';
+import { prefixTerm, queryWords, termQuery } from './search-terms.js';
 
 /** The seed's community list returns everything at once; this many at most. */
 export const COMMUNITY_LIMIT = 500;
@@ -63,7 +64,11 @@ export class SearchService {
       if (query.q) {
         const parts: string[] = [];
         for (const word of words) {
-          const part = termQuery(word, await similarWords(this.database.db, word));
+          // A known word (or the start of one) is one index probe; only a word the vocabulary
+          // lacks fetches typo candidates (at most 300) to compare.
+          const part = (await vocabularyHasPrefix(this.database.db, word))
+            ? prefixTerm(word)
+            : termQuery(word, await similarWords(this.database.db, word));
           if (part === null) return { items: [], next_cursor: null };
           parts.push(part);
         }

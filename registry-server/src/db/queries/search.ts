@@ -269,18 +269,35 @@ export function similarWords(db: Db, term: string) {
 /** The query of `similarWords` (exported for `bench/explain.js`). */
 export function similarWordsQuery(db: Db, term: string) {
   const first = term.slice(0, 1);
-  return db
+  return (
+    db
+      .selectFrom('search_words')
+      .select('word')
+      .where((eb) =>
+        eb.or([
+          eb('word', 'like', `${term}%`),
+          sql<SqlBool>`word % ${term}`,
+          eb.and([
+            eb('word', 'like', `${first}%`),
+            sql<SqlBool>`length(word) BETWEEN ${term.length - 2} AND ${term.length + 2}`,
+          ]),
+        ]),
+      )
+      // The nearest first, so the 300 kept are those a typo most likely means (a large vocabulary
+      // has thousands of words of the same first letter and length).
+      .orderBy(sql`similarity(word, ${term})`, 'desc')
+      .orderBy('word')
+      .limit(300)
+  );
+}
+
+/** Whether a vocabulary word starts with `term` (then the query word is used as a prefix, unexpanded). */
+export async function vocabularyHasPrefix(db: Db, term: string): Promise<boolean> {
+  const row = await db
     .selectFrom('search_words')
     .select('word')
-    .where((eb) =>
-      eb.or([
-        eb('word', 'like', `${term}%`),
-        sql<SqlBool>`word % ${term}`,
-        eb.and([
-          eb('word', 'like', `${first}%`),
-          sql<SqlBool>`length(word) BETWEEN ${term.length - 2} AND ${term.length + 2}`,
-        ]),
-      ]),
-    )
-    .limit(300);
+    .where('word', 'like', `${term}%`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
