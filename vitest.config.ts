@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       // Tests run against the sources; the CLI end-to-end tests run the built binary.
+      '@cws/shared/severities': here('./shared/src/severities.ts'),
       '@cws/shared': here('./shared/src/index.ts'),
       '@cws/registry-server': here('./registry-server/src/index.ts'),
       '@cws/migrations': here('./migrations/src/index.ts'),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SEVERITIES } from './severities.js';
 
 /** EC2 image ids: the old 8-hex form and the current 17-hex form. */
 export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -28,13 +29,8 @@ export const version = z
   .regex(VERSION_PATTERN, 'must be a version such as 1.0.0 (letters, digits, . + _ -; max 64)');
 export const awsAccountId = z.string().regex(AWS_ACCOUNT_PATTERN, 'must be a 12-digit AWS account id');
 
-/** Lowest first; the one list of severities (Inspector2's, lower-cased). */
-export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export { isSeverity, SEVERITIES, SEVERITIES_HIGHEST_FIRST, type Severity, severityRank } from './severities.js';
 export const severity = z.enum(SEVERITIES);
-export type Severity = z.infer<typeof severity>;
-/** Highest first, for summaries. */
-export const SEVERITIES_HIGHEST_FIRST: readonly Severity[] = [...SEVERITIES].reverse();
-export const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);
 
 export const VERSION_STATUSES = ['active', 'deprecated', 'revoked'] as const;
 export const versionStatus = z.enum(VERSION_STATUSES);
@@ -73,11 +69,6 @@ export function parseListingRef(ref: string): { owner: string; name: string } | 
   if (!parsed.success) return null;
   const [owner, name] = parsed.data.split('/') as [string, string];
   return { owner, name };
-}
-
-/** 0 for informational up to 4 for critical. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
 }
 
 /**

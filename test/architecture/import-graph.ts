@@ -145,8 +145,9 @@ export function violations(graph: Graph): Violation[] {
   for (const e of graph.edges) {
     if (isTest(e.from)) continue;
     const pkg = packageOf(e.from);
+    // A package's entry or one of its subpath exports (@cws/shared/severities).
     const target = e.to.startsWith('@cws/')
-      ? e.to.slice('@cws/'.length)
+      ? e.to.slice('@cws/'.length).split('/')[0]!
       : graph.files.includes(e.to)
         ? packageOf(e.to)
         : null;

@@ -1,7 +1,6 @@
+import { SEVERITIES } from '@cws/shared/severities';
 import { Flags } from '@oclif/core';
 import type { ResolveFlags } from './resolve/run.js';
-
-const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 
 /** The scan-policy flags of `cws ami resolve` and `cws launch` (each overrides the template's ami_config.policy). */
 export const scanPolicyFlags = {

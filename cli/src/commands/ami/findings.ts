@@ -1,4 +1,5 @@
 import type { Finding } from '@cws/shared';
+import { SEVERITIES_HIGHEST_FIRST } from '@cws/shared/severities';
 import { Args, Flags } from '@oclif/core';
 import { CwsCommand } from '../../base-command.js';
 
@@ -9,8 +10,6 @@ export interface FindingsResult {
   findings: Finding[];
   truncated: boolean;
 }
-
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
 
 export default class AmiFindings extends CwsCommand<FindingsResult> {
   static override summary = 'List the vulnerability findings of a shared image’s latest security scans';
@@ -24,8 +23,8 @@ export default class AmiFindings extends CwsCommand<FindingsResult> {
   };
   static override flags = {
     version: Flags.string({ description: 'which version [default: the newest]' }),
-    severity: Flags.string({ description: 'only this severity', options: [...SEVERITIES] }),
-    'min-severity': Flags.string({ description: 'this severity and above', options: [...SEVERITIES] }),
+    severity: Flags.string({ description: 'only this severity', options: [...SEVERITIES_HIGHEST_FIRST] }),
+    'min-severity': Flags.string({ description: 'this severity and above', options: [...SEVERITIES_HIGHEST_FIRST] }),
     'fix-available': Flags.boolean({ description: 'only findings with a fix', allowNo: true }),
     limit: Flags.integer({ description: 'show at most this many', default: 200, min: 1, max: 10_000 }),
     registry: Flags.string({ description: 'which registry [default: CWS_REGISTRY, else the first by priority]' }),
