@@ -182,7 +182,9 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
       const { reason, log } = classifySamlError(err);
       return fail(reason, log, entry.settings.id);
     }
-    await startSession(ctx, req, res, { userId: signedIn.userId, scopes: ['rate'], via: 'saml' });
+    // The session stands for the person (no token behind it): it may rate, and administer when
+    // their registry role is admin (checked on every request, so a demotion holds at once).
+    await startSession(ctx, req, res, { userId: signedIn.userId, scopes: ['rate', 'admin'], via: 'saml' });
     res.redirect(303, safeReturnPath(body.RelayState) ?? '/');
   });
 
