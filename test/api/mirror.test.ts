@@ -15,6 +15,7 @@ let local: TestRegistry;
 let alice: string;
 const ami = { v1: fakeAmi(), v2: fakeAmi(), arm: fakeAmi(), other: fakeAmi(), mine: fakeAmi(), hidden: fakeAmi() };
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+const GENOMICS = 'name: genomics\ndescription: pipelines\nsetup_script: |\n  apt-get install -y samtools\n';
 const BIN = new URL('../../registry-server/bin/cws-registry.js', import.meta.url).pathname;
 const run = promisify(execFile);
 /** The command's result: the pretty-printed JSON after any log lines. */
@@ -43,6 +44,7 @@ beforeAll(async () => {
     .set(auth(alice))
     .send({
       version: '2.0.0',
+      template_yaml: GENOMICS,
       regions: [
         { region: 'us-east-1', architecture: 'x86_64', ami_id: ami.v2 },
         { region: 'us-east-1', architecture: 'arm64', ami_id: ami.arm },
@@ -118,6 +120,9 @@ describe('mirroring', () => {
     const detail = await request(local.url).get('/api/v1/listings/alice/gatk');
     expect(detail.status).toBe(200);
     expect(detail.body.origin).toBe(upstream.url);
+    // The template travels too: a mirror's users can cws template fetch it.
+    const template = await request(local.url).get('/api/v1/listings/alice/gatk/template');
+    expect(template.body).toMatchObject({ version: '2.0.0', name: 'genomics', yaml: GENOMICS });
     expect(detail.body.versions.map((v: { version: string }) => v.version)).toEqual(['2.0.0', '1.0.0']);
     const x86 = detail.body.versions[0].regions.find((r: { architecture: string }) => r.architecture === 'x86_64');
     expect(x86.scan).toMatchObject({ counts: { high: 1 } });

@@ -1,10 +1,18 @@
-import { type ExportPage, type ExportVersion, exportPage, type MirrorResult, type RegistryIndex } from '@cws/shared';
+import {
+  checkTemplate,
+  type ExportPage,
+  type ExportVersion,
+  exportPage,
+  type MirrorResult,
+  type RegistryIndex,
+} from '@cws/shared';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import * as q from '../db/queries/listings.js';
 import * as m from '../db/queries/mirror.js';
+import { setVersionTemplate } from '../db/queries/templates.js';
 import { findUserByHandle } from '../db/queries/users.js';
 import { UpstreamError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -47,6 +55,7 @@ export class ExportService {
           status_reason: v.status_reason,
           changelog: v.changelog,
           created_at: iso(v.created_at)!,
+          template_yaml: v.template_yaml,
           regions: regions
             .filter((r) => Number(r.version_id) === Number(v.id))
             .map((r) => ({
@@ -296,6 +305,7 @@ export class MirrorService {
       await createVersion(trx, { id: imageId, owner_id: ownerId }, ownerId, {
         version: v.version,
         changelog: v.changelog ?? undefined,
+        template_yaml: mirroredTemplate(v.template_yaml),
         regions: v.regions.map((x) => ({
           region: x.region,
           architecture: x.architecture,
@@ -306,6 +316,11 @@ export class MirrorService {
       local = (await q.findVersion(trx, imageId, v.version))!;
       r.versions_created += 1;
       r.regions_added += v.regions.length;
+      changed = true;
+    }
+    const template = mirroredTemplate(v.template_yaml);
+    if (template !== undefined && local.template_yaml !== template) {
+      await setVersionTemplate(trx, local.id, template);
       changed = true;
     }
     if (local.status !== v.status && local.status !== 'revoked') {
@@ -359,4 +374,9 @@ export class MirrorService {
     }
     return changed;
   }
+}
+
+/** A template from another registry is kept only when it passes the template schema here; else it is left out. */
+function mirroredTemplate(yaml: string | null | undefined): string | undefined {
+  return yaml && checkTemplate(yaml, 'mirrored template').ok ? yaml : undefined;
 }

@@ -50,6 +50,8 @@ export const exportVersion = z.strictObject({
   changelog: z.string().max(20000).nullable(),
   created_at: timestamp,
   regions: z.array(exportRegion).max(64),
+  /** The template YAML the version carries (GET /listings/{owner}/{name}/template); a mirror keeps it. */
+  template_yaml: z.string().max(TEMPLATE_MAX_BYTES).nullable().optional(),
 });
 export type ExportVersion = z.infer<typeof exportVersion>;
 
