@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, publish, publishBody } from '../helpers/api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { assertBuilt, cws, type Sandbox, sandbox } from './run-cws.js';
+import { assertBuilt, CLI_BIN, cws, type Sandbox, sandbox } from './run-cws.js';
 import { addRegistry, writeTemplate } from './seed.js';
 
 /** cws template fetch and cws launch OWNER/NAME against the demo catalogue, whose listings carry templates. */
@@ -74,6 +75,42 @@ describe('cws template fetch', () => {
     expect(dry.json).toMatchObject({ name: 'julia', saved: null });
     expect(existsSync(join(box.templatesDir, 'julia.yml'))).toBe(false);
   });
+
+  it('on a terminal, asks and saves only on yes', async () => {
+    // util-linux's script(1) gives cws a pseudo-terminal; the answer is typed once the question is shown.
+    const onTerminal = (answer: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const command = `${process.execPath} ${CLI_BIN} template fetch julia-lab/julia-sciml`;
+        const child = spawn('script', ['-qec', command, '/dev/null'], { env: box.env });
+        let out = '';
+        let answered = false;
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no question within 60 s:\n${out}`));
+        }, 60_000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (!answered && out.includes('[y/N]')) {
+            answered = true;
+            child.stdin.write(`${answer}\n`);
+          }
+        });
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
+      });
+    await freshBox();
+    const no = await onTerminal('n');
+    expect(no.out).toContain('    | apt-get install -y build-essential curl git');
+    expect(no.out).toContain(`Save it as ${join(box.templatesDir, 'julia.yml')}? [y/N]`);
+    expect(no.code).toBe(2);
+    expect(existsSync(join(box.templatesDir, 'julia.yml'))).toBe(false);
+    const yes = await onTerminal('y');
+    expect(yes.code, yes.out).toBe(0);
+    expect(yes.out).toContain(`Saved template julia as ${join(box.templatesDir, 'julia.yml')}.`);
+    expect(existsSync(join(box.templatesDir, 'julia.yml'))).toBe(true);
+  }, 120_000);
 
   it("leaves a different template of the user's alone unless --force", async () => {
     await freshBox();
