@@ -18,6 +18,33 @@ afterAll(() => reg?.close());
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/**
+ * A listing of alice's with versions 1.0.0, 1.1.0 (alice) and 1.2.0 (added by a maintainer), and 1.2.0 revoked when
+ * asked: each test that changes versions, channels or the audit trail starts from its own, in any order.
+ */
+async function torchListing(name: string, opts: { revoke?: boolean } = {}): Promise<string> {
+  await publish(reg, alice, publishBody(name));
+  const path = `/api/v1/listings/alice/${name}`;
+  for (const [version, token] of [
+    ['1.1.0', alice],
+    ['1.2.0', maint],
+  ] as const) {
+    const res = await request(reg.url)
+      .post(`${path}/versions`)
+      .set(auth(token))
+      .send({ version, regions: [{ region: 'us-east-1', architecture: 'x86_64', ami_id: fakeAmi() }] });
+    expect(res.status).toBe(201);
+  }
+  if (opts.revoke) {
+    const res = await request(reg.url)
+      .post(`${path}/versions/1.2.0/revoke`)
+      .set(auth(alice))
+      .send({ reason: 'leaked key' });
+    expect(res.status).toBe(200);
+  }
+  return path;
+}
+
 describe('publishing and versions', () => {
   it('publishes a listing with its first version, owned by the token’s user', async () => {
     const body = publishBody('torch', { tags: ['python', 'gpu'] }, ['us-east-1', 'eu-west-1']);
@@ -37,17 +64,19 @@ describe('publishing and versions', () => {
       .selectFrom('audit_log')
       .selectAll()
       .where('action', '=', 'listing.publish')
+      .where('target', 'like', 'alice/torch@%')
       .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.target).toBe('alice/torch@1.0.0');
   });
 
   it('refuses a second listing with the same name (409) and leaves nothing behind', async () => {
+    await publish(reg, alice, publishBody('twice'));
     const before = await reg.database.db
       .selectFrom('image_versions')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const res = await request(reg.url).post('/api/v1/listings').set(auth(alice)).send(publishBody('torch'));
+    const res = await request(reg.url).post('/api/v1/listings').set(auth(alice)).send(publishBody('twice'));
     expect(res.status).toBe(409);
     const after = await reg.database.db
       .selectFrom('image_versions')
@@ -95,12 +124,13 @@ describe('publishing and versions', () => {
   });
 
   it('adds versions: owner yes, maintainer yes, someone else 403, duplicate 409, missing listing 404', async () => {
+    await publish(reg, alice, publishBody('torch-versions'));
     const v2 = {
       version: '1.1.0',
       changelog: 'CUDA 12.6',
       regions: [{ region: 'us-east-1', architecture: 'x86_64', ami_id: fakeAmi() }],
     };
-    const res = await request(reg.url).post('/api/v1/listings/alice/torch/versions').set(auth(alice)).send(v2);
+    const res = await request(reg.url).post('/api/v1/listings/alice/torch-versions/versions').set(auth(alice)).send(v2);
     expect(res.status).toBe(201);
     expect(versionDetail.parse(res.body)).toMatchObject({
       version: '1.1.0',
@@ -108,84 +138,96 @@ describe('publishing and versions', () => {
       created_by: 'alice',
     });
     expect(
-      (await request(reg.url).post('/api/v1/listings/alice/torch/versions').set(auth(alice)).send(v2)).status,
+      (await request(reg.url).post('/api/v1/listings/alice/torch-versions/versions').set(auth(alice)).send(v2)).status,
     ).toBe(409);
     const byBob = await request(reg.url)
-      .post('/api/v1/listings/alice/torch/versions')
+      .post('/api/v1/listings/alice/torch-versions/versions')
       .set(auth(bob))
       .send({ ...v2, version: '9' });
     expect(byBob.status).toBe(403);
     const byMaint = await request(reg.url)
-      .post('/api/v1/listings/alice/torch/versions')
+      .post('/api/v1/listings/alice/torch-versions/versions')
       .set(auth(maint))
       .send({ ...v2, version: '1.2.0' });
     expect(byMaint.status).toBe(201);
     expect((await request(reg.url).post('/api/v1/listings/alice/nope/versions').set(auth(alice)).send(v2)).status).toBe(
       404,
     );
-    expect((await request(reg.url).post('/api/v1/listings/alice/torch/versions').send(v2)).status).toBe(401);
-    const detail = (await request(reg.url).get('/api/v1/listings/alice/torch')).body;
+    expect((await request(reg.url).post('/api/v1/listings/alice/torch-versions/versions').send(v2)).status).toBe(401);
+    const detail = (await request(reg.url).get('/api/v1/listings/alice/torch-versions')).body;
     expect(detail.versions.map((v: { version: string }) => v.version)).toEqual(['1.2.0', '1.1.0', '1.0.0']);
     expect(detail.latest_version).toBe('1.2.0');
   });
 
   it('deprecates and revokes (revocation needs a reason and is final)', async () => {
+    await torchListing('torch-status');
     const dep = await request(reg.url)
-      .post('/api/v1/listings/alice/torch/versions/1.0.0/deprecate')
+      .post('/api/v1/listings/alice/torch-status/versions/1.0.0/deprecate')
       .set(auth(alice))
       .send({ reason: 'old driver' });
     expect(dep.status).toBe(200);
     expect(dep.body).toMatchObject({ status: 'deprecated', status_reason: 'old driver' });
     expect(
-      (await request(reg.url).post('/api/v1/listings/alice/torch/versions/1.0.0/deprecate').set(auth(alice)).send({}))
-        .status,
+      (
+        await request(reg.url)
+          .post('/api/v1/listings/alice/torch-status/versions/1.0.0/deprecate')
+          .set(auth(alice))
+          .send({})
+      ).status,
     ).toBe(409);
     const noReason = await request(reg.url)
-      .post('/api/v1/listings/alice/torch/versions/1.2.0/revoke')
+      .post('/api/v1/listings/alice/torch-status/versions/1.2.0/revoke')
       .set(auth(alice))
       .send({});
     expect(noReason.status).toBe(400);
     expect(
       (
         await request(reg.url)
-          .post('/api/v1/listings/alice/torch/versions/1.2.0/revoke')
+          .post('/api/v1/listings/alice/torch-status/versions/1.2.0/revoke')
           .set(auth(bob))
           .send({ reason: 'x' })
       ).status,
     ).toBe(403);
     const rev = await request(reg.url)
-      .post('/api/v1/listings/alice/torch/versions/1.2.0/revoke')
+      .post('/api/v1/listings/alice/torch-status/versions/1.2.0/revoke')
       .set(auth(alice))
       .send({ reason: 'leaked key' });
     expect(rev.status).toBe(200);
     expect(rev.body).toMatchObject({ status: 'revoked', status_reason: 'leaked key' });
     expect(
-      (await request(reg.url).post('/api/v1/listings/alice/torch/versions/1.2.0/deprecate').set(auth(alice)).send({}))
-        .status,
+      (
+        await request(reg.url)
+          .post('/api/v1/listings/alice/torch-status/versions/1.2.0/deprecate')
+          .set(auth(alice))
+          .send({})
+      ).status,
     ).toBe(409);
     expect(
       (
         await request(reg.url)
-          .post('/api/v1/listings/alice/torch/versions/7.7.7/revoke')
+          .post('/api/v1/listings/alice/torch-status/versions/7.7.7/revoke')
           .set(auth(alice))
           .send({ reason: 'x' })
       ).status,
     ).toBe(404);
-    const detail = (await request(reg.url).get('/api/v1/listings/alice/torch')).body;
+    const detail = (await request(reg.url).get('/api/v1/listings/alice/torch-status')).body;
     expect(detail.latest_version).toBe('1.1.0');
   });
 
   it('points channels at versions and never at a revoked one', async () => {
+    await torchListing('torch-channels', { revoke: true });
     const set = await request(reg.url)
-      .put('/api/v1/listings/alice/torch/channels/stable')
+      .put('/api/v1/listings/alice/torch-channels/channels/stable')
       .set(auth(alice))
       .send({ version: '1.1.0' });
     expect(set.status).toBe(200);
-    expect((await request(reg.url).get('/api/v1/listings/alice/torch')).body.channels).toEqual({ stable: '1.1.0' });
+    expect((await request(reg.url).get('/api/v1/listings/alice/torch-channels')).body.channels).toEqual({
+      stable: '1.1.0',
+    });
     expect(
       (
         await request(reg.url)
-          .put('/api/v1/listings/alice/torch/channels/beta')
+          .put('/api/v1/listings/alice/torch-channels/channels/beta')
           .set(auth(alice))
           .send({ version: '1.2.0' })
       ).status,
@@ -193,7 +235,7 @@ describe('publishing and versions', () => {
     expect(
       (
         await request(reg.url)
-          .put('/api/v1/listings/alice/torch/channels/Bad_Name')
+          .put('/api/v1/listings/alice/torch-channels/channels/Bad_Name')
           .set(auth(alice))
           .send({ version: '1.1.0' })
       ).status,
@@ -201,16 +243,16 @@ describe('publishing and versions', () => {
     expect(
       (
         await request(reg.url)
-          .put('/api/v1/listings/alice/torch/channels/stable')
+          .put('/api/v1/listings/alice/torch-channels/channels/stable')
           .set(auth(bob))
           .send({ version: '1.1.0' })
       ).status,
     ).toBe(403);
     expect(
-      (await request(reg.url).delete('/api/v1/listings/alice/torch/channels/stable').set(auth(alice))).status,
+      (await request(reg.url).delete('/api/v1/listings/alice/torch-channels/channels/stable').set(auth(alice))).status,
     ).toBe(204);
     expect(
-      (await request(reg.url).delete('/api/v1/listings/alice/torch/channels/stable').set(auth(alice))).status,
+      (await request(reg.url).delete('/api/v1/listings/alice/torch-channels/channels/stable').set(auth(alice))).status,
     ).toBe(404);
   });
 
@@ -227,18 +269,22 @@ describe('publishing and versions', () => {
   });
 
   it('keeps an audit trail of who did what, readable by the owner and maintainers only', async () => {
-    const res = await request(reg.url).get('/api/v1/listings/alice/torch/audit?limit=50').set(auth(alice));
+    const path = await torchListing('torch-audit', { revoke: true });
+    const channel = `${path}/channels/stable`;
+    expect((await request(reg.url).put(channel).set(auth(alice)).send({ version: '1.1.0' })).status).toBe(200);
+    expect((await request(reg.url).delete(channel).set(auth(alice))).status).toBe(204);
+    const res = await request(reg.url).get(`${path}/audit?limit=50`).set(auth(alice));
     expect(res.status).toBe(200);
     const actions = res.body.items.map(
       (e: { actor: string; action: string; target: string }) => `${e.actor} ${e.action} ${e.target}`,
     );
-    expect(actions).toContain('alice listing.publish alice/torch@1.0.0');
-    expect(actions).toContain('maint version.add alice/torch@1.2.0');
-    expect(actions).toContain('alice version.revoke alice/torch@1.2.0');
-    expect(actions[0]).toBe('alice channel.delete alice/torch#stable');
-    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit').set(auth(maint))).status).toBe(200);
-    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit').set(auth(bob))).status).toBe(403);
-    expect((await request(reg.url).get('/api/v1/listings/alice/torch/audit')).status).toBe(401);
+    expect(actions).toContain('alice listing.publish alice/torch-audit@1.0.0');
+    expect(actions).toContain('maint version.add alice/torch-audit@1.2.0');
+    expect(actions).toContain('alice version.revoke alice/torch-audit@1.2.0');
+    expect(actions[0]).toBe('alice channel.delete alice/torch-audit#stable');
+    expect((await request(reg.url).get(`${path}/audit`).set(auth(maint))).status).toBe(200);
+    expect((await request(reg.url).get(`${path}/audit`).set(auth(bob))).status).toBe(403);
+    expect((await request(reg.url).get(`${path}/audit`)).status).toBe(401);
   });
 
   it('answers bad path parameters with 400 and missing listings with 404', async () => {
