@@ -10,6 +10,8 @@ export const HANDLE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,37}[a-z0-9])?$/;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 export const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 export const AWS_ACCOUNT_PATTERN = /^[0-9]{12}$/;
+/** Channel names of a listing: stable, beta, lts-2026 ... */
+export const CHANNEL_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 export const amiId = z
   .string()
@@ -27,6 +29,9 @@ export const listingName = slug;
 export const version = z
   .string()
   .regex(VERSION_PATTERN, 'must be a version such as 1.0.0 (letters, digits, . + _ -; max 64)');
+export const channelName = z
+  .string()
+  .regex(CHANNEL_PATTERN, 'channel names are 1-32 lowercase letters, digits or -, starting with a letter');
 export const awsAccountId = z.string().regex(AWS_ACCOUNT_PATTERN, 'must be a 12-digit AWS account id');
 
 export { isSeverity, SEVERITIES, SEVERITIES_HIGHEST_FIRST, type Severity, severityRank } from './severities.js';

@@ -3,9 +3,13 @@ import AdminMirror from './admin/mirror.js';
 import AdminUser from './admin/user.js';
 import AdminUsers from './admin/users.js';
 import AmiAcknowledge from './ami/acknowledge.js';
+import AmiAudit from './ami/audit.js';
 import AmiBrowse from './ami/browse.js';
 import AmiBuild from './ami/build.js';
 import AmiBuildAll from './ami/build-all.js';
+import AmiChannelList from './ami/channel/list.js';
+import AmiChannelRm from './ami/channel/rm.js';
+import AmiChannelSet from './ami/channel/set.js';
 import AmiCleanup from './ami/cleanup.js';
 import AmiDeprecate from './ami/deprecate.js';
 import AmiExceptionAdd from './ami/exception/add.js';
@@ -55,9 +59,13 @@ export const COMMANDS = {
   'admin:mirror': AdminMirror,
   'admin:user': AdminUser,
   'admin:users': AdminUsers,
+  'ami:audit': AmiAudit,
   'ami:browse': AmiBrowse,
   'ami:build': AmiBuild,
   'ami:build-all': AmiBuildAll,
+  'ami:channel:list': AmiChannelList,
+  'ami:channel:rm': AmiChannelRm,
+  'ami:channel:set': AmiChannelSet,
   'ami:cleanup': AmiCleanup,
   'ami:deprecate': AmiDeprecate,
   'ami:acknowledge': AmiAcknowledge,

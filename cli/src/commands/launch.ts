@@ -6,11 +6,13 @@ import { scanPolicyFlags, scanPolicyOf } from '../lib/policy-flags.js';
 export default class Launch extends CwsCommand<LaunchResult> {
   static override summary = 'Launch a workstation from a template, with the image the resolution tiers pick';
   static override description =
-    `Resolves TEMPLATE like "cws ami resolve" (pinned mapping, registries, your images, other regions, then the base image with the setup script as user data), runs one instance tagged cws:name, cws:template and cws:ami-source, waits until it is running and records it (see: cws list). A registry image counts as a launch with that registry.
+    `Resolves TEMPLATE like "cws ami resolve" (pinned mapping, registries, your images, other regions, then the base image with the setup script as user data), runs one instance tagged cws:name, cws:template and cws:ami-source, waits until it is running and records it (see: cws list). Once the instance runs, the launch is reported to the registry the image came from (POST /api/v1/launches; counted once per identity, version and day, apart from downloads), with the AWS account it runs in when you are logged in to that registry: if you proved that account (cws login --aws), your rating of the listing shows "launched it". A report that fails only warns.
 
 TEMPLATE may also be a registry listing, OWNER/NAME: cws launches that listing's template (the best image for it, as above). When you do not have the template, cws shows what it runs (packages, setup script) and asks to save it into your templates folder first, as "cws template fetch OWNER/NAME" does (--yes saves it without asking; without a terminal, --yes is needed).
 
---dry-run asks EC2 whether the launch would be allowed (RunInstances DryRun) and starts nothing.
+--channel takes registry images only from that channel of a listing (stable, beta ...; default: the template's ami_config.channel).
+
+--dry-run asks EC2 whether the launch would be allowed (RunInstances DryRun) and starts nothing; registries count neither a download nor a launch.
 
 Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown template, 5 no image and strategy ami_required, 8 AWS failure, 10 every image found was revoked and strategy ami_required.`;
   static override examples = [
@@ -20,6 +22,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     '<%= config.bin %> launch my-custom-ml-env new-project --json',
     '<%= config.bin %> launch python-ml safe-box --max-severity high --severity-mode block',
     '<%= config.bin %> launch genomics-core/nextflow-nfcore pipelines --yes',
+    '<%= config.bin %> launch python-ml beta-test --channel beta',
   ];
   static override args = {
     template: Args.string({
@@ -37,6 +40,9 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     }),
     subnet: Flags.string({ description: 'subnet id to launch into [default: your default VPC]' }),
     'key-pair': Flags.string({ description: 'EC2 key pair name for SSH' }),
+    channel: Flags.string({
+      description: "registry images only from this channel of a listing [default: the template's ami_config.channel]",
+    }),
     'dry-run': Flags.boolean({ description: 'ask EC2 whether the launch would succeed; start nothing' }),
     yes: Flags.boolean({ description: "OWNER/NAME: save the listing's template without asking, if you lack it" }),
     ...scanPolicyFlags,
@@ -60,6 +66,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
           architecture: flags.architecture as LaunchResult['architecture'] as 'x86_64' | 'arm64' | undefined,
           subnet: flags.subnet,
           keyPair: flags['key-pair'],
+          channel: flags.channel,
           dryRun: flags['dry-run'] ?? false,
           policy: scanPolicyOf(flags),
         },
@@ -82,7 +89,11 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
       return r;
     }
     this.log(`Launched ${r.name} (${r.instance_id}): ${r.state} in ${r.region}, ${r.instance_type}, ${via}`);
-    if (r.counted_by) this.log(`  counted as a launch on registry ${r.counted_by}`);
+    const rep = r.launch_report;
+    if (rep)
+      this.log(
+        `  reported to ${rep.registry}: ${rep.counted ? 'counted as a launch' : 'already counted today'} of ${rep.listing}@${rep.version} (${rep.launch_count} in all)${rep.proven_account ? ', from your proven AWS account' : ''}`,
+      );
     if (r.user_data_bytes) this.log('  provisioning from the setup script; it runs on first boot');
     return r;
   }

@@ -27,6 +27,7 @@ export interface ResolveKey {
   max_severity?: string | undefined;
   severity_mode?: string | undefined;
   allow_unscanned?: boolean | undefined;
+  channel?: string | undefined;
 }
 
 export function cacheKey(k: ResolveKey): string {
@@ -40,6 +41,8 @@ export function cacheKey(k: ResolveKey): string {
     // Only when set, so keys written before these options existed still match.
     ...(k.severity_mode === 'block' ? ['block'] : []),
     ...(k.allow_unscanned ? ['unscanned'] : []),
+    // Appended only when set, so the keys of answers cached without a channel stay the same.
+    ...(k.channel ? [`channel:${k.channel}`] : []),
   ].join('|');
 }
 

@@ -5,7 +5,9 @@ import {
   parseListingRef,
   type RegistryClient,
 } from '@cws/shared';
+import type { RegistryEntry } from './config.js';
 import { CwsError } from './errors.js';
+import { registryFailure } from './registries.js';
 
 export type AmiRef = { kind: 'listing'; owner: string; name: string } | { kind: 'ami'; ami_id: string };
 
@@ -56,7 +58,27 @@ export function stars(average: number, count: number): string {
   return count === 0 ? 'unrated' : `${average.toFixed(1)} (${count})`;
 }
 
-/** "1 download", "2 downloads", "0 ratings". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "1 download", "2 downloads", "0 launches". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The listing a REF names on a registry: OWNER/NAME as given, or the listing that publishes an image id. */
+export async function listingOf(
+  client: RegistryClient,
+  entry: RegistryEntry,
+  refText: string,
+): Promise<{ owner: string; name: string }> {
+  const ref = parseRef(refText);
+  if (ref.kind === 'listing') return { owner: ref.owner, name: ref.name };
+  const found = await listingForAmi(client, ref.ami_id).catch((err) => {
+    throw registryFailure(err, entry, `find the listing of ${ref.ami_id}`);
+  });
+  if (!found) {
+    throw new CwsError(`no listing on ${entry.name} publishes ${ref.ami_id}`, {
+      code: 'not_found',
+      suggestions: ['give the listing as OWNER/NAME; search with: cws ami browse --query WORDS'],
+    });
+  }
+  return found;
 }

@@ -78,6 +78,7 @@ export class RatingService {
       listing: `${listing.owner}/${listing.name}`,
       rating: body.rating,
       review: aggregate.review,
+      launched: Boolean(aggregate.launched),
       summary: { average: count === 0 ? 0 : round2(Number(aggregate.rating_sum) / count), count },
     };
   }

@@ -120,6 +120,7 @@ export class ResolveService {
         name: best.name,
         rating: { average: round2(best.rating_avg), count: Number(best.rating_count) },
         download_count: Number(best.download_count),
+        launch_count: Number(best.launch_count),
         verified: Boolean(best.verified),
       },
       version: { version: best.version, status: best.status, channel: query.channel ?? null },

@@ -103,7 +103,12 @@ export class TrustService {
       }),
     );
     // A launch count shows in detail and search only; it changes no resolve answer or status.
-    if (result.counted) await this.cache.invalidate('launch', { touches: ['listing', 'search'] });
+    // The reviews pages show the "launched it" mark a launch may add to a rating.
+    if (result.counted || result.marked) {
+      await this.cache.invalidate('launch', {
+        touches: result.marked ? ['listing', 'search', 'web'] : ['listing', 'search'],
+      });
+    }
     return {
       listing: `${row.owner}/${row.name}`,
       version: row.version,

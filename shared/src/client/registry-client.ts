@@ -23,6 +23,8 @@ import type { DeviceCode, DeviceCodeBody, DeviceToken } from '../schemas/device.
 import type { TestReportBody, VersionTestReport } from '../schemas/image-checks.js';
 import type { ImportResult, MirrorResult } from '../schemas/import.js';
 import type {
+  AuditPage,
+  ChannelResult,
   ListingDetail,
   ListingTemplate,
   RatingResult,
@@ -336,6 +338,21 @@ export class RegistryClient {
 
   listRatings(owner: string, name: string, params: { limit?: number; cursor?: string } = {}): Promise<ReviewPage> {
     return this.call('listRatings', { params: { owner, name }, query: params });
+  }
+
+  /** Points a channel (stable, beta ...) of a listing at a version (owner or maintainer). */
+  setChannel(owner: string, name: string, channel: string, version: string): Promise<ChannelResult> {
+    return this.call('setChannel', { params: { owner, name, channel }, body: { version } });
+  }
+
+  /** Removes a channel of a listing (owner or maintainer). */
+  async deleteChannel(owner: string, name: string, channel: string): Promise<void> {
+    await this.call('deleteChannel', { params: { owner, name, channel } });
+  }
+
+  /** A page of a listing's audit log, newest first (owner, maintainer or admin). */
+  listingAudit(owner: string, name: string, params: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    return this.call('listingAudit', { params: { owner, name }, query: params });
   }
 
   // --- resolution ----------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ export {
   amiId,
   architecture,
   awsAccountId,
+  channelName,
   handle,
   listingName,
   region,

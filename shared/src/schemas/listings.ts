@@ -6,6 +6,7 @@ import {
   architecture,
   awsAccountId,
   categoryName,
+  channelName,
   handle,
   listingName,
   ratingSummary,
@@ -42,7 +43,7 @@ export const versionParams = z.strictObject({ owner: handle, name: listingName, 
 export const channelParams = z.strictObject({
   owner: handle,
   name: listingName,
-  channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'channel names are 1-32 lowercase letters, digits or -'),
+  channel: channelName,
 });
 
 export const verificationInfo = z.object({
@@ -280,6 +281,10 @@ export const ratingResult = z.object({
   listing: z.string(),
   rating: z.number().int(),
   review: z.string().nullable(),
+  launched: z
+    .boolean()
+    .default(false)
+    .describe('the rating carries the "launched it" mark: your proven AWS account launched the image'),
   summary: ratingSummary,
 });
 export type RatingResult = z.infer<typeof ratingResult>;

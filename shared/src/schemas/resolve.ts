@@ -3,6 +3,7 @@ import { queryBoolean } from '../validators.js';
 import {
   amiId,
   architecture,
+  channelName,
   ratingSummary,
   region,
   severity,
@@ -37,10 +38,7 @@ export const resolveQuery = z.strictObject({
   explain: queryBoolean
     .optional()
     .describe('true: list the better-ranked images the policy passed over, and why (costs a second query)'),
-  channel: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,31}$/)
-    .optional(),
+  channel: channelName.optional().describe('only the version this channel of a listing points at'),
   count: queryBoolean
     .optional()
     .describe('false: a look that is not a download (cws --dry-run, --explain); default true'),
@@ -87,7 +85,8 @@ export const resolveResult = z.object({
     owner: z.string(),
     name: z.string(),
     rating: ratingSummary,
-    download_count: z.number().int(),
+    download_count: z.number().int().describe('distinct identities resolving the listing, per day'),
+    launch_count: z.number().int().default(0).describe('launches reported by cws launch'),
     verified: z.boolean(),
   }),
   version: z.object({ version, status: versionStatus, channel: z.string().nullable() }),

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { AMI_ID_PATTERN, architecture, REGION_PATTERN, SLUG_PATTERN, severity } from '../validators.js';
+import {
+  AMI_ID_PATTERN,
+  architecture,
+  CHANNEL_PATTERN,
+  REGION_PATTERN,
+  SLUG_PATTERN,
+  severity,
+} from '../validators.js';
 
 /**
  * The template YAML (seeds 003 and 004): what a workstation is, how to find a ready image for it, and how to build
@@ -92,6 +99,11 @@ export const amiConfigSchema = z.strictObject({
   /** May `cws ami resolve` copy an image found in another region (CopyImage, billed to you)? */
   allow_cross_region_copy: z.boolean().default(false),
   policy: amiPolicySchema.optional(),
+  /** Registry images only from this channel of a listing (stable, beta ...): the version its owner points it at. */
+  channel: z
+    .string()
+    .regex(CHANNEL_PATTERN, 'must be a channel name: 1-32 lowercase letters, digits or -, starting with a letter')
+    .optional(),
 });
 export type AmiConfig = z.infer<typeof amiConfigSchema>;
 

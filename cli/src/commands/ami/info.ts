@@ -8,7 +8,10 @@ export interface InfoResult {
 }
 
 export default class AmiInfo extends CwsCommand<InfoResult> {
-  static override summary = 'Show a shared image: versions, regions, rating, reviews, verification and scan';
+  static override summary =
+    'Show a shared image: versions, regions, rating, reviews, downloads and launches, channels, verification and scan';
+  static override description =
+    'Downloads count distinct people (token, else address) resolving the listing, once a day each; launches count the launches cws launch reported, apart from downloads. A review marked "launched it" comes from someone whose proven AWS account launched the image.';
   static override examples = [
     '<%= config.bin %> ami info alice/python-ml',
     '<%= config.bin %> ami info ami-0123456789abcdef0 --registry community --json',
@@ -51,7 +54,6 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
     this.log(
       `  template ${l.template}, category ${l.category ?? '-'}, ${l.visibility}, ${l.verified ? 'verified' : 'not verified'}`,
     );
-    this.log(`  rating ${stars(l.ratings.average, l.ratings.count)}, ${plural(l.download_count, 'download')}`);
     if (l.scan_alert) {
       this.warn(
         `${l.ref}: ${l.scan_alert.message}: ${l.scan_alert.vulnerability_ids.join(', ')} (see: cws ami findings ${l.ref} --min-severity high)`,
@@ -61,11 +63,18 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
       const a = v.lineage.revoked_ancestor;
       if (a && v.status !== 'revoked') this.warn(`${l.ref}@${v.version} is ${a.message}`);
     }
+    const launched = l.ratings.launched_count ? `, ${l.ratings.launched_count} by people who launched it` : '';
+    this.log(`  rating ${stars(l.ratings.average, l.ratings.count)}${launched}`);
+    this.log(`  ${plural(l.download_count, 'download')}, ${plural(l.launch_count, 'launch', 'launches')}`);
+    const channels = Object.entries(l.channels);
+    if (channels.length) this.log(`  channels: ${channels.map(([c, v]) => `${c} -> ${v}`).join(', ')}`);
     this.log('');
     this.table(l.versions, [
       { header: 'VERSION', get: (v) => v.version },
       { header: 'STATUS', get: (v) => v.status },
       { header: 'CREATED', get: (v) => v.created_at.slice(0, 10) },
+      { header: 'DOWNLOADS', get: (v) => v.download_count },
+      { header: 'LAUNCHES', get: (v) => v.launch_count },
       { header: 'REGIONS', get: (v) => v.regions.map((r) => `${r.region}/${r.architecture}`).join(', '), maxWidth: 60 },
     ]);
     const latest = l.versions[0];
@@ -92,7 +101,9 @@ export default class AmiInfo extends CwsCommand<InfoResult> {
     if (l.reviews.length) {
       this.log('');
       for (const rv of l.reviews.slice(0, 5))
-        this.log(`  ${'*'.repeat(rv.rating).padEnd(5)} ${rv.user}: ${rv.review ?? ''}`);
+        this.log(
+          `  ${'*'.repeat(rv.rating).padEnd(5)} ${rv.user}${rv.launched ? ' (launched it)' : ''}: ${rv.review ?? ''}`,
+        );
     }
     return { registry: entry.name, listing };
   }

@@ -7,7 +7,7 @@ export default class AmiPublish extends CwsCommand<PublishResult> {
   static override description =
     `SOURCE is a template with ami_mappings (e.g. one written by cws save), an instance you launched (it is saved first), or an image id (with --region).
 
-Before anything changes, cws proves your AWS account to the registry (a signed sts:GetCallerIdentity; no password or key leaves your machine) and checks every image: yours, available, EBS-backed, shareable (encrypted volumes and product codes cannot be public; EC2's image block public access must be off). Then it grants launch permission in every region (--public, or --share-with accounts; a private image is also shared with the registry's own account so it can verify it), warns when snapshots are not shared (others could not copy the image to another region; --share-snapshots shares them), registers the version and asks the registry to verify it. Publishing the same name again adds a version.
+Before anything changes, cws proves your AWS account to the registry (a signed sts:GetCallerIdentity; no password or key leaves your machine) and checks every image: yours, available, EBS-backed, shareable (encrypted volumes and product codes cannot be public; EC2's image block public access must be off). Then it grants launch permission in every region (--public, or --share-with accounts; a private image is also shared with the registry's own account so it can verify it), warns when snapshots are not shared (others could not copy the image to another region; --share-snapshots shares them), registers the version and asks the registry to verify it. Publishing the same name again adds a version; the listing keeps its visibility, except that --public makes an unlisted or private listing public (and says so).
 
 Before an image is shared outside your account with --public, a short-lived instance of it (IMDSv2, no key pair, terminated afterwards) is checked for authorized_keys and private keys in any home, AWS and other cloud credential files, shell histories, .netrc/.pgpass/git credentials, password login in sshd and user passwords, SSH host keys and cloud-init state baked in, and a build user (ssm-user) left behind. Each finding names the file and what to do, and stops the publish before anything is shared, unless --accept-risk "REASON" (the registry's audit log keeps the reason and the findings). --skip-hygiene skips the check; --hygiene runs it for --share-with too. The version records the outcome.
 
@@ -116,6 +116,8 @@ Exit codes: 0 published, 2 bad flags or image not shareable, 4 not found, 6 regi
       const v = r.verification?.regions.find((x) => x.region === reg.region && x.ami_id === reg.ami_id);
       this.log(`  ${reg.region}  ${reg.architecture}  ${reg.ami_id}  ${v ? v.verification.status : 'unverified'}`);
     }
+    if (r.visibility_changed)
+      this.log(`  visibility changed: ${r.visibility_changed.from} -> ${r.visibility_changed.to}`);
     if (r.verification_note) this.log(`  ${r.verification_note}`);
     if (r.template_file)
       this.log(`  template ${r.template} sent (${r.template_file}): cws template fetch ${r.listing}`);

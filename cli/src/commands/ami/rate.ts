@@ -60,6 +60,7 @@ export default class AmiRate extends CwsCommand<RateResult> {
     this.log(
       `Rated ${result.listing} ${result.rating}/5 on ${entry.name}; it now averages ${result.summary.average.toFixed(2)} from ${plural(result.summary.count, 'rating')}.`,
     );
+    if (result.launched) this.log('  marked "launched it": your proven AWS account launched this image');
     return { registry: entry.name, ...result };
   }
 }

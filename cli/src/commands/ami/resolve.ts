@@ -9,6 +9,7 @@ export default class AmiResolve extends CwsCommand<ResolveOutput> {
     `Tiers, in order: (1) the template's pinned ami_mappings; (2) each configured registry, in priority order; (3) an owner-pinned EC2 DescribeImages search in the region; (4) the same search in other regions, copied only with --allow-copy or the template's allow_cross_region_copy; (5) the base OS image with the setup script as user data.
 
 Scan policy: --max-severity (or the template's ami_config.policy) with --severity-mode warn (the default: resolve and say what the scan found) or block (pass over images above it; images without a complete scan too, unless --allow-unscanned). Findings a registry maintainer accepted by an exception do not count until it expires. --explain lists the images a registry's policy passed over, and why.
+With --channel (or ami_config.channel in the template) a registry answers only with the version that channel of a listing points at (see: cws ami channel). A resolve counts a download with the registry that answered (once per identity and listing a day); --explain does not.
 
 A registry that is down, slow, failing or rate limited is skipped with a warning. Registry answers are cached; when the registry that gave an answer is unreachable, the cached answer is used and marked stale.
 
@@ -21,6 +22,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
     '<%= config.bin %> ami resolve r-research --region us-west-2 --strategy ami_required --min-rating 4 --verified-only --max-severity medium --json',
     '<%= config.bin %> ami resolve python-ml --region us-east-1 --max-severity high --severity-mode block --allow-unscanned --explain',
     '<%= config.bin %> ami resolve ./my-template.yml --region us-east-2 --allow-copy',
+    '<%= config.bin %> ami resolve python-ml --region us-east-1 --channel beta',
   ];
   static override args = {
     template: Args.string({
@@ -47,7 +49,13 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
     'allow-copy': Flags.boolean({
       description: 'copy an image found in another region into this one (CopyImage; billed to you)',
     }),
-    explain: Flags.boolean({ description: 'print every tier: what it found, or why it was skipped' }),
+    channel: Flags.string({
+      description:
+        "registry images only from this channel of a listing (stable, beta ...) [default: the template's ami_config.channel]",
+    }),
+    explain: Flags.boolean({
+      description: 'print every tier: what it found, or why it was skipped (a look: registries count no download)',
+    }),
     cache: Flags.boolean({
       description: 'use cached registry answers (--no-cache asks the registries afresh and keeps nothing)',
       default: true,
@@ -76,6 +84,9 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
         ...scanPolicyOf(flags),
         explain: flags.explain,
         allowCopy: flags['allow-copy'],
+        channel: flags.channel,
+        // Explaining is looking, not downloading: the registries do not count it.
+        count: !flags.explain,
         cache: flags.cache,
         registryTimeoutMs:
           flags['registry-timeout'] === undefined
@@ -118,7 +129,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
     const s = r.source;
     const from =
       s.type === 'registry'
-        ? `registry ${s.name}: ${s.listing}@${s.version}${s.cached ? ' (cached)' : ''}`
+        ? `registry ${s.name}: ${s.listing}@${s.version}${s.channel ? ` (channel ${s.channel})` : ''}${s.cached ? ' (cached)' : ''}`
         : s.type === 'template'
           ? `template ${s.name}`
           : s.type === 'ssm'

@@ -59,6 +59,7 @@ export default class AmiShare extends CwsCommand<ShareResult> {
         { public: false, accounts },
         {
           requireAudience: false,
+          action: 'share',
           shareSnapshots: flags['share-snapshots'] ?? false,
           progress: (t) => spinner.update(t),
         },

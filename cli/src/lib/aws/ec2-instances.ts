@@ -16,12 +16,15 @@ const UNANSWERED = new Set(['NetworkError', 'CredentialsProviderError', 'Timeout
 export function ec2Instances(clients: SdkClients): Pick<AwsGateway, InstanceMethods> {
   return {
     async runInstance(input: RunInput): Promise<InstanceInfo> {
-      const out = await clients.sendEc2<{ Instances?: unknown[] }>(input.region, 'RunInstances', (m) => {
-        return new m.RunInstancesCommand(runParams(input, false));
-      });
+      const out = await clients.sendEc2<{ Instances?: unknown[]; OwnerId?: string }>(
+        input.region,
+        'RunInstances',
+        (m) => new m.RunInstancesCommand(runParams(input, false)),
+      );
       const inst = out.Instances?.[0];
       if (!inst) throw new CwsError('RunInstances returned no instance', { code: 'aws_error' });
-      return instanceInfo(inst, input.region);
+      // The reservation's owner is the account the instance runs in.
+      return { ...instanceInfo(inst, input.region), account_id: out.OwnerId ?? null };
     },
 
     /** RunInstances with DryRun: true when EC2 says it would have succeeded; otherwise the reason. */

@@ -36,6 +36,8 @@ export interface InstanceInfo {
   private_ip: string | null;
   public_ip: string | null;
   tags: Record<string, string>;
+  /** The AWS account the instance runs in (RunInstances tells; other calls may leave it out). */
+  account_id?: string | null;
 }
 
 export interface ImageDetail {

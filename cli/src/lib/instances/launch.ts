@@ -7,6 +7,7 @@ import { CwsError } from '../errors.js';
 import { type ResolveFlags, runResolve } from '../resolve/run.js';
 import type { ResolveOutput } from '../resolve/types.js';
 import { LocalState } from '../state.js';
+import { type LaunchReport, reportLaunch } from './report-launch.js';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -16,6 +17,8 @@ export interface LaunchFlags {
   architecture?: Architecture | undefined;
   subnet?: string | undefined;
   keyPair?: string | undefined;
+  /** Registry images only from this channel of a listing [default: the template's ami_config.channel]. */
+  channel?: string | undefined;
   dryRun: boolean;
   /** The scan policy (flags over the template's ami_config.policy). */
   policy?: Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned' | 'revokedLineage'> | undefined;
@@ -33,8 +36,10 @@ export interface LaunchResult {
   ami_id: string;
   ami_source: string;
   resolution_method: string;
-  /** The registry the image came from; its resolve call counted the download (launch). */
+  /** The registry the launch was reported to, which counted it (null: not reported, or already counted today). */
   counted_by: string | null;
+  /** What the registry the image came from said about the reported launch; null for a dry run or no listed image. */
+  launch_report: LaunchReport | null;
   user_data_bytes: number;
   tags: Record<string, string>;
   private_ip: string | null;
@@ -77,11 +82,13 @@ export async function launch(
     });
   }
   progress(`Resolving ${template}`);
-  // Not cached: the registry's resolve is what counts the launch (download) with the registry it came from.
+  // Not cached: a launch asks the registries afresh. A dry run is a look, not a download: registries do not count it.
   const resolved = await runResolve(ctx, template, {
     region: flags.region,
     architecture: flags.architecture,
     ...flags.policy,
+    channel: flags.channel,
+    count: !flags.dryRun,
     cache: false,
   });
   const instanceType = flags.instanceType ?? defaultInstanceType(resolved.architecture);
@@ -111,7 +118,8 @@ export async function launch(
     ami_id: resolved.ami_id,
     ami_source: source,
     resolution_method: resolved.resolution_method,
-    counted_by: resolved.source.type === 'registry' ? resolved.source.name : null,
+    counted_by: null,
+    launch_report: null,
     user_data_bytes: resolved.user_data?.bytes ?? 0,
     tags,
     warnings: resolved.warnings,
@@ -145,8 +153,18 @@ export async function launch(
   progress(`Waiting for ${name} (${started.instance_id}) to run`);
   const running = await waitForState(ec2, resolved.region, started.instance_id, 'running', progress);
   await state.patchInstance(name, { state: running.state });
+  progress(`Reporting the launch of ${resolved.ami_id}`);
+  const { report, warning } = await reportLaunch(
+    await ctx.config(),
+    resolved,
+    started.account_id ?? null,
+    ctx.registryTimeoutMs,
+  );
   return {
     ...base,
+    warnings: warning ? [...base.warnings, warning] : base.warnings,
+    counted_by: report?.counted ? report.registry : null,
+    launch_report: report,
     dry_run: false,
     instance_id: running.instance_id,
     state: running.state,

@@ -31,8 +31,15 @@ export async function makeLaunchable(
   images: TargetImage[],
   account: string,
   audience: Audience,
-  opts: { requireAudience: boolean; shareSnapshots: boolean; progress: Progress },
+  opts: {
+    requireAudience: boolean;
+    shareSnapshots: boolean;
+    progress: Progress;
+    /** What the caller does, for the messages: "cannot share", "only the owner can share it" [default: publish]. */
+    action?: 'publish' | 'share';
+  },
 ): Promise<LaunchableResult> {
+  const action = opts.action ?? 'publish';
   const problems: string[] = [];
   let code: 'not_launchable' | 'not_owner' | 'image_not_found' = 'not_launchable';
   const details: ImageDetail[] = [];
@@ -47,7 +54,7 @@ export async function makeLaunchable(
     }
     if (img.owner_id !== account) {
       problems.push(
-        `${where}: owned by account ${img.owner_id}, not your account ${account}; only the owner can publish it`,
+        `${where}: owned by account ${img.owner_id}, not your account ${account}; only the owner can ${action} it`,
       );
       code = 'not_owner';
       continue;
@@ -86,7 +93,7 @@ export async function makeLaunchable(
     details.push(img);
   }
   if (problems.length) {
-    throw new CwsError(`cannot publish:\n  ${problems.join('\n  ')}`, {
+    throw new CwsError(`cannot ${action}:\n  ${problems.join('\n  ')}`, {
       code,
       data: { problems },
     });

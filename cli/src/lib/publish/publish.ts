@@ -4,6 +4,7 @@ import {
   type ListingDetail,
   parseListingRef,
   type VersionVerification,
+  type Visibility,
 } from '@cws/shared';
 import type { CliContext } from '../context.js';
 import { CwsError } from '../errors.js';
@@ -48,7 +49,10 @@ export interface PublishResult {
   version: string;
   action: 'published' | 'version_added';
   template: string;
-  visibility: 'public' | 'unlisted' | 'org';
+  /** The listing's visibility on the registry now (an existing listing keeps its own unless --public changed it). */
+  visibility: Visibility;
+  /** --public onto an existing listing that was not public: what it was and is now. */
+  visibility_changed: { from: Visibility; to: Visibility } | null;
   account_id: string;
   regions: { region: string; architecture: string; ami_id: string }[];
   /** The image this one was saved from and its listing, sent to the registry for lineage. */
@@ -278,7 +282,7 @@ export async function publish(
     ...(gate.input ? { hygiene: gate.input } : {}),
   };
   // An organisation's image not shared with everyone is for its members: visibility org.
-  const visibility = opts.public || launchable.alreadyPublic ? 'public' : opts.org ? 'org' : 'unlisted';
+  const intended: Visibility = opts.public || launchable.alreadyPublic ? 'public' : opts.org ? 'org' : 'unlisted';
   try {
     if (existing) await client.newVersion(ref.owner, ref.name, versionBody);
     else
@@ -287,12 +291,27 @@ export async function publish(
         template: source.template,
         ...(opts.category ? { category: opts.category } : {}),
         description: opts.description ?? source.description ?? '',
-        visibility,
+        visibility: intended,
         ...(opts.org ? { org: opts.org } : {}),
         version: versionBody,
       });
   } catch (err) {
     throw registryFailure(err, entry, `publish ${opts.name}`);
+  }
+  // A new version leaves the listing's visibility as it was: --public asks for a public listing, so change it.
+  let visibility: Visibility = existing ? existing.visibility : intended;
+  let visibilityChanged: PublishResult['visibility_changed'] = null;
+  if (existing && opts.public && existing.visibility !== 'public') {
+    progress(`Making ${ref.owner}/${ref.name} public on ${entry.name}`);
+    try {
+      visibility = (await client.setVisibility(ref.owner, ref.name, 'public')).visibility;
+      visibilityChanged = { from: existing.visibility, to: visibility };
+    } catch (err) {
+      const e = registryFailure(err, entry, `make ${ref.owner}/${ref.name} public`) as Error;
+      warnings.push(
+        `${ref.owner}/${ref.name} stays ${existing.visibility} (the image is public in EC2): ${e.message}; its owner can run: cws ami visibility ${ref.owner}/${ref.name} public`,
+      );
+    }
   }
 
   let verification: VersionVerification | null = null;
@@ -312,7 +331,7 @@ export async function publish(
   }
   // The registry scans from its own account: an image it cannot see is not scanned.
   const registryAccount = info.verification.account_id;
-  if (registryAccount && visibility !== 'public') {
+  if (registryAccount && intended !== 'public') {
     warnings.push(
       `${entry.name} scans images for vulnerabilities from its AWS account ${registryAccount}: share each image with it (cws ami share AMI ${registryAccount}) or it is shown as not scanned`,
     );
@@ -324,6 +343,7 @@ export async function publish(
     action: existing ? 'version_added' : 'published',
     template: source.template,
     visibility,
+    visibility_changed: visibilityChanged,
     account_id: proof.account_id,
     regions: regions.map(({ region, architecture, ami_id }) => ({ region, architecture, ami_id })),
     parent_ami: source.parent.parent_ami ?? null,

@@ -20,6 +20,10 @@ export interface ResolveRequest {
   allowCopy: boolean;
   /** --explain: registries list the images their policy passed over. */
   explain?: boolean | undefined;
+  /** Registry images only from this channel of a listing (--channel, else the template's ami_config.channel). */
+  channel?: string | undefined;
+  /** false: the registries are told this is a look, not a download (--dry-run, --explain). */
+  count?: boolean | undefined;
 }
 
 /** The AWS calls the resolver makes. */

@@ -1,4 +1,4 @@
-import { ARCHITECTURES, type Architecture, amiStatusBody, type Severity } from '@cws/shared';
+import { ARCHITECTURES, type Architecture, amiStatusBody, CHANNEL_PATTERN, type Severity } from '@cws/shared';
 import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -24,6 +24,10 @@ export interface ResolveFlags {
   allowUnscanned?: boolean | undefined;
   explain?: boolean | undefined;
   allowCopy?: boolean | undefined;
+  /** A channel of the registry listings (stable, beta ...) [default: the template's ami_config.channel]. */
+  channel?: string | undefined;
+  /** false: a look, not a download; registries do not count it (--dry-run, --explain). */
+  count?: boolean | undefined;
   cache: boolean;
   registryTimeoutMs?: number | undefined;
 }
@@ -51,6 +55,12 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
   }
 
   const ac = template.ami_config;
+  if (flags.channel !== undefined && !CHANNEL_PATTERN.test(flags.channel)) {
+    throw new CwsError(`--channel ${flags.channel} is not a channel name: 1-32 lowercase letters, digits or -`, {
+      code: 'usage',
+      suggestions: ['e.g. --channel stable; the channels of a listing: cws ami channel list OWNER/NAME'],
+    });
+  }
   const strategy: Strategy =
     flags.strategy ??
     (ac.strategy === 'ami_preferred' && ac.fallback_strategy === 'fail' ? 'ami_required' : ac.strategy);
@@ -73,6 +83,8 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     },
     allowCopy: flags.allowCopy ?? false,
     explain: flags.explain,
+    channel: flags.channel ?? ac.channel,
+    count: flags.count ?? true,
   };
   if (req.policy.max_severity === undefined && (req.policy.severity_mode || req.policy.allow_unscanned)) {
     throw new CwsError('--severity-mode and --allow-unscanned need a maximum severity', {

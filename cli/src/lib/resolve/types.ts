@@ -43,6 +43,8 @@ export interface ImageSource {
   url?: string;
   listing?: string;
   version?: string;
+  /** The channel of the listing the version was taken from. */
+  channel?: string;
   owner?: string;
   image_name?: string;
   source_region?: string;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
-/** Records a launch once per identity, version and day; bumps the counts when it is new. */
+/** Records a launch once per identity, version and day; bumps the counts when it is new; `marked`: a rating got "launched it". */
 export async function recordLaunch(
   db: Db,
   l: {
@@ -13,7 +13,7 @@ export async function recordLaunch(
     ami_id: string;
     region: string;
   },
-): Promise<{ counted: boolean; launchCount: number }> {
+): Promise<{ counted: boolean; launchCount: number; marked: boolean }> {
   const inserted = await db
     .insertInto('launches')
     .values(l)
@@ -26,13 +26,31 @@ export async function recordLaunch(
       .set({ launch_count: sql`launch_count + 1` })
       .where('id', '=', l.version_id)
       .execute();
-    if (l.user_id !== null && l.aws_account !== null) {
-      await db
+  }
+  // A launch from a proven account marks the rating, also when this identity's launch today was
+  // already counted from an account not proven then (the count stays; the account is recorded).
+  let marked = false;
+  if (l.user_id !== null && l.aws_account !== null) {
+    let proven = Boolean(inserted);
+    if (!proven) {
+      const upgraded = await db
+        .updateTable('launches')
+        .set({ aws_account: l.aws_account })
+        .where('version_id', '=', l.version_id)
+        .where('identity', '=', l.identity)
+        .where('aws_account', 'is', null)
+        .executeTakeFirst();
+      proven = Number(upgraded.numUpdatedRows) > 0;
+    }
+    if (proven) {
+      const rated = await db
         .updateTable('ratings')
         .set({ launched: true })
         .where('image_id', '=', l.image_id)
         .where('user_id', '=', l.user_id)
-        .execute();
+        .where('launched', '=', false)
+        .executeTakeFirst();
+      marked = Number(rated.numUpdatedRows) > 0;
     }
   }
   const row = await db
@@ -41,7 +59,7 @@ export async function recordLaunch(
     .where('image_id', '=', l.image_id)
     .returning('launch_count')
     .executeTakeFirstOrThrow();
-  return { counted: Boolean(inserted), launchCount: Number(row.launch_count) };
+  return { counted: Boolean(inserted), launchCount: Number(row.launch_count), marked };
 }
 
 /** Whether this user launched the listing's image from an AWS account they proved. */

@@ -30,7 +30,13 @@ export interface RatingWrite {
  */
 export async function writeRating(db: Db, r: RatingWrite) {
   const keepReview = r.review === undefined;
-  const result = await sql<{ created: boolean; rating_sum: number; rating_count: number; review: string | null }>`
+  const result = await sql<{
+    created: boolean;
+    launched: boolean;
+    rating_sum: number;
+    rating_count: number;
+    review: string | null;
+  }>`
     WITH up AS (
       INSERT INTO ratings (image_id, user_id, stars, review, launched)
       SELECT ${r.image_id}::bigint, ${r.user_id}::bigint, ${r.stars}::smallint, ${r.review ?? null}::text,
@@ -40,10 +46,10 @@ export async function writeRating(db: Db, r: RatingWrite) {
       ON CONFLICT (image_id, user_id) DO UPDATE SET replaced_stars = ratings.stars, stars = EXCLUDED.stars,
         review = CASE WHEN ${keepReview}::boolean THEN ratings.review ELSE EXCLUDED.review END,
         launched = EXCLUDED.launched, updated_at = now()
-      RETURNING (xmax = 0) AS created, stars, replaced_stars, review
+      RETURNING (xmax = 0) AS created, stars, replaced_stars, review, launched
     ),
     delta AS (
-      SELECT created, stars - CASE WHEN created THEN 0 ELSE replaced_stars END AS sum_delta,
+      SELECT created, launched, stars - CASE WHEN created THEN 0 ELSE replaced_stars END AS sum_delta,
         CASE WHEN created THEN 1 ELSE 0 END AS count_delta
       FROM up
     ),
@@ -61,7 +67,7 @@ export async function writeRating(db: Db, r: RatingWrite) {
         ${r.image_id}::bigint, ${r.target}::text, jsonb_build_object('rating', ${r.stars}::int)
       FROM up
     )
-    SELECT d.created, s.rating_sum, s.rating_count, u.review FROM delta d, stats s, up u`.execute(db);
+    SELECT d.created, d.launched, s.rating_sum, s.rating_count, u.review FROM delta d, stats s, up u`.execute(db);
   return result.rows[0];
 }
 

@@ -177,6 +177,7 @@ function candidateRows(db: Db) {
       'st.rating_avg',
       'st.rating_count',
       'st.download_count',
+      'st.launch_count',
       'i.verified',
       'v.id as version_id',
       'v.version',

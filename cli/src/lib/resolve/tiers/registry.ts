@@ -81,6 +81,7 @@ function hitFrom(reg: { name: string; url: string }, result: ResolveResult, extr
       url: reg.url,
       listing: result.listing.ref,
       version: result.version.version,
+      ...(result.version.channel ? { channel: result.version.channel } : {}),
       ...extra,
     },
     estimated_launch_seconds: AMI_LAUNCH_SECONDS,
@@ -88,7 +89,7 @@ function hitFrom(reg: { name: string; url: string }, result: ResolveResult, extr
 }
 
 const describe = (r: ResolveResult) =>
-  `${r.ami_id} from ${r.listing.ref}@${r.version.version} (${ratingWords(r.listing.rating)}, ${r.verification.status})`;
+  `${r.ami_id} from ${r.listing.ref}@${r.version.version}${r.version.channel ? ` (channel ${r.version.channel})` : ''} (${ratingWords(r.listing.rating)}, ${r.verification.status})`;
 
 /** "rated 4.6 by 12 people", "rated 5 by 1 person", "not rated yet": never "4.6/12", which reads as out of 12. */
 function ratingWords(rating: { average: number; count: number }): string {
@@ -115,6 +116,7 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
     region: req.region,
     architecture: req.architecture,
     ...req.policy,
+    ...(req.channel ? { channel: req.channel } : {}),
   });
   const configured = (name: string, url: string) =>
     deps.registries.find((r) => r.name === name && normalizeBaseUrl(r.url) === normalizeBaseUrl(url));
@@ -137,9 +139,15 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
         architecture: req.architecture,
         ...req.policy,
         ...(req.explain ? { explain: true } : {}),
+        ...(req.channel ? { channel: req.channel } : {}),
+        ...(req.count === false ? { count: false } : {}),
       });
       if (result.region !== req.region || result.architecture !== req.architecture) {
         push('rejected', `answered for ${result.region}/${result.architecture}, not ${req.region}/${req.architecture}`);
+        continue;
+      }
+      if (req.channel && result.version.channel !== req.channel) {
+        push('rejected', `${result.ami_id} from ${result.listing.ref}: not from channel ${req.channel}`);
         continue;
       }
       const problem = policyProblem(result, req.policy);

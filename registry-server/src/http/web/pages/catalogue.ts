@@ -73,7 +73,8 @@ function sortLabel(form: CatalogueForm): string {
 function card(item: ListingSummary): SafeHtml {
   const meta: Child[] = [
     html`<li>${ratingLine(item.rating)}</li>`,
-    html`<li>${counted(item.download_count, 'download')}</li>`,
+    // Launches only once there are some: cards stay short.
+    html`<li>${counted(item.download_count, 'download')}${item.launch_count > 0 ? ` · ${counted(item.launch_count, 'launch', 'launches')}` : ''}</li>`,
     item.latest_version ? html`<li>v${item.latest_version}</li>` : null,
     item.regions.length > 0
       ? html`<li>${item.regions.length === 1 ? item.regions[0] : `${item.regions.length} regions`} ·

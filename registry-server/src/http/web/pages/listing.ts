@@ -204,9 +204,11 @@ function rateForm(v: ListingView): SafeHtml {
 </form>`;
 }
 
-function versionItem(v: VersionDetail, current: boolean): SafeHtml {
+function versionItem(v: VersionDetail, current: boolean, channels: Record<string, string>): SafeHtml {
+  const mine = Object.keys(channels).filter((c) => channels[c] === v.version);
   return html`<li class="card">
   <div class="title"><h3>v${v.version}</h3> ${statusBadge(v)} ${current ? badge('info', 'Current') : ''}
+    ${mine.map((c) => badge('plain', `channel ${c}`, `cws ami resolve --channel ${c} takes this version`))}
     <span class="small">${date(v.created_at)} by ${v.created_by} · ${counted(v.download_count, 'download')} · ${counted(v.launch_count, 'launch', 'launches')} · ${counted(v.regions.length, 'image')}</span></div>
   ${v.lineage.revoked_ancestor ? html`<p class="notice bad">${v.lineage.revoked_ancestor.message}</p>` : v.lineage.parent ? html`<p class="small">Built on ${v.lineage.parent.listing}@${v.lineage.parent.version}</p>` : ''}
   ${v.status_reason ? html`<p><strong>${v.status === 'revoked' ? 'Revoked' : 'Deprecated'}:</strong> ${v.status_reason}</p>` : ''}
@@ -295,7 +297,7 @@ ${trustBox(version)}
 ${version && v.findings ? findingsSection(detail, version, v.findings) : ''}
 <section aria-labelledby="versions-h">
   <h2 id="versions-h">Versions</h2>
-  <ol class="versions">${detail.versions.map((x) => versionItem(x, x === version))}</ol>
+  <ol class="versions">${detail.versions.map((x) => versionItem(x, x === version, detail.channels))}</ol>
 </section>
 <section aria-labelledby="reviews-h" id="reviews">
   <h2 id="reviews-h">Reviews</h2>

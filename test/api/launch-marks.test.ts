@@ -1,0 +1,143 @@
+import { type AwsEmulator, DEFAULT_ACCOUNTS, startEmulator } from '@cws/aws-emulator';
+import { auditPage, launchResult, listingDetail, ratingResult, resolveResult } from '@cws/shared';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, fakeAmi, publish, publishBody } from '../helpers/api.js';
+import { awsConfig, presignCallerIdentity, REGISTRY_ID } from '../helpers/aws.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+/**
+ * The "launched it" mark and the launch count over the API: a launch reported from an AWS account the reporter
+ * proved marks their rating (made before or after), an account someone else proved does not; resolve answers carry
+ * both counts; a listing's audit log pages and is for its owner, maintainers and admins.
+ */
+const { A, B } = DEFAULT_ACCOUNTS;
+let emu: AwsEmulator;
+let reg: TestRegistry;
+const t: Record<string, string> = {};
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+const ami = fakeAmi();
+const detail = async () => listingDetail.parse((await request(reg.url).get('/api/v1/listings/alice/marked')).body);
+const launch = (token: string | null, account?: string) => {
+  const r = request(reg.url).post('/api/v1/launches');
+  return (token ? r.set(auth(token)) : r).send({
+    ami_id: ami,
+    region: 'us-east-1',
+    ...(account ? { aws_account: account } : {}),
+  });
+};
+const rate = (token: string, rating: number) =>
+  request(reg.url).put('/api/v1/listings/alice/marked/rating').set(auth(token)).send({ rating });
+
+beforeAll(async () => {
+  emu = await startEmulator({ seedCanonical: false });
+  reg = await startRegistry({ config: { aws: awsConfig(emu) } });
+  for (const h of ['alice', 'bob', 'carol', 'dee']) t[h] = await createUser(reg, h);
+  // bob proves account B; carol proves nothing; dee proves A.
+  for (const [who, account] of [
+    ['bob', B],
+    ['dee', A],
+  ] as const) {
+    const res = await request(reg.url)
+      .post('/api/v1/auth/aws')
+      .set(auth(t[who]!))
+      .send(presignCallerIdentity(emu.url, account, { registryId: REGISTRY_ID }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  await publish(
+    reg,
+    t.alice!,
+    publishBody('marked', {
+      template: 'julia-lab',
+      version: { version: '1.0.0', regions: [{ region: 'us-east-1', architecture: 'x86_64', ami_id: ami }] },
+    }),
+  );
+}, 60_000);
+afterAll(async () => {
+  await reg?.close();
+  await emu?.close();
+});
+
+describe('launched it', () => {
+  it('marks a rating made before the launch, once the launch comes from the rater’s proven account', async () => {
+    const before = ratingResult.parse((await rate(t.bob!, 4)).body);
+    expect(before.launched).toBe(false);
+    const l = launchResult.parse((await launch(t.bob!, B.accountId)).body);
+    expect(l).toMatchObject({ counted: true, launch_count: 1, proven_account: true });
+    const d = await detail();
+    expect(d.reviews.find((r) => r.user === 'bob')?.launched).toBe(true);
+    expect(d.ratings.launched_count).toBe(1);
+    // Rating again keeps the mark.
+    expect(ratingResult.parse((await rate(t.bob!, 5)).body).launched).toBe(true);
+  });
+
+  it('does not mark for an account the reporter did not prove, nor for an anonymous report', async () => {
+    // B is bob's account, not carol's: counted as a launch, not as hers.
+    const l = launchResult.parse((await launch(t.carol!, B.accountId)).body);
+    expect(l).toMatchObject({ counted: true, launch_count: 2, proven_account: false });
+    expect(ratingResult.parse((await rate(t.carol!, 2)).body).launched).toBe(false);
+    const anon = launchResult.parse((await launch(null, A.accountId)).body);
+    expect(anon.proven_account).toBe(false);
+    const d = await detail();
+    expect(d.reviews.find((r) => r.user === 'carol')?.launched).toBe(false);
+    expect(d.ratings).toMatchObject({ count: 2, launched_count: 1 });
+    expect(d.launch_count).toBe(3);
+  });
+
+  it('marks when the same day’s launch was first reported without the proven account, and counts it once', async () => {
+    const first = launchResult.parse((await launch(t.dee!)).body);
+    expect(first).toMatchObject({ counted: true, proven_account: false });
+    expect(ratingResult.parse((await rate(t.dee!, 3)).body).launched).toBe(false);
+    const second = launchResult.parse((await launch(t.dee!, A.accountId)).body);
+    expect(second).toMatchObject({ counted: false, launch_count: first.launch_count, proven_account: true });
+    const d = await detail();
+    expect(d.reviews.find((r) => r.user === 'dee')?.launched).toBe(true);
+    expect(d.ratings.launched_count).toBe(2);
+  });
+
+  it('resolve answers carry the download and launch counts', async () => {
+    await request(reg.url).get('/api/v1/resolve/julia-lab?region=us-east-1').set(auth(t.carol!));
+    await reg.server.ctx.downloads.flush();
+    const d = await detail();
+    // A policy no earlier request used: a fresh answer, not one cached before the counts moved.
+    const res = await request(reg.url).get('/api/v1/resolve/julia-lab?region=us-east-1&count=false&min_rating=1');
+    const r = resolveResult.parse(res.body);
+    expect(r.listing).toMatchObject({ download_count: 1, launch_count: d.launch_count });
+    expect(d.launch_count).toBe(4);
+  });
+});
+
+describe('a listing’s audit log', () => {
+  it('pages newest first with a cursor, for the owner and admins; others get 403, nobody 401', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await request(reg.url)
+        .get(`/api/v1/listings/alice/marked/audit?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        .set(auth(t.alice!));
+      expect(res.status).toBe(200);
+      const page = auditPage.parse(res.body);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((e) => `${e.at} ${e.actor} ${e.action}`));
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 20);
+    expect(pages).toBeGreaterThan(1);
+    expect(new Set(seen).size).toBe(seen.length);
+    const actions = seen.map((s) => s.split(' ').slice(1).join(' '));
+    expect(actions.at(-1)).toBe('alice listing.publish');
+    expect(actions).toEqual(expect.arrayContaining(['bob rating.create', 'bob rating.update', 'carol rating.create']));
+    const times = seen.map((s) => s.split(' ')[0]!);
+    expect(times.every((at, i) => i === 0 || at <= times[i - 1]!)).toBe(true);
+    expect((await request(reg.url).get('/api/v1/listings/alice/marked/audit').set(auth(reg.adminToken))).status).toBe(
+      200,
+    );
+    expect((await request(reg.url).get('/api/v1/listings/alice/marked/audit').set(auth(t.bob!))).status).toBe(403);
+    expect((await request(reg.url).get('/api/v1/listings/alice/marked/audit')).status).toBe(401);
+    expect(
+      (await request(reg.url).get('/api/v1/listings/alice/marked/audit?cursor=not-a-cursor').set(auth(t.alice!)))
+        .status,
+    ).toBe(400);
+  });
+});
