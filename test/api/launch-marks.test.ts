@@ -97,7 +97,16 @@ describe('launched it', () => {
 
   it('resolve answers carry the download and launch counts', async () => {
     await request(reg.url).get('/api/v1/resolve/julia-lab?region=us-east-1').set(auth(t.carol!));
-    await reg.server.ctx.downloads.flush();
+    // flush() returns at once when a timed flush holds the batch: poll until that one has committed too.
+    await expect
+      .poll(
+        async () => {
+          await reg.server.ctx.downloads.flush();
+          return (await detail()).download_count;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toBe(1);
     const d = await detail();
     // A policy no earlier request used: a fresh answer, not one cached before the counts moved.
     const res = await request(reg.url).get('/api/v1/resolve/julia-lab?region=us-east-1&count=false&min_rating=1');
