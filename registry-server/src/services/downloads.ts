@@ -28,6 +28,7 @@ export class DownloadCounter {
   /** `${imageId} ${identity} ${day}` -> version id */
   #pending = new Map<string, { imageId: number; versionId: number; identity: string; day: string }>();
   #prunedDay = '';
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly database: Database,
@@ -44,7 +45,17 @@ export class DownloadCounter {
     return this.#pending.size;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes what is pending. Flushes run one after another, so when the returned promise settles
+   * everything counted before the call is written, also what a timed flush was still writing.
+   */
+  flush(): Promise<void> {
+    const run = this.#inFlight.then(() => this.#write());
+    this.#inFlight = run.catch(() => {});
+    return run;
+  }
+
+  async #write(): Promise<void> {
     if (this.#pending.size === 0) return;
     const batch = [...this.#pending.values()];
     this.#pending = new Map();

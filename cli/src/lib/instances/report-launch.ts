@@ -21,7 +21,7 @@ export interface LaunchReport {
 export function reportTarget(resolved: ResolveOutput): string | null {
   if (resolved.source.type === 'registry') return resolved.source.name;
   const v = resolved.status_check?.verdict;
-  return v && v.listing && (v.status === 'active' || v.status === 'deprecated') ? v.registry : null;
+  return v?.listing && (v.status === 'active' || v.status === 'deprecated') ? v.registry : null;
 }
 
 /**
