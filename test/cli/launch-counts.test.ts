@@ -293,6 +293,18 @@ describe('launch counts, the launched-it mark, channels and the audit log', () =
     expect((await cwsJson(carol)('ami', 'audit', 'alice/nothing')).code).toBe(4);
   });
 
+  it("cws ami share of someone else's image says it cannot share, not publish", { timeout: 60_000 }, async () => {
+    const shared = await cwsJson(bob)('ami', 'share', ami.one!, '210987654321', '--region', 'us-east-1');
+    expect(shared.code).toBe(7);
+    expect(shared.json.error.code).toBe('not_owner');
+    expect(shared.json.error.message).toMatch(/^cannot share:/);
+    expect(shared.json.error.message).toContain('only the owner can share it');
+    expect(shared.json.error.message).not.toContain('publish');
+    const byOwner = await cwsJson(alice)('ami', 'share', ami.one!, '210987654321', '--region', 'us-east-1');
+    expect(byOwner.code, byOwner.stdout + byOwner.stderr).toBe(0);
+    expect(emu.getImage('us-east-1', ami.one!)?.launchPermissions).toContain('210987654321');
+  });
+
   it('a channel onto a revoked version is a conflict (409, exit 11), not a bug', { timeout: 60_000 }, async () => {
     const a = cwsJson(alice);
     const revoked = await a('ami', 'revoke', 'alice/lab', '1.0.0', '--reason', 'superseded', '--yes');

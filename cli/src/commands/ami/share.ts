@@ -50,6 +50,14 @@ export default class AmiShare extends CwsCommand<ShareResult> {
     const ec2 = await ctx.aws();
     const img = await ec2.describeImage(region, ami);
     if (!img) throw new CwsError(`${ami} is not in ${region}`, { code: 'image_not_found' });
+    // Visible is not owned: an image shared with you (or public) can only be shared further by its owner.
+    const own = await ec2.findOwnImages(region, [{ Name: 'image-id', Values: [ami] }]);
+    if (own.length === 0) {
+      throw new CwsError(
+        `cannot share:\n  ${ami} in ${region}: owned by account ${img.owner_id || 'another account'}, not yours; only the owner can share it`,
+        { code: 'not_owner', data: { owner_account: img.owner_id || null } },
+      );
+    }
     const spinner = this.spinner(`Sharing ${ami}`);
     try {
       const r = await makeLaunchable(

@@ -47,19 +47,29 @@ export async function proveAccount(
       },
     );
   }
-  const body = await presignProof(await ctx.aws(), ctx.env, region, info.registry_id);
-  const proof = await client.proveAwsAccount(body).catch((err) => {
-    const e = err as { status?: number; message?: string };
-    if (e.status === 401 || e.status === 403 || e.status === 409) {
-      throw new CwsError(`${entry.name} refused the AWS account proof: ${e.message}`, {
-        code: 'aws_proof_refused',
-        suggestions:
-          e.status === 409
-            ? ['this AWS account belongs to another user of the registry; log in as that user']
-            : ['check your AWS credentials (aws sts get-caller-identity) and the clock, then try again'],
-      });
-    }
-    throw registryFailure(err, entry, 'prove the AWS account');
-  });
+  const sign = async () => presignProof(await ctx.aws(), ctx.env, region, info.registry_id);
+  const proof = await client
+    .proveAwsAccount(await sign())
+    .catch(async (err) => {
+      // SigV4 dates are to the second: a proof signed in the same second as the last one (cws login --aws, then
+      // publish) is the same request, which the registry refuses as a replay. Sign again in the next second.
+      const e = err as { status?: number; message?: string };
+      if (e.status !== 401 || !/used already/.test(e.message ?? '')) throw err;
+      await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
+      return client.proveAwsAccount(await sign());
+    })
+    .catch((err) => {
+      const e = err as { status?: number; message?: string };
+      if (e.status === 401 || e.status === 403 || e.status === 409) {
+        throw new CwsError(`${entry.name} refused the AWS account proof: ${e.message}`, {
+          code: 'aws_proof_refused',
+          suggestions:
+            e.status === 409
+              ? ['this AWS account belongs to another user of the registry; log in as that user']
+              : ['check your AWS credentials (aws sts get-caller-identity) and the clock, then try again'],
+        });
+      }
+      throw registryFailure(err, entry, 'prove the AWS account');
+    });
   return { info, proof, client };
 }
