@@ -7,7 +7,6 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 let reg: TestRegistry;
 let alice: string;
 let bob: string;
-const ami = { good: fakeAmi(), better: fakeAmi(), arm: fakeAmi(), west: fakeAmi(), beta: fakeAmi() };
 
 async function rate(token: string, ref: string, rating: number) {
   const res = await request(reg.url)
@@ -16,14 +15,20 @@ async function rate(token: string, ref: string, rating: number) {
     .send({ rating });
   expect(res.status).toBe(200);
 }
-const resolve = (qs: string) => request(reg.url).get(`/api/v1/resolve/genomics?${qs}`);
 
-beforeAll(async () => {
-  reg = await startRegistry();
-  alice = await createUser(reg, 'alice');
-  bob = await createUser(reg, 'bob');
+let worlds = 0;
+/**
+ * A template of its own for one test: alice's gatk (us-east-1 x86_64 and arm64, rated 3) and bob's nextflow
+ * (us-east-1 and us-west-2, rated 5), so each test resolves against these two listings only, as they were published.
+ */
+async function genomics() {
+  const n = ++worlds;
+  const template = `genomics-${n}`;
+  const gatk = `gatk-${n}`;
+  const nextflow = `nextflow-${n}`;
+  const ami = { good: fakeAmi(), better: fakeAmi(), arm: fakeAmi(), west: fakeAmi(), beta: fakeAmi() };
   await publish(reg, alice, {
-    ...publishBody('gatk', { template: 'genomics' }),
+    ...publishBody(gatk, { template }),
     version: {
       version: '1.0.0',
       regions: [
@@ -33,7 +38,7 @@ beforeAll(async () => {
     },
   });
   await publish(reg, bob, {
-    ...publishBody('nextflow', { template: 'genomics' }),
+    ...publishBody(nextflow, { template }),
     version: {
       version: '2.0.0',
       regions: [
@@ -42,13 +47,32 @@ beforeAll(async () => {
       ],
     },
   });
-  await rate(alice, 'bob/nextflow', 5);
-  await rate(bob, 'alice/gatk', 3);
+  await rate(alice, `bob/${nextflow}`, 5);
+  await rate(bob, `alice/${gatk}`, 3);
+  const resolve = (qs: string) => request(reg.url).get(`/api/v1/resolve/${template}?${qs}`);
+  return { n, template, gatk, nextflow, ami, resolve };
+}
+
+/** The verification job (AWS issue) writes this; here the row is set as it would. */
+async function markVerified(amiId: string) {
+  await reg.database.db
+    .updateTable('image_regions')
+    .set({ verification_status: 'verified', last_verified_at: new Date() })
+    .where('ami_id', '=', amiId)
+    .execute();
+  await reg.server.ctx.cache.invalidate('test');
+}
+
+beforeAll(async () => {
+  reg = await startRegistry();
+  alice = await createUser(reg, 'alice');
+  bob = await createUser(reg, 'bob');
 });
 afterAll(() => reg?.close());
 
 describe('resolve', () => {
   it('returns the best image for template, region and architecture, and says why', async () => {
+    const { template, nextflow, ami, resolve } = await genomics();
     const res = await resolve('region=us-east-1');
     expect(res.status).toBe(200);
     const body = resolveResult.parse(res.body);
@@ -56,9 +80,9 @@ describe('resolve', () => {
       ami_id: ami.better,
       region: 'us-east-1',
       architecture: 'x86_64',
-      template: 'genomics',
+      template,
     });
-    expect(body.listing).toMatchObject({ ref: 'bob/nextflow', rating: { average: 5, count: 1 } });
+    expect(body.listing).toMatchObject({ ref: `bob/${nextflow}`, rating: { average: 5, count: 1 } });
     expect(body.version).toEqual({ version: '2.0.0', status: 'active', channel: null });
     expect(body.reason).toMatch(/rated 5/);
     expect(body.warnings.join(' ')).toMatch(/not verified/);
@@ -67,6 +91,7 @@ describe('resolve', () => {
   });
 
   it('applies a minimum rating and explains a miss', async () => {
+    const { template, ami, resolve } = await genomics();
     expect((await resolve('region=us-east-1&min_rating=4')).body.ami_id).toBe(ami.better);
     const none = await resolve('region=us-east-1&architecture=arm64&min_rating=4');
     expect(none.status).toBe(404);
@@ -74,18 +99,13 @@ describe('resolve', () => {
     expect(none.body.error.message).toMatch(/1 rated below 4/);
     const nothing = await resolve('region=ap-south-1');
     expect(nothing.status).toBe(404);
-    expect(nothing.body.error.message).toMatch(/no image for genomics in ap-south-1/);
+    expect(nothing.body.error.message).toContain(`no image for ${template} in ap-south-1`);
   });
 
   it('prefers verified images, and verified_only refuses the rest', async () => {
+    const { ami, resolve } = await genomics();
     expect((await resolve('region=us-east-1&verified_only=true')).status).toBe(404);
-    // The verification job (AWS issue) writes this; here the row is set as it would.
-    await reg.database.db
-      .updateTable('image_regions')
-      .set({ verification_status: 'verified', last_verified_at: new Date() })
-      .where('ami_id', '=', ami.good)
-      .execute();
-    await reg.server.ctx.cache.invalidate('test');
+    await markVerified(ami.good);
     const res = await resolve('region=us-east-1&verified_only=true');
     expect(res.body.ami_id).toBe(ami.good);
     expect(res.body.verification.status).toBe('verified');
@@ -94,6 +114,8 @@ describe('resolve', () => {
   });
 
   it('warns about, or blocks, images above the allowed scan severity, and unscanned ones', async () => {
+    const { n, ami, resolve } = await genomics();
+    await markVerified(ami.good);
     const rows = await reg.database.db
       .selectFrom('image_regions')
       .select(['id', 'ami_id'])
@@ -141,7 +163,9 @@ describe('resolve', () => {
     expect(strict.body.error.message).toMatch(/2 with findings above max_severity low not accepted/);
     // explain=true names what the policy passed over, best first (alice's image is verified above).
     expect(strict.body.error.message).toMatch(
-      /passed over: alice\/gatk@1\.0\.0 ami-\w+ \(latest scan found 1 critical, 2 medium finding\(s\) above max_severity low\), bob\/nextflow@2\.0\.0/,
+      new RegExp(
+        `passed over: alice/gatk-${n}@1\\.0\\.0 ami-\\w+ \\(latest scan found 1 critical, 2 medium finding\\(s\\) above max_severity low\\), bob/nextflow-${n}@2\\.0\\.0`,
+      ),
     );
     // Warn, the default mode: resolved as without a policy, saying what was found.
     const warned = await resolve('region=us-east-1&max_severity=low');
@@ -164,12 +188,13 @@ describe('resolve', () => {
   });
 
   it('follows channels', async () => {
+    const { gatk, ami, resolve } = await genomics();
     await request(reg.url)
-      .post('/api/v1/listings/alice/gatk/versions')
+      .post(`/api/v1/listings/alice/${gatk}/versions`)
       .set('Authorization', `Bearer ${alice}`)
       .send({ version: '1.1.0-beta', regions: [{ region: 'us-east-1', ami_id: ami.beta }] });
     await request(reg.url)
-      .put('/api/v1/listings/alice/gatk/channels/beta')
+      .put(`/api/v1/listings/alice/${gatk}/channels/beta`)
       .set('Authorization', `Bearer ${alice}`)
       .send({ version: '1.1.0-beta' });
     const res = await resolve('region=us-east-1&channel=beta');
@@ -178,13 +203,28 @@ describe('resolve', () => {
   });
 
   it('never returns revoked versions and returns deprecated ones only when nothing else matches', async () => {
+    const { gatk, ami, resolve } = await genomics();
     const auth = { Authorization: `Bearer ${alice}` };
+    await markVerified(ami.good);
+    // A beta on a channel, then revoked: resolve never takes it, on its channel or otherwise.
     await request(reg.url)
-      .post('/api/v1/listings/alice/gatk/versions/1.1.0-beta/revoke')
+      .post(`/api/v1/listings/alice/${gatk}/versions`)
       .set(auth)
-      .send({ reason: 'broken' });
+      .send({ version: '1.1.0-beta', regions: [{ region: 'us-east-1', ami_id: ami.beta }] })
+      .expect(201);
     await request(reg.url)
-      .post('/api/v1/listings/alice/gatk/versions/1.0.0/deprecate')
+      .put(`/api/v1/listings/alice/${gatk}/channels/beta`)
+      .set(auth)
+      .send({ version: '1.1.0-beta' })
+      .expect(200);
+    await request(reg.url)
+      .post(`/api/v1/listings/alice/${gatk}/versions/1.1.0-beta/revoke`)
+      .set(auth)
+      .send({ reason: 'broken' })
+      .expect(200);
+    expect((await resolve('region=us-east-1&channel=beta')).status).toBe(404);
+    await request(reg.url)
+      .post(`/api/v1/listings/alice/${gatk}/versions/1.0.0/deprecate`)
       .set(auth)
       .send({ reason: 'old' });
     // x86_64: bob's active image now wins over alice's deprecated (though verified) one.
@@ -193,36 +233,43 @@ describe('resolve', () => {
     const arm = await resolve('region=us-east-1&architecture=arm64');
     expect(arm.body).toMatchObject({ ami_id: ami.arm, version: { status: 'deprecated' } });
     expect(arm.body.warnings).toContain('version 1.0.0 is deprecated');
-    await request(reg.url).post('/api/v1/listings/alice/gatk/versions/1.0.0/revoke').set(auth).send({ reason: 'cve' });
+    await request(reg.url)
+      .post(`/api/v1/listings/alice/${gatk}/versions/1.0.0/revoke`)
+      .set(auth)
+      .send({ reason: 'cve' })
+      .expect(200);
     const gone = await resolve('region=us-east-1&architecture=arm64');
     expect(gone.status).toBe(404);
     expect(gone.body.error.message).toMatch(/1 revoked/);
   });
 
   it('counts a download once per identity and day; count=false and repeats do not add', async () => {
+    const { n, template, nextflow, resolve } = await genomics();
+    // An anonymous resolve from this address first: counted.
+    expect((await resolve('region=us-west-2')).status).toBe(200);
     await reg.server.ctx.downloads.flush();
     await reg.server.ctx.cache.invalidate('test');
-    const before = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body.download_count;
+    const before = (await request(reg.url).get(`/api/v1/listings/bob/${nextflow}`)).body.download_count;
     expect(before).toBeGreaterThan(0);
-    // Earlier resolves in this file were anonymous from this address: already counted today.
+    // That address is already counted today.
     for (let i = 0; i < 3; i++) expect((await resolve('region=us-west-2')).status).toBe(200);
     await reg.server.ctx.downloads.flush();
     await reg.server.ctx.cache.invalidate('test');
-    expect((await request(reg.url).get('/api/v1/listings/bob/nextflow')).body.download_count).toBe(before);
+    expect((await request(reg.url).get(`/api/v1/listings/bob/${nextflow}`)).body.download_count).toBe(before);
     // A token holder is another identity: counted once, however often; count=false never.
-    const someone = await createUser(reg, 'someone-counted');
+    const someone = await createUser(reg, `someone-counted-${n}`);
     for (let i = 0; i < 3; i++) {
       const res = await request(reg.url)
-        .get('/api/v1/resolve/genomics?region=us-west-2')
+        .get(`/api/v1/resolve/${template}?region=us-west-2`)
         .set('Authorization', `Bearer ${someone}`);
       expect(res.status).toBe(200);
     }
     await request(reg.url)
-      .get('/api/v1/resolve/genomics?region=us-west-2&count=false')
-      .set('Authorization', `Bearer ${await createUser(reg, 'just-looking')}`);
+      .get(`/api/v1/resolve/${template}?region=us-west-2&count=false`)
+      .set('Authorization', `Bearer ${await createUser(reg, `just-looking-${n}`)}`);
     await reg.server.ctx.downloads.flush();
     await reg.server.ctx.cache.invalidate('test');
-    const after = (await request(reg.url).get('/api/v1/listings/bob/nextflow')).body;
+    const after = (await request(reg.url).get(`/api/v1/listings/bob/${nextflow}`)).body;
     expect(after.download_count).toBe(before + 1);
     expect(after.versions[0].download_count).toBeGreaterThanOrEqual(1);
   });
