@@ -185,6 +185,9 @@ describe('publishing refused before anything is written', () => {
   it('checks new versions too: bob cannot add alice’s AMI to his listing; a maintainer can add alice’s to hers', async () => {
     const bobs = emu.addImage({ region: 'us-east-1', ownerAccount: B.accountId, name: 'b1', public: true });
     expect((await post(bob, body('tools', [{ region: 'us-east-1', ami: bobs }]))).status).toBe(201);
+    // alice's listing of her own image, for the maintainer's new version below.
+    const first = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'a1', public: true });
+    expect((await post(alice, body('hers', [{ region: 'us-east-1', ami: first }]))).status).toBe(201);
     await reg.server.ctx.services.verification.idle();
 
     const alices = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'a2', public: true });
@@ -198,19 +201,19 @@ describe('publishing refused before anything is written', () => {
     expect((await listing('bob/tools', bob)).versions.map((v) => v.version)).toEqual(['1.0.0']);
 
     // The maintainer proved no account, but alice owns the listing and the image.
-    const added = await postVersion(maint, 'alice/mine', '2.0.0', [{ region: 'us-east-1', ami: alices }]);
+    const added = await postVersion(maint, 'alice/hers', '2.0.0', [{ region: 'us-east-1', ami: alices }]);
     expect(added.status).toBe(201);
     await reg.server.ctx.services.verification.idle();
-    const v2 = (await listing('alice/mine')).versions.find((v) => v.version === '2.0.0')!;
+    const v2 = (await listing('alice/hers')).versions.find((v) => v.version === '2.0.0')!;
     expect(v2.regions[0]!.verification.status).toBe('verified');
 
     // Not a maintainer of someone else's listing: 403 for the listing, before EC2 is asked.
     const asked = emu.requests.length;
-    expect((await postVersion(carol, 'alice/mine', '3.0.0', [{ region: 'us-east-1', ami: alices }])).status).toBe(403);
+    expect((await postVersion(carol, 'alice/hers', '3.0.0', [{ region: 'us-east-1', ami: alices }])).status).toBe(403);
     expect(emu.requests.length).toBe(asked);
   });
 
-  // Last: the remaining injected faults are cleared by reset() at the end.
+  // The injected faults this test does not use up are cleared by reset() in finally, so no later test sees them.
   it('accepts unchecked (201, pending then unverified) when EC2 cannot be asked', async () => {
     const ami = emu.addImage({ region: 'us-east-1', ownerAccount: A.accountId, name: 'down', public: true });
     emu.failNext('DescribeImages', { code: 'InternalError', message: 'boom', status: 500 }, { times: 10 });
