@@ -185,6 +185,12 @@ describe('resolve', () => {
     expect(westOk.body.warnings.join('\n')).toMatch(/not scanned.*; taken because allow_unscanned=true/);
     const westWarn = await resolve('region=us-west-2&max_severity=critical');
     expect(westWarn.body.warnings.join('\n')).toMatch(/could not be checked \(warn mode\)/);
+    // A mode without the limit it applies to is refused, not silently ignored.
+    for (const q of ['severity_mode=block', 'allow_unscanned=true']) {
+      const bare = await resolve(`region=us-east-1&${q}`);
+      expect(bare.status).toBe(400);
+      expect(bare.body.error.message).toMatch(/needs max_severity/);
+    }
   });
 
   it('follows channels', async () => {

@@ -14,39 +14,49 @@ import {
 import { scanInfo, severityCounts, verificationInfo } from './listings.js';
 
 export const resolveParams = z.strictObject({ template: templateName });
-export const resolveQuery = z.strictObject({
-  region,
-  architecture: architecture.default('x86_64'),
-  min_rating: z.coerce.number().min(0).max(5).optional(),
-  verified_only: queryBoolean.optional(),
-  max_severity: severity
-    .optional()
-    .describe(
-      'the highest severity of (not accepted) scan findings the consumer tolerates; what happens above it is severity_mode',
-    ),
-  severity_mode: z
-    .enum(['warn', 'block'])
-    .optional()
-    .describe(
-      'with max_severity: warn (default) resolves as usual and says what was found; block passes over images above it',
-    ),
-  allow_unscanned: queryBoolean
-    .optional()
-    .describe(
-      'with max_severity in block mode: true takes images without a complete scan (with a warning); false (default) refuses them, and says so',
-    ),
-  explain: queryBoolean
-    .optional()
-    .describe('true: list the better-ranked images the policy passed over, and why (costs a second query)'),
-  channel: channelName.optional().describe('only the version this channel of a listing points at'),
-  count: queryBoolean
-    .optional()
-    .describe('false: a look that is not a download (cws --dry-run, --explain); default true'),
-  revoked_lineage: z
-    .enum(['warn', 'block'])
-    .optional()
-    .describe('images built on a revoked image: warn (default) or refuse them'),
-});
+export const resolveQuery = z
+  .strictObject({
+    region,
+    architecture: architecture.default('x86_64'),
+    min_rating: z.coerce.number().min(0).max(5).optional(),
+    verified_only: queryBoolean.optional(),
+    max_severity: severity
+      .optional()
+      .describe(
+        'the highest severity of (not accepted) scan findings the consumer tolerates; what happens above it is severity_mode',
+      ),
+    severity_mode: z
+      .enum(['warn', 'block'])
+      .optional()
+      .describe(
+        'with max_severity: warn (default) resolves as usual and says what was found; block passes over images above it',
+      ),
+    allow_unscanned: queryBoolean
+      .optional()
+      .describe(
+        'with max_severity in block mode: true takes images without a complete scan (with a warning); false (default) refuses them, and says so',
+      ),
+    explain: queryBoolean
+      .optional()
+      .describe('true: list the better-ranked images the policy passed over, and why (costs a second query)'),
+    channel: channelName.optional().describe('only the version this channel of a listing points at'),
+    count: queryBoolean
+      .optional()
+      .describe('false: a look that is not a download (cws --dry-run, --explain); default true'),
+    revoked_lineage: z
+      .enum(['warn', 'block'])
+      .optional()
+      .describe('images built on a revoked image: warn (default) or refuse them'),
+  })
+  .superRefine((q, ctx) => {
+    // A mode without a limit would be ignored: say so rather than resolve as if the consumer had a policy.
+    // (allow_unscanned=false is the default, harmless alone.)
+    if (q.max_severity !== undefined) return;
+    const needs = (key: string) =>
+      ctx.addIssue({ code: 'custom', path: [key], message: `${key} needs max_severity (the limit it applies to)` });
+    if (q.severity_mode !== undefined) needs('severity_mode');
+    if (q.allow_unscanned === true) needs('allow_unscanned');
+  });
 export type ResolveQuery = z.infer<typeof resolveQuery>;
 
 /** How the consumer's scan policy judged the chosen image. */
