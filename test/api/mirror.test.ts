@@ -13,7 +13,7 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 let upstream: TestRegistry;
 let local: TestRegistry;
 let alice: string;
-const ami = { v1: fakeAmi(), v2: fakeAmi(), arm: fakeAmi(), other: fakeAmi(), mine: fakeAmi(), hidden: fakeAmi() };
+let ami: Awaited<ReturnType<typeof mirrorPair>>['ami'];
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const GENOMICS = 'name: genomics\ndescription: pipelines\nsetup_script: |\n  apt-get install -y samtools\n';
 const BIN = new URL('../../registry-server/bin/cws-registry.js', import.meta.url).pathname;
@@ -21,19 +21,22 @@ const run = promisify(execFile);
 /** The command's result: the pretty-printed JSON after any log lines. */
 const result = (stdout: string) => JSON.parse(stdout.slice(stdout.indexOf('{\n')));
 
-const mirror = async () => {
-  const res = await request(local.url)
-    .post('/api/v1/admin/mirror')
-    .set(auth(local.adminToken))
-    .send({ url: upstream.url });
+const mirror = async (into = local, from = upstream) => {
+  const res = await request(into.url).post('/api/v1/admin/mirror').set(auth(into.adminToken)).send({ url: from.url });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return mirrorResult.parse(res.body);
 };
 
-beforeAll(async () => {
-  upstream = await startRegistry();
-  local = await startRegistry();
-  alice = await createUser(upstream, 'alice');
+/**
+ * An upstream registry with alice's gatk (1.0.0, and 2.0.0 with a template and a scan), bob's tool and bob's unlisted
+ * draft, and a local registry with a "bob" of its own. The shared pair is only read upstream; a test that changes
+ * upstream makes a pair of its own.
+ */
+async function mirrorPair() {
+  const ami = { v1: fakeAmi(), v2: fakeAmi(), arm: fakeAmi(), other: fakeAmi(), mine: fakeAmi(), hidden: fakeAmi() };
+  const upstream = await startRegistry();
+  const local = await startRegistry();
+  const alice = await createUser(upstream, 'alice');
   const bob = await createUser(upstream, 'bob');
   await publish(upstream, alice, {
     ...publishBody('gatk', { template: 'genomics', tags: ['bio'] }),
@@ -82,6 +85,11 @@ beforeAll(async () => {
   // The institution already has its own "bob": bob's upstream listing must not land under it.
   const localBob = await createUser(local, 'bob');
   await publish(local, localBob, publishBody('local-only'));
+  return { upstream, local, alice, ami };
+}
+
+beforeAll(async () => {
+  ({ upstream, local, alice, ami } = await mirrorPair());
 }, 120_000);
 afterAll(async () => {
   await Promise.all([upstream?.close(), local?.close()]);
@@ -148,16 +156,25 @@ describe('mirroring', () => {
   });
 
   it('carries a revocation upstream over at the next run', async () => {
-    const revoked = await request(upstream.url)
-      .post('/api/v1/listings/alice/gatk/versions/2.0.0/revoke')
-      .set(auth(alice))
-      .send({ reason: 'bad openssl' });
-    expect(revoked.status).toBe(200);
-    const again = await mirror();
-    expect(again.statuses_changed).toBe(1);
-    const resolved = await request(local.url).get('/api/v1/resolve/genomics?region=us-east-1');
-    expect(resolved.body.ami_id).toBe(ami.v1);
-  });
+    // A pair of its own: the revocation upstream would change what the other tests export and mirror.
+    const own = await mirrorPair();
+    try {
+      await mirror(own.local, own.upstream);
+      const before = await request(own.local.url).get('/api/v1/resolve/genomics?region=us-east-1');
+      expect(before.body.ami_id).toBe(own.ami.v2);
+      const revoked = await request(own.upstream.url)
+        .post('/api/v1/listings/alice/gatk/versions/2.0.0/revoke')
+        .set(auth(own.alice))
+        .send({ reason: 'bad openssl' });
+      expect(revoked.status).toBe(200);
+      const again = await mirror(own.local, own.upstream);
+      expect(again.statuses_changed).toBe(1);
+      const resolved = await request(own.local.url).get('/api/v1/resolve/genomics?region=us-east-1');
+      expect(resolved.body.ami_id).toBe(own.ami.v1);
+    } finally {
+      await Promise.all([own.upstream.close(), own.local.close()]);
+    }
+  }, 120_000);
 
   it('says clearly when the other registry cannot be read, and refuses bad URLs', async () => {
     const down = await request(local.url)
