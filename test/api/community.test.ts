@@ -109,6 +109,7 @@ describe('seed 004 community API', () => {
       rating: 4,
       review: 'works with renv',
       summary: { average: 4, count: 1 },
+      launched: false, // bob never reported a launch of it
     });
     // Any of the listing's image ids names the same listing: this replaces bob's rating.
     const again = await request(reg.url)
