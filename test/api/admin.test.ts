@@ -76,22 +76,35 @@ describe('registry administration', () => {
   });
 
   it('keeps a registry-wide audit log for admins, and an organisation part for its admins', async () => {
+    // Its own changes: bob made maintainer and back, disabled and enabled again (as he was), and an organisation
+    // of its own (cat its admin, so amy's organisations in the people list stay as they are) with a token for it.
+    const patch = (body: object) => api().patch('/api/v1/admin/users/bob').set(auth(reg.adminToken)).send(body);
+    for (const body of [{ role: 'maintainer' }, { role: 'user' }, { disabled: true }, { disabled: false }]) {
+      expect((await patch(body)).status).toBe(200);
+    }
+    const made = await api()
+      .post('/api/v1/orgs')
+      .set(auth(reg.adminToken))
+      .send({ name: 'audited', admins: ['cat'] });
+    expect(made.status).toBe(201);
+    expect((await api().put('/api/v1/orgs/audited/members/bob').set(auth(t.cat)).send({ role: 'member' })).status).toBe(
+      200,
+    );
+    expect((await api().post('/api/v1/tokens').set(auth(t.bob)).send({ name: 'ci', org: 'audited' })).status).toBe(201);
+
     const all = registryAuditPage.parse(
       (await api().get('/api/v1/admin/audit?action=user.&limit=50').set(auth(reg.adminToken))).body,
     );
-    expect(all.items.map((e) => `${e.action} ${e.target}`)).toEqual([
-      'user.enable bob',
-      'user.disable bob',
-      'user.role bob',
-      'user.role bob',
-      'user.create cat',
-      'user.create bob',
-      'user.create amy',
-    ]);
+    const entries = all.items.map((e) => `${e.action} ${e.target}`);
+    // Newest first: this test's four, (other tests' changes to bob, in any order,) the people made at the start.
+    expect(entries.slice(0, 4)).toEqual(['user.enable bob', 'user.disable bob', 'user.role bob', 'user.role bob']);
+    expect(entries.slice(-3)).toEqual(['user.create cat', 'user.create bob', 'user.create amy']);
+    expect(entries.slice(4, -3).every((e) => e.endsWith(' bob'))).toBe(true);
     expect(all.items[0]!.actor).toBe('admin');
-    const lab = registryAuditPage.parse((await api().get('/api/v1/admin/audit?org=lab').set(auth(t.amy))).body);
-    expect(lab.items.map((e) => e.action)).toEqual(['token.create', 'org.member.add', 'org.create']);
-    expect(lab.items.every((e) => e.org === 'lab')).toBe(true);
+    const org = registryAuditPage.parse((await api().get('/api/v1/admin/audit?org=audited').set(auth(t.cat))).body);
+    expect(org.items.map((e) => e.action)).toEqual(['token.create', 'org.member.add', 'org.create']);
+    expect(org.items.every((e) => e.org === 'audited')).toBe(true);
+    expect((await api().get('/api/v1/admin/audit?org=audited').set(auth(t.bob))).status).toBe(403);
     expect((await api().get('/api/v1/admin/audit').set(auth(t.amy))).status).toBe(403);
     expect((await api().get('/api/v1/admin/audit?org=lab').set(auth(t.bob))).status).toBe(403);
     expect((await api().get('/api/v1/admin/audit?action=DROP%20TABLE').set(auth(reg.adminToken))).status).toBe(400);
