@@ -26,6 +26,36 @@ const ALICE = {
   },
 };
 
+/**
+ * Each test of the first describe signs in a person of its own (alice: first sign-in; bea: the changes at the next
+ * sign-in; cleo: single logout), so no test depends on what another did or changed at the IdP, in any order.
+ */
+const BEA = {
+  username: 'bea',
+  password: 'bea-pass',
+  attributes: {
+    eduPersonPrincipalName: ['bea@example.edu'],
+    displayName: ['Bea Example'],
+    mail: ['bea@example.edu'],
+    eduPersonEntitlement: ['urn:mace:example.edu:cws:publish'],
+    eduPersonAffiliation: ['staff', 'member'],
+  },
+};
+
+const CLEO = {
+  username: 'cleo',
+  password: 'cleo-pass',
+  attributes: {
+    eduPersonPrincipalName: ['cleo@example.edu'],
+    displayName: ['Cleo Example'],
+    mail: ['cleo@example.edu'],
+    eduPersonEntitlement: ['urn:mace:example.edu:cws:publish'],
+    eduPersonAffiliation: ['staff', 'member'],
+  },
+};
+
+const IDP_USERS = [ALICE, BEA, CLEO];
+
 describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () => {
   let idp: SimpleSamlIdp;
   let reg: TestRegistry;
@@ -38,7 +68,7 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
       spEntityId: `${base}/saml/metadata`,
       acsUrl: `${base}/saml/acs`,
       sloUrl: `${base}/saml/logout/callback`,
-      users: [ALICE],
+      users: IDP_USERS,
     });
     const saml: SamlConfig = {
       spEntityId: null,
@@ -82,6 +112,9 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
   });
 
   it('signs a person in, creating the user on first sign-in, and returns them to the page they came from', async () => {
+    const aliceRows = () =>
+      reg.database.db.selectFrom('users').select('handle').where('handle', '=', 'alice').execute();
+    expect(await aliceRows()).toEqual([]);
     const { jar, location, session } = await samlHttpLogin(base, 'campus', ALICE, '/my/listings');
     expect(location).toBe('/my/listings');
     expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -91,36 +124,53 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
     // The IdP is bound to the organisation example-uni; the entitlement maps to publisher.
     const org = await request(base).get('/api/v1/orgs/example-uni').set('Authorization', `Bearer ${reg.adminToken}`);
     expect(org.status).toBe(200);
-    expect(org.body.member_list).toEqual([
+    // Other tests sign their own people into example-uni; this one checks the member it created.
+    expect(org.body.member_list.filter((m: { handle: string }) => m.handle === 'alice')).toEqual([
       expect.objectContaining({ handle: 'alice', display_name: 'Alice Example', role: 'publisher', source: 'saml' }),
     ]);
+    expect(await aliceRows()).toEqual([{ handle: 'alice' }]);
   });
 
   it('updates the name and organisation role at the next sign-in, without a second user', async () => {
-    idp.setUsers([
-      {
-        ...ALICE,
-        attributes: {
-          ...ALICE.attributes,
-          displayName: ['Alice Renamed'],
-          eduPersonEntitlement: ['urn:mace:example.edu:cws:admin'],
+    const beaMembers = async () =>
+      (
+        await request(base).get('/api/v1/orgs/example-uni').set('Authorization', `Bearer ${reg.adminToken}`)
+      ).body.member_list.filter((m: { handle: string }) => m.handle === 'bea');
+    const beaRows = () =>
+      reg.database.db.selectFrom('users').select(['id', 'handle', 'kind']).where('handle', 'like', 'bea%').execute();
+    await samlHttpLogin(base, 'campus', BEA);
+    expect(await beaMembers()).toEqual([
+      expect.objectContaining({ handle: 'bea', display_name: 'Bea Example', role: 'publisher', source: 'saml' }),
+    ]);
+    const first = await beaRows();
+    expect(first).toEqual([expect.objectContaining({ handle: 'bea', kind: 'user' })]);
+    try {
+      idp.setUsers([
+        ALICE,
+        CLEO,
+        {
+          ...BEA,
+          attributes: {
+            ...BEA.attributes,
+            displayName: ['Bea Renamed'],
+            eduPersonEntitlement: ['urn:mace:example.edu:cws:admin'],
+          },
         },
-      },
-    ]);
-    await samlHttpLogin(base, 'campus', ALICE);
-    const members = async () =>
-      (await request(base).get('/api/v1/orgs/example-uni').set('Authorization', `Bearer ${reg.adminToken}`)).body
-        .member_list;
-    expect(await members()).toEqual([
-      expect.objectContaining({ handle: 'alice', display_name: 'Alice Renamed', role: 'admin' }),
-    ]);
-    const users = await reg.database.db.selectFrom('users').select('handle').where('kind', '=', 'user').execute();
-    expect(users.map((u) => u.handle).sort()).toEqual(['admin', 'alice']);
+      ]);
+      await samlHttpLogin(base, 'campus', BEA);
+      expect(await beaMembers()).toEqual([
+        expect.objectContaining({ handle: 'bea', display_name: 'Bea Renamed', role: 'admin', source: 'saml' }),
+      ]);
+      // The same user row, and no second user (bea-example-edu, bea-2, ...) for the same person.
+      expect(await beaRows()).toEqual(first);
+    } finally {
+      idp.setUsers(IDP_USERS);
+    }
   });
 
   it('ends the session here when the IdP starts single logout, and refuses an unsigned logout request', async () => {
-    const { jar } = await samlHttpLogin(base, 'campus', ALICE);
-    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>alice</strong>');
+    const { jar } = await samlHttpLogin(base, 'campus', CLEO);
+    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>cleo</strong>');
     const unsigned = await step(
       jar,
       `${base}/saml/logout/callback?SAMLRequest=${encodeURIComponent(
@@ -132,7 +182,7 @@ describe.skipIf(!IDP_AVAILABLE)('SAML sign-in against SimpleSAMLphp (HTTP)', () 
       )}`,
     );
     expect(unsigned.status).toBe(400);
-    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>alice</strong>');
+    expect(await (await step(jar, `${base}/`)).text()).toContain('Signed in as <strong>cleo</strong>');
     // The IdP's own sign-out page logs the person out of every SP, this registry included.
     const out = await follow(jar, `${idp.url}/saml2/idp/initSLO.php?RelayState=${encodeURIComponent(`${idp.url}/`)}`);
     expect(out.res.status).toBeLessThan(500);
