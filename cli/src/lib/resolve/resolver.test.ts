@@ -28,6 +28,7 @@ function answer(amiId: string, over: Partial<ResolveResult> = {}): ResolveResult
       name: 'lab',
       rating: { average: 4.5, count: 10 },
       download_count: 3,
+      launch_count: 0,
       verified: true,
     },
     version: { version: '1.0.0', status: 'active', channel: null },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../database.js';
@@ -33,7 +34,7 @@ async function generate() {
   const db = database.db;
   const owners = await db
     .insertInto('users')
-    .values(Array.from({ length: 5 }, (_, n) => ({ handle: `owner${n}` })))
+    .values(Array.from({ length: 5 }, (_, n) => ({ handle: `owner${n}`, role: 'user' as const })))
     .returning('id')
     .execute();
   // Few distinct rank values, so many listings tie on (rating, count, downloads).
@@ -45,7 +46,10 @@ async function generate() {
         owner_id: pick(owners).id,
         name: `listing-${n}`,
         template: pick(TEMPLATES),
-        visibility: pick(['public', 'public', 'public', 'unlisted', 'private']),
+        visibility: pick(['public', 'public', 'public', 'unlisted', 'private'] as const),
+        description: '',
+        tags: [] as string[],
+        search_doc: '',
       },
       stats: {
         rating_count: count,
@@ -68,7 +72,7 @@ async function generate() {
     Array.from({ length: 1 + Math.floor(random() * 3) }, (_, n) => ({
       image_id: id,
       version: `1.${n}.0`,
-      status: pick(['active', 'active', 'deprecated', 'revoked']),
+      status: pick(['active', 'active', 'deprecated', 'revoked'] as const),
       created_by: owners[0]!.id,
     })),
   );
@@ -80,8 +84,8 @@ async function generate() {
         region,
         architecture,
         ami_id: `ami-${randomBytes(8).toString('hex')}`,
-        state: pick(['available', 'available', 'available', 'pending', 'unavailable']),
-        verification_status: pick(['verified', 'unverified', 'unverified', 'failed']),
+        state: pick(['available', 'available', 'available', 'pending', 'unavailable'] as const),
+        verification_status: pick(['verified', 'unverified', 'unverified', 'failed'] as const),
       })),
     ),
   );
@@ -91,13 +95,14 @@ async function generate() {
     Array.from({ length: Math.floor(random() * 3) }, (_, n) => ({
       region_image_id: id,
       scanner: 'inspector2',
-      status: pick(['complete', 'complete', 'pending', 'failed']),
+      status: pick(['complete', 'complete', 'pending', 'failed'] as const),
       critical: pick([0, 0, 0, 1]),
       high: pick([0, 0, 2]),
       medium: pick([0, 3]),
       low: pick([0, 5]),
       informational: pick([0, 1]),
       scanned_at: new Date(Date.UTC(2026, 10, 1 + n)),
+      top_findings: sql<Array<{ severity: string; title: string }>>`'[]'::jsonb`,
     })),
   );
   const scanIds = await db.insertInto('scans').values(scans).returning('id').execute();

@@ -36,7 +36,11 @@ beforeAll(async () => {
     database = await createDatabase({ kind: 'pglite', dataDir: null });
   }
   await database.migrate();
-  const [owner] = await database.db.insertInto('users').values({ handle: 'owner' }).returning('id').execute();
+  const [owner] = await database.db
+    .insertInto('users')
+    .values({ handle: 'owner', role: 'user' })
+    .returning('id')
+    .execute();
   // 160 listings; 3 in 4 mention "alpha", some several times (different ts_rank); ratings repeat.
   await database.db
     .insertInto('images')
@@ -46,6 +50,8 @@ beforeAll(async () => {
         name: `l${n}`,
         template: n % 3 === 0 ? 'genomics' : 'python-ml',
         visibility: n % 17 === 0 ? 'private' : 'public',
+        description: '',
+        tags: [],
         search_doc:
           n % 4 === 3 ? `beta gamma ${n}` : `${'alpha '.repeat(1 + (n % 5))}delta word${n % 7} filler text ${n}`,
       })),
