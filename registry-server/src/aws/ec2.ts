@@ -1,5 +1,6 @@
 import type { EC2Client, Image } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../config/config.js';
+import { quietSdkNodeWarning } from '../config/env.js';
 
 /**
  * The SDK is loaded on first use: it takes seconds to import, and `migrate`, `--help` or a
@@ -15,15 +16,6 @@ const loadSdk = (): Promise<Sdk> => {
   }));
   return sdk;
 };
-
-/**
- * Under Node 20 the SDK prints an 8-line notice at every start that its releases after January 2027 will need
- * Node 22. The versions we pin support Node 20 (README, "Node versions"), and an operator can do nothing about
- * the notice, so it is turned off unless they set the variable themselves (as the CLI does).
- */
-export function quietSdkNodeWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
 
 /** What the registry reads about one image in one region. */
 export interface ImageFacts {

@@ -2,7 +2,8 @@ import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import type { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { isSeverity, type Severity } from '@cws/shared';
 import type { AwsConfig } from '../config/config.js';
-import { AwsCallError, classify, quietSdkNodeWarning } from './ec2.js';
+import { quietSdkNodeWarning } from '../config/env.js';
+import { AwsCallError, classify } from './ec2.js';
 
 type Sdk = { ec2: typeof import('@aws-sdk/client-ec2'); inspector: typeof import('@aws-sdk/client-inspector2') };
 let sdk: Promise<Sdk> | null = null;

@@ -399,3 +399,12 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   return parsed.data;
 }
+
+/**
+ * Under Node 20 the SDK prints an 8-line notice at every start that its releases after January 2027 will need
+ * Node 22. The versions we pin support Node 20 (README, "Node versions"), and an operator can do nothing about
+ * the notice, so it is turned off unless they set the variable themselves (as the CLI does).
+ */
+export function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
