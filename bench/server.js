@@ -7,7 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import express from 'express';
-import { buildConfig, createServer, readEnv } from '../registry-server/dist/index.js';
+// Only the configuration and the embedded database's early start up front, as main.ts does.
+import { buildConfig } from '../registry-server/dist/config/config.js';
+import { readEnv } from '../registry-server/dist/config/env.js';
+import { startEmbedded } from '../registry-server/dist/db/pglite-early.js';
 
 const mode = process.argv[2];
 let close;
@@ -27,11 +30,15 @@ if (mode === 'bare') {
       server.closeAllConnections();
     });
 } else if (mode === 'registry') {
-  // Start-up as an operator sees it: modules loaded (process start to here), then
-  // createServer() (database open, migrations check, start-up work) and listen().
-  const loadedMs = performance.now();
+  // Start-up as an operator sees it (`cws-registry serve`, main.ts): the configuration read and
+  // the embedded database locked and opening in its thread, modules loaded meanwhile (process
+  // start to here), then createServer() (waits for the database, migrations check, start-up
+  // work) and listen().
   const config = buildConfig(readEnv());
-  const server = await createServer(config);
+  const embedded = config.db.kind === 'pglite' && config.db.dataDir ? startEmbedded(config.db.dataDir) : undefined;
+  const { createServer } = await import('../registry-server/dist/index.js');
+  const loadedMs = performance.now();
+  const server = await createServer(config, { embedded });
   const url = await server.listen();
   const startup = {
     modulesMs: Math.round(loadedMs),

@@ -6,6 +6,7 @@ import { RateLimiter } from './cache/rate-limiter.js';
 import { RedisLink } from './cache/redis.js';
 import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/database.js';
+import type { EmbeddedStart } from './db/pglite-early.js';
 import { Drain } from './http/middleware/drain.js';
 import { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
@@ -88,6 +89,8 @@ export interface ContextOverrides {
   logger?: Logger;
   /** An open database to use instead of the configured one (the caller closes it). */
   database?: Database;
+  /** The configured embedded database, already locked and opening (db/pglite-early.ts; the server closes it). */
+  embedded?: EmbeddedStart;
   /** See AppContext.checkResponses. */
   checkResponses?: boolean;
   /** Replaces services after they are built (tests: a failing or slow service without touching the rest). */
@@ -100,6 +103,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const database =
     overrides.database ??
     (await createDatabase(config.db, {
+      embedded: overrides.embedded,
       onError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool replaces it'),
     }));
   database.attachMetrics(metrics);

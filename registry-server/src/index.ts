@@ -1,9 +1,11 @@
+export { migrations } from '@cws/migrations';
 export { buildConfig, type Config, defaultDataDir } from './config/config.js';
 export { ENV_DOCS, type Env, readEnv } from './config/env.js';
 export { DEFAULT_ATTRIBUTES, type SamlConfig, type SamlIdpSettings } from './config/saml.js';
 export type { AppContext, ContextOverrides } from './context.js';
 export { DataFolderLock, DataFolderLockedError } from './db/data-lock.js';
 export { createDatabase, type Database, openPglite } from './db/database.js';
+export { type EmbeddedStart, startEmbedded } from './db/pglite-early.js';
 export { JobQueue } from './jobs/queue.js';
 export { type JobContext, JobFailure, type JobKind, JobRetry, JobWorker } from './jobs/runner.js';
 export { createLogger } from './logger.js';

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { buildConfig } from './config/config.js';
+import { buildConfig, type Config } from './config/config.js';
 import { ENV_DOCS, readEnv } from './config/env.js';
-import { createContext } from './context.js';
 import { DataFolderLockedError, lockHolder } from './db/data-lock.js';
-import { HOST_HELP, registryUrl, runHostCommand } from './host-commands.js';
-import { createWorker } from './jobs/worker.js';
-import { createLogger } from './logger.js';
-import { createServer, VERSION } from './server.js';
-import { parseIndex } from './services/import.js';
+import { startEmbedded } from './db/pglite-early.js';
+import type { RegistryServer } from './server.js';
 
-const HELP = `cws-registry ${VERSION}: the community AMI registry
+// Only configuration and the embedded database's lock and thread are imported up front: `serve`
+// and `worker` start opening PGlite (in its thread) before the rest of the server loads, so the
+// two overlap; everything else is imported where a command needs it.
+
+const help = (version: string, hostHelp: string) => `cws-registry ${version}: the community AMI registry
 
 Usage:
   cws-registry serve            start the HTTP server and a job worker (runs migrations first)
@@ -18,33 +18,47 @@ Usage:
   cws-registry import FILE      import a registry index (YAML or JSON), idempotently
   cws-registry mirror URL       mirror another registry's public export once, idempotently
                                 (CWS_REGISTRY_MIRROR_URL runs it on a schedule inside serve)
-${HOST_HELP}
+${hostHelp}
   cws-registry --help | --version
 
 Settings (environment variables):
 ${ENV_DOCS.map((e) => `  ${e.name.padEnd(30)} ${e.description}\n  ${''.padEnd(30)} default: ${e.default}`).join('\n')}
 `;
 
+/** Locks the configured embedded folder and starts opening it (null: the database is a server). */
+function embeddedFor(config: Config) {
+  return config.db.kind === 'pglite' && config.db.dataDir ? startEmbedded(config.db.dataDir) : undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    const [{ VERSION }, { HOST_HELP }] = await Promise.all([import('./server.js'), import('./host-commands.js')]);
+    process.stdout.write(help(VERSION, HOST_HELP));
     return command ? 0 : 2;
   }
   if (command === '--version' || command === '-v') {
+    const { VERSION } = await import('./server.js');
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   const env = readEnv();
   const config = buildConfig(env);
   // One-shot commands log to stderr: their stdout is the answer (JSON for scripts).
-  const quiet = () => ({ logger: createLogger(config.logLevel, 2) });
+  const quiet = async () => ({ logger: (await import('./logger.js')).createLogger(config.logLevel, 2) });
   switch (command) {
     case 'user':
-    case 'token':
+    case 'token': {
+      const { runHostCommand } = await import('./host-commands.js');
       return runHostCommand(config, command, rest);
+    }
     case 'serve': {
-      const server = await createServer(config);
+      const embedded = embeddedFor(config);
+      const [{ createServer, VERSION }, { registryUrl }] = await Promise.all([
+        import('./server.js'),
+        import('./host-commands.js'),
+      ]);
+      const server = await createServer(config, { embedded });
       const url = await server.listen().catch(async (err: NodeJS.ErrnoException) => {
         await server.close().catch(() => {});
         throw listenFailure(err, config.http.host, config.http.port);
@@ -65,7 +79,13 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'worker': {
-      const ctx = await createContext(config);
+      const embedded = embeddedFor(config);
+      const [{ createContext }, { createWorker }, { VERSION }] = await Promise.all([
+        import('./context.js'),
+        import('./jobs/worker.js'),
+        import('./server.js'),
+      ]);
+      const ctx = await createContext(config, { embedded });
       const applied = await ctx.database.migrate();
       if (applied.length > 0) ctx.logger.info({ applied }, 'database migrated');
       await ctx.cache.start();
@@ -92,7 +112,8 @@ async function main(argv: string[]): Promise<number> {
           'a running server applied every migration when it started: restart it to apply new ones',
         );
       }
-      const ctx = await createContext({ ...config, redis: null }, quiet());
+      const { createContext } = await import('./context.js');
+      const ctx = await createContext({ ...config, redis: null }, await quiet());
       const applied = await ctx.database.migrate();
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
       await ctx.database.close();
@@ -130,7 +151,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       // The result goes to stdout; what the server logs meanwhile (verification off ...) to stderr.
-      const server = await createServer({ ...config, demo: false }, { logger: createLogger(config.logLevel, 2) });
+      const [{ createServer }, { parseIndex }] = await Promise.all([
+        import('./server.js'),
+        import('./services/import.js'),
+      ]);
+      const server = await createServer({ ...config, demo: false }, await quiet());
       try {
         const result = await server.ctx.services.import.import(parseIndex(text, file), null);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -146,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // The one run asked for; no scheduled runs in this process.
+      const { createServer } = await import('./server.js');
       const server = await createServer(
         {
           ...config,
@@ -153,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
           mirror: { ...config.mirror, url: null },
           jobs: { ...config.jobs, worker: false },
         },
-        { logger: createLogger(config.logLevel, 2) },
+        await quiet(),
       );
       try {
         const result = await server.ctx.services.mirror.run(url, config.mirror.token);
@@ -177,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
  * goes to stdout for the operator as plain text, never through the logger (whose lines get shipped);
  * it works once, for an hour, and not at all once any admin exists.
  */
-async function printFirstRun(server: Awaited<ReturnType<typeof createServer>>, base: string): Promise<void> {
+async function printFirstRun(server: RegistryServer, base: string): Promise<void> {
   const link = await server.ctx.services.invitations.firstRun();
   if (!link) return;
   process.stdout.write(

@@ -84,14 +84,26 @@ export class PGliteThread {
 
   /** Starts the thread and opens the database in it (null: in memory). */
   static async open(dataDir: string | null): Promise<PGliteThread> {
-    const thread = new PGliteThread(dataDir);
+    return PGliteThread.start(dataDir).opened();
+  }
+
+  /**
+   * Starts the thread without waiting: PGlite opens in it while this thread goes on (loading the
+   * rest of the server). `opened()` waits for it.
+   */
+  static start(dataDir: string | null): PGliteThread {
+    return new PGliteThread(dataDir);
+  }
+
+  /** Resolves once the database is open in the thread; when it could not open, ends the thread and throws. */
+  async opened(): Promise<this> {
     try {
-      await thread.waitReady;
+      await this.waitReady;
     } catch (err) {
-      await thread.#worker.terminate();
+      await this.#worker.terminate();
       throw err;
     }
-    return thread;
+    return this;
   }
 
   #send(msg: Omit<ThreadRequest, 'id'>): Promise<ThreadReply> {
