@@ -14,12 +14,14 @@ export const SEARCH_WORDS = ['python', 'jupyter', 'genomics', 'postgresql', 'nex
 export const SEARCH_TYPO = 'pyhton';
 
 /**
- * @param {{ quick: boolean, databaseUrl?: string, dataRoot: string, log: (m: string) => void }} opts
+ * @param {{ quick: boolean, databaseUrl?: string, databaseName?: string, dataRoot: string, log: (m: string) => void }} opts
+ *   databaseName: the PostgreSQL database of the catalogue (default cws_bench, cws_bench_quick); its
+ *   run copy is <name>_run. People who share one PostgreSQL server but not migrations use one each.
  * @returns {Promise<{ env: Record<string, string>, size: import('./generate.js').Size, key: string,
  *   generation: { cached: boolean, seconds: number }, inputs: Inputs, where: string,
  *   cleanup: () => Promise<void> }>}  cleanup drops the run's copy
  */
-export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
+export async function prepareCatalogue({ quick, databaseUrl, databaseName, dataRoot, log }) {
   const size = quick ? SIZES.quick : SIZES.full;
   // Migrations change the schema the data must fit: they are part of the cache key.
   const key = `cws-bench v${GENERATOR_VERSION} ${size.listings}/${size.ratings} ${Object.keys(migrations).join(',')}`;
@@ -35,7 +37,8 @@ export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
   };
 
   if (databaseUrl) {
-    const name = quick ? 'cws_bench_quick' : 'cws_bench';
+    const name = databaseName || (quick ? 'cws_bench_quick' : 'cws_bench');
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`BENCH_PG_DATABASE: not a plain database name: ${name}`);
     const admin = await createDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 1 });
     const urlOf = (db) => {
       const u = new URL(databaseUrl);
@@ -120,8 +123,7 @@ export async function prepareCatalogue({ quick, databaseUrl, dataRoot, log }) {
  *   counts: Record<string, number>,
  *   resolve: Array<{ template: string, region: string, architecture: string }>,
  *   search: Array<{ q: string, matches: number | null, typo?: boolean }>,
- *   listings: Array<{ owner: string, name: string }>,
- *   tokens: string[],
+ *   ratings: Array<{ path: string, token: string }>,
  * }} Inputs
  */
 
@@ -146,11 +148,25 @@ async function readInputs(database, size) {
   }
   // The server corrects it (services/search-terms.ts) before searching.
   search.push({ q: SEARCH_TYPO, matches: null, typo: true });
-  // Public listings spread over the whole id range, for the rating writes.
+  // The rating writes: public listings spread over the whole id range, each with two bench
+  // users (their tokens) who may rate it: not its owner, nor anyone who published a version of
+  // it (the API refuses their rating with a 403, which would make the run invalid).
   const step = Math.max(1, Math.floor(size.listings / 20_000));
-  const { rows: listings } = await sql`SELECT u.handle AS owner, i.name FROM images i JOIN users u ON u.id = i.owner_id
+  const { rows: listings } = await sql`SELECT u.handle AS owner, i.name, i.owner_id,
+                                         ARRAY(SELECT DISTINCT v.created_by FROM image_versions v
+                                               WHERE v.image_id = i.id AND v.created_by IS NOT NULL) AS publishers
+                                       FROM images i JOIN users u ON u.id = i.owner_id
                                        WHERE i.visibility = 'public' AND i.id % ${step} = 0
                                        ORDER BY i.id`.execute(db);
-  const tokens = Array.from({ length: size.tokens }, (_, n) => benchToken(n + 1));
-  return { counts, resolve, search, listings, tokens };
+  const ratings = [];
+  listings.forEach((l, k) => {
+    const refused = new Set([Number(l.owner_id), ...l.publishers.map(Number)]);
+    for (let j = 0, found = 0; found < 2 && j < size.tokens; j++) {
+      const user = 1 + ((k * 7919 + j * 104_729) % size.tokens);
+      if (refused.has(user)) continue;
+      ratings.push({ path: `/api/v1/listings/${l.owner}/${l.name}/rating`, token: benchToken(user) });
+      found += 1;
+    }
+  });
+  return { counts, resolve, search, ratings };
 }

@@ -9,7 +9,7 @@
 //   BENCH_PROFILE=1      CPU-profile each server during its measured seconds; print the hottest functions
 //   BENCH_WAIT_IDLE=1    before each scenario, wait (up to 10 min) until other processes use < 20% CPU,
 //                        and repeat (up to 3 times) a measurement they disturbed
-//   DATABASE_URL=...     PostgreSQL server instead of embedded PGlite (database cws_bench)
+//   DATABASE_URL=...     PostgreSQL server instead of embedded PGlite (database cws_bench, or BENCH_PG_DATABASE)
 //   REDIS_URL=...        Redis for the registry's cache tier
 //   node bench/run.js --prepare   only generate (or check) the catalogue
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,13 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = join(here, 'results');
 const log = (m) => process.stderr.write(`${m}\n`);
 
-const catalogue = await prepareCatalogue({ quick, databaseUrl, dataRoot: join(here, '.data'), log });
+const catalogue = await prepareCatalogue({
+  quick,
+  databaseUrl,
+  databaseName: env.BENCH_PG_DATABASE,
+  dataRoot: join(here, '.data'),
+  log,
+});
 const { inputs } = catalogue;
 if (process.argv.includes('--prepare')) {
   await catalogue.cleanup();
@@ -86,12 +92,13 @@ function ratingRequests() {
     {
       method: 'PUT',
       setupRequest: (req) => {
-        const listing = any(inputs.listings);
+        // A listing and a user who may rate it (bench/catalogue.js: never its owner or a publisher).
+        const { path, token } = any(inputs.ratings);
         const stars = 1 + Math.floor(random() * 5);
         return {
           ...req,
-          path: `/api/v1/listings/${listing.owner}/${listing.name}/rating`,
-          headers: { authorization: `Bearer ${any(inputs.tokens)}`, 'content-type': 'application/json' },
+          path,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(random() < 0.2 ? { rating: stars, review: 'benchmark review' } : { rating: stars }),
         };
       },
