@@ -221,4 +221,48 @@ describe('job runner', () => {
     expect(waiting).toMatchObject({ state: 'queued', attempts: 1, last_error: 'not yet' });
     expect(waiting!.run_at.getTime()).toBeGreaterThan(Date.now() + 50_000);
   });
+  it('finds work queued elsewhere and due schedules on its polls (which read first, then claim only what is due)', async () => {
+    // Queued through another queue: nothing wakes this worker, only its poll finds the job.
+    const elsewhere = new JobQueue(database);
+    const queue = new JobQueue(database);
+    const ran: string[] = [];
+    let fired = 0;
+    const w = worker(queue)
+      .register({
+        kind: 't-elsewhere',
+        concurrency: 1,
+        timeoutMs: 5000,
+        maxAttempts: 1,
+        run: async (job) => {
+          ran.push(String(job.payload['from']));
+          return undefined;
+        },
+      })
+      .register({ kind: 't-idle', concurrency: 1, timeoutMs: 5000, maxAttempts: 1, run: async () => undefined })
+      .schedule({
+        name: `t-every-second-${process.pid}`,
+        intervalSeconds: 1,
+        firstDelaySeconds: 0,
+        fire: async () => {
+          fired++;
+        },
+      });
+    const t0 = Date.now();
+    await w.start();
+    await sleep(300);
+    const late = await elsewhere.enqueue('t-elsewhere', { from: 'elsewhere' });
+    expect((await finished(queue, late.id))?.state).toBe('succeeded');
+    expect(ran).toEqual(['elsewhere']);
+    // A job due later is not claimed early, and is claimed once due.
+    const delayed = await elsewhere.enqueue('t-elsewhere', { from: 'later' }, { runAt: new Date(Date.now() + 1500) });
+    await sleep(700);
+    expect((await queue.get(delayed.id))?.state).toBe('queued');
+    expect((await finished(queue, delayed.id))?.state).toBe('succeeded');
+    // The schedule fired at once (its row was new), then again when due (at most once a second).
+    await sleep(1200);
+    await w.stop();
+    const seconds = (Date.now() - t0) / 1000;
+    expect(fired).toBeGreaterThanOrEqual(2);
+    expect(fired).toBeLessThanOrEqual(Math.floor(seconds) + 1);
+  });
 });

@@ -73,6 +73,8 @@ export class JobWorker {
   #ticking: Promise<void> | null = null;
   #again = false;
   #stopped = true;
+  /** Each schedule's row exists (made by the first poll). */
+  #scheduled = false;
   #unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -133,15 +135,28 @@ export class JobWorker {
   }
 
   async #tick(): Promise<void> {
+    // The first poll makes each schedule's row (takeScheduleTurn inserts it); later polls first
+    // ask in one read what is due, and take turns and claim only for that.
+    const due = this.#scheduled
+      ? await q.dueWork(
+          this.database.db,
+          [...this.#kinds.keys()],
+          this.#schedules.map((s) => s.name),
+        )
+      : null;
     for (const s of this.#schedules) {
       if (this.#stopped) return;
+      if (due && !due.schedules.has(s.name)) continue;
       if (await q.takeScheduleTurn(this.database.db, s.name, s.intervalSeconds, s.firstDelaySeconds)) {
         this.logger.info({ schedule: s.name }, 'scheduled pass queued');
         await s.fire();
       }
     }
+    this.#scheduled = true;
     for (const kind of this.#kinds.values()) {
       if (this.#stopped) return;
+      // (A pass a schedule queued just now woke this worker: the next poll, right after this one, claims it.)
+      if (due && !due.kinds.has(kind.kind)) continue;
       const mine = [...this.#running.values()].filter((r) => r.kind === kind.kind).length;
       const free = kind.concurrency - mine;
       if (free <= 0) continue;

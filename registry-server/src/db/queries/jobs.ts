@@ -223,6 +223,36 @@ export async function liveJobIds(db: Db, ids: number[]): Promise<Set<number>> {
 }
 
 /**
+ * What a worker's poll has to do, in one statement: the kinds with a job due (queued, run_at
+ * passed) or running past its lease (its worker died: the claim queues it again), and the
+ * schedules whose next run is due. An idle worker's poll is this one read (partial indexes
+ * jobs_claim_idx, jobs_running_idx), not a claim transaction per kind.
+ */
+export async function dueWork(
+  db: Db,
+  kinds: string[],
+  schedules: string[],
+): Promise<{ kinds: Set<string>; schedules: Set<string> }> {
+  const parts = [
+    ...kinds.map(
+      (kind) => sql`SELECT 'k' AS what, ${kind}::text AS name WHERE EXISTS (
+        SELECT 1 FROM jobs WHERE kind = ${kind} AND state = 'queued' AND run_at <= now())
+        OR EXISTS (SELECT 1 FROM jobs WHERE kind = ${kind} AND state = 'running' AND lease_until < now())`,
+    ),
+    ...(schedules.length > 0
+      ? [
+          sql`SELECT 's' AS what, name FROM job_schedules WHERE name IN (${sql.join(schedules)}) AND next_run_at <= now()`,
+        ]
+      : []),
+  ];
+  const out = { kinds: new Set<string>(), schedules: new Set<string>() };
+  if (parts.length === 0) return out;
+  const { rows } = await sql<{ what: 'k' | 's'; name: string }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
+  for (const r of rows) (r.what === 'k' ? out.kinds : out.schedules).add(r.name);
+  return out;
+}
+
+/**
  * Takes the turn of a recurring schedule: true for exactly one caller per due time, and the
  * next run moves `intervalSeconds` on. A new schedule first runs after `firstDelaySeconds`.
  */
