@@ -1,15 +1,21 @@
-import { type ExcludedImage, type ResolveQuery, type ResolveResult, severityRank } from '@cws/shared';
+import {
+  type ExcludedImage,
+  type ResolveQuery,
+  type ResolveResult,
+  type SeverityCounts,
+  severityRank,
+} from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import {
   type ResolvePolicy,
   type ResolveRow,
-  resolveBest,
   resolveCandidates,
   resolveExclusions,
+  resolveHit,
 } from '../db/queries/resolve.js';
-import { revokedAncestors } from '../db/queries/trust.js';
+import { type RevokedAncestor, revokedAncestors } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
 import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
@@ -82,15 +88,26 @@ export class ResolveService {
     scan: ScanPolicy | null,
     explain: boolean,
   ): Promise<ResolveAnswer | Miss> {
-    // Images built on a revoked image: warned about, or (policy block) passed over for the next best.
-    const candidates =
-      lineage === 'block'
-        ? await resolveCandidates(this.database.db, policy, 25, true, scope)
-        : [await resolveBest(this.database.db, policy, scope)].filter((r): r is ResolveRow => r !== undefined);
-    const ancestors = await revokedAncestors(
-      this.database.db,
-      candidates.map((c) => c.version_id),
-    );
+    // Images built on a revoked image: warned about (the fast path brings the nearest revoked
+    // ancestor along), or (policy block) passed over for the next best.
+    const db = this.database.db;
+    let candidates: ResolveRow[];
+    let ancestors: Map<number, RevokedAncestor>;
+    let accepted: Map<number, SeverityCounts> | null = null;
+    if (lineage === 'block') {
+      candidates = await resolveCandidates(db, policy, 25, true, scope);
+      ancestors = await revokedAncestors(
+        db,
+        candidates.map((c) => c.version_id),
+      );
+    } else {
+      const hit = await resolveHit(db, policy, scope, { accepted: scan !== null });
+      candidates = hit ? [hit.row] : [];
+      ancestors = new Map(hit?.ancestor ? [[hit.row.version_id, hit.ancestor]] : []);
+      if (hit?.accepted && hit.row.scan_status === 'complete' && hit.row.scan_id != null)
+        accepted = new Map([[Number(hit.row.scan_id), hit.accepted]]);
+      else if (hit) accepted = new Map();
+    }
     const best = lineage === 'block' ? candidates.find((c) => !ancestors.has(c.version_id)) : candidates[0];
     const excluded = explain ? await this.#excluded(policy, scope, scan, lineage, best) : undefined;
     if (!best) {
@@ -108,7 +125,7 @@ export class ResolveService {
       return { miss: `${text}${detail}`, ...(details?.length ? { excluded: details } : {}) };
     }
     const ancestor = ancestors.get(best.version_id);
-    const verdict = scan ? judge(best, scan, await acceptedByScan(this.database.db, [best])) : null;
+    const verdict = scan ? judge(best, scan, accepted ?? (await acceptedByScan(db, [best]))) : null;
     const result: ResolveResult = {
       ami_id: best.ami_id,
       region: policy.region,

@@ -1,6 +1,9 @@
+import type { SeverityCounts } from '@cws/shared';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
+import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
 import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
+import { nearestRevokedAncestorSql, type RevokedAncestor } from './trust.js';
 import { type AccessScope, ANONYMOUS, openSql, privateSql, visibleSql } from './visibility.js';
 
 export interface ResolvePolicy {
@@ -64,36 +67,161 @@ const CLASSES = [
  * downloads) and take the first one with a usable region image of that class; the newest
  * matching version of a listing stands for it, and among listings that tie on the rank the
  * newest version wins. Same answer as `resolveCandidates(db, p, 1, true)[0]`, without
- * joining and sorting every listing of the template. The latest scan is looked up for the
- * chosen row only (and, under `maxSeverityRank`, for the rows it filters).
+ * joining and sorting every listing of the template.
+ *
+ * One statement: the classes are the arguments of a COALESCE of uncorrelated subqueries, which
+ * PostgreSQL evaluates lazily (a class is probed only when the better ones found nothing); the
+ * chosen row comes with its latest scan, its nearest revoked ancestor and (`accepted`) the
+ * findings of that scan accepted by exceptions, so a resolve is one round trip to the database.
  */
+export async function resolveHit(
+  db: Db,
+  p: ResolvePolicy,
+  scope: AccessScope = ANONYMOUS,
+  opts: { accepted?: boolean } = {},
+): Promise<ResolveHit | undefined> {
+  const { statement, parameters } = hitStatement(db, p, scope, opts.accepted === true);
+  const [found] = await executePrepared<HitColumns>(db, statement, parameters);
+  if (!found) return undefined;
+  const {
+    ancestor_version_id,
+    ancestor_ref,
+    ancestor_version,
+    ancestor_reason,
+    ancestor_ami_id,
+    ancestor_depth,
+    ...rest
+  } = found;
+  const accepted: SeverityCounts | null = opts.accepted
+    ? {
+        critical: Number(rest.accepted_critical ?? 0),
+        high: Number(rest.accepted_high ?? 0),
+        medium: Number(rest.accepted_medium ?? 0),
+        low: Number(rest.accepted_low ?? 0),
+        informational: Number(rest.accepted_informational ?? 0),
+      }
+    : null;
+  for (const alias of ACCEPTED_ALIASES) delete rest[alias];
+  const ancestor: RevokedAncestor | null =
+    ancestor_version_id == null
+      ? null
+      : {
+          version_id: Number(ancestor_version_id),
+          ref: String(ancestor_ref),
+          version: String(ancestor_version),
+          reason: ancestor_reason ?? null,
+          ami_id: String(ancestor_ami_id),
+          depth: Number(ancestor_depth),
+        };
+  return { row: rest as ResolveRow, ancestor, accepted };
+}
+
+/** The fast path's statement for a policy (exported for `bench/explain.js`; `resolveHit` runs it prepared). */
+export function hitQuery(db: Db, p: ResolvePolicy, scope: AccessScope, accepted: boolean) {
+  // The viewer's private listings (few) in a probe of their own, so the main probe's condition
+  // stays simple enough to walk the rank index; within a class the better of the two hits wins.
+  const priv = privateSql(scope);
+  const classes = CLASSES.filter((cls) => !p.verifiedOnly || cls.verified).map((cls) => {
+    const open = sql`(${resolveProbe(db, p, cls, openSql(scope, true))})`;
+    const probes = priv ? sql`${open} UNION ALL (${resolveProbe(db, p, cls, priv)})` : open;
+    return sql`(SELECT h.region_id FROM (${probes}) h
+      ORDER BY h.rating_avg DESC, h.rating_count DESC, h.download_count DESC, h.version_id DESC LIMIT 1)`;
+  });
+  const q = candidateRows(db)
+    .leftJoinLateral(nearestRevokedAncestorSql(sql`v.id`).as('anc'), (join) => join.onTrue())
+    .select([
+      'anc.version_id as ancestor_version_id',
+      'anc.ref as ancestor_ref',
+      'anc.version as ancestor_version',
+      'anc.reason as ancestor_reason',
+      'anc.ami_id as ancestor_ami_id',
+      'anc.depth as ancestor_depth',
+    ])
+    .where('r.id', '=', sql<number>`COALESCE(${sql.join(classes)})`);
+  return accepted ? q.select(acceptedColumns) : q;
+}
+type HitColumns = Awaited<ReturnType<ReturnType<typeof hitQuery>['executeTakeFirstOrThrow']>> &
+  Partial<Record<(typeof ACCEPTED_ALIASES)[number], number>>;
+
+/**
+ * Compiled statements by shape (which policy options are set, the viewer's scope): building the
+ * statement with Kysely costs more CPU than the database takes to run it, so each shape is built
+ * once, with slots for the policy's values, and prepared under its own name.
+ */
+const statements = new Map<string, { statement: PreparedStatement; parameters: readonly unknown[] }>();
+const MAX_SHAPES = 500;
+const SLOT = '\u0001';
+type SlotName = 'template' | 'region' | 'architecture' | 'minRating' | 'channel';
+
+function hitStatement(db: Db, p: ResolvePolicy, scope: AccessScope, accepted: boolean) {
+  const key = JSON.stringify([
+    scope.key,
+    p.verifiedOnly === true,
+    p.minRating !== undefined,
+    p.channel !== undefined,
+    p.maxSeverityRank ?? null,
+    p.allowUnscanned === true,
+    accepted,
+  ]);
+  let shape = statements.get(key);
+  if (!shape) {
+    const slot = <T>(name: SlotName) => `${SLOT}${name}` as T;
+    const slotted: ResolvePolicy = {
+      ...p,
+      template: slot('template'),
+      region: slot('region'),
+      architecture: slot('architecture'),
+      minRating: p.minRating === undefined ? undefined : slot<number>('minRating'),
+      channel: p.channel === undefined ? undefined : slot('channel'),
+    };
+    const compiled = hitQuery(db, slotted, scope, accepted).compile();
+    shape = { statement: preparedStatement(compiled.sql), parameters: compiled.parameters };
+    if (statements.size >= MAX_SHAPES) statements.delete(statements.keys().next().value!);
+    statements.set(key, shape);
+  }
+  const values: Record<SlotName, unknown> = {
+    template: p.template,
+    region: p.region,
+    architecture: p.architecture,
+    minRating: p.minRating,
+    channel: p.channel,
+  };
+  const parameters = shape.parameters.map((v) =>
+    typeof v === 'string' && v.startsWith(SLOT) ? values[v.slice(SLOT.length) as SlotName] : v,
+  );
+  return { statement: shape.statement, parameters };
+}
+
+/** The fast path's answer: the row, its nearest revoked ancestor, and the accepted findings of its latest scan. */
+export interface ResolveHit {
+  row: ResolveRow;
+  ancestor: RevokedAncestor | null;
+  /** Findings of the row's latest scan accepted by a live exception, by severity (when asked for). */
+  accepted: SeverityCounts | null;
+}
+
+/** The best region row under a policy (`resolveHit` without what comes along). */
 export async function resolveBest(
   db: Db,
   p: ResolvePolicy,
   scope: AccessScope = ANONYMOUS,
 ): Promise<ResolveRow | undefined> {
-  // The viewer's private listings (few) in a probe of their own, so the main probe's condition
-  // stays simple enough to walk the rank index; the better of the two hits wins.
-  const priv = privateSql(scope);
-  for (const cls of CLASSES) {
-    if (p.verifiedOnly && !cls.verified) continue;
-    const open = await resolveProbe(db, p, cls, openSql(scope, true)).executeTakeFirst();
-    const mine = priv ? await resolveProbe(db, p, cls, priv).executeTakeFirst() : undefined;
-    const hit = open && mine ? (outranks(mine, open) ? mine : open) : (open ?? mine);
-    if (hit) return resolveRow(db, hit.region_id);
-  }
-  return undefined;
+  return (await resolveHit(db, p, scope))?.row;
 }
 
-type ProbeHit = { rating_avg: number; rating_count: number; download_count: number; version_id: number };
-/** The probe's order: rating, number of ratings, downloads, newest version, all descending. */
-function outranks(a: ProbeHit, b: ProbeHit): boolean {
-  const keys = ['rating_avg', 'rating_count', 'download_count', 'version_id'] as const;
-  for (const k of keys) {
-    if (Number(a[k]) !== Number(b[k])) return Number(a[k]) > Number(b[k]);
-  }
-  return false;
-}
+const ACCEPTED_ALIASES = [
+  'accepted_critical',
+  'accepted_high',
+  'accepted_medium',
+  'accepted_low',
+  'accepted_informational',
+] as const;
+/** Per severity, the findings of the row's latest scan (`s`) that a live exception accepts (as `acceptedFindingCounts`). */
+const acceptedColumns = ACCEPTED_ALIASES.map((alias) => {
+  const severity = alias.slice('accepted_'.length);
+  return sql<number>`(SELECT count(*)::int FROM scan_findings f WHERE f.scan_id = s.scan_id
+    AND f.severity = ${severity} AND ${acceptedSql(sql`f.vulnerability_id`, sql`v.image_id`)})`.as(alias);
+});
 
 /** The probe of one class (exported for `bench/explain.js`). */
 export function resolveProbe(
@@ -153,13 +281,6 @@ export function resolveProbe(
     .orderBy('st.download_count', 'desc')
     .orderBy('c.version_id', 'desc')
     .limit(1);
-}
-
-/** One region row with its listing, version and latest scan, shaped like `resolveCandidates`. */
-function resolveRow(db: Db, regionId: number | string) {
-  return candidateRows(db)
-    .where('r.id', '=', regionId as number)
-    .executeTakeFirst();
 }
 
 function candidateRows(db: Db) {
