@@ -6,12 +6,37 @@ import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFi
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { migrations } from '../migrations/dist/index.js';
+import { resolveBest } from '../registry-server/dist/db/queries/resolve.js';
 import { createDatabase } from '../registry-server/dist/index.js';
 import { benchToken, GENERATOR_VERSION, generate, SIZES } from './generate.js';
 
 /** Words searched for: real ones of several frequencies, and one typo (of python). */
 export const SEARCH_WORDS = ['python', 'jupyter', 'genomics', 'postgresql', 'nextflow', 'graviton'];
 export const SEARCH_TYPO = 'pyhton';
+
+/**
+ * The cold-resolve scenario of each policy (`resolve-cold-<id>`): its query string and the same
+ * policy as the database layer sees it (`ResolvePolicy`: warn mode filters nothing). `arm64`
+ * asks for that architecture instead of x86_64.
+ */
+export const RESOLVE_POLICIES = [
+  { id: 'min-rating', query: 'min_rating=4.5', policy: { minRating: 4.5 } },
+  { id: 'verified', query: 'verified_only=true', policy: { verifiedOnly: true } },
+  { id: 'max-severity', query: 'max_severity=high&severity_mode=block', policy: { maxSeverityRank: 3 } },
+  {
+    id: 'max-severity-unscanned',
+    query: 'max_severity=low&severity_mode=block&allow_unscanned=true',
+    policy: { maxSeverityRank: 1, allowUnscanned: true },
+  },
+  { id: 'max-severity-warn', query: 'max_severity=low', policy: {} },
+  { id: 'channel', query: 'channel=stable', policy: { channel: 'stable' } },
+  { id: 'arch', query: '', policy: {}, arm64: true },
+  {
+    id: 'combined',
+    query: 'min_rating=4&verified_only=true&max_severity=high&severity_mode=block&allow_unscanned=true&channel=stable',
+    policy: { minRating: 4, verifiedOnly: true, maxSeverityRank: 3, allowUnscanned: true, channel: 'stable' },
+  },
+];
 
 /**
  * @param {{ quick: boolean, databaseUrl?: string, databaseName?: string, dataRoot: string, log: (m: string) => void }} opts
@@ -122,6 +147,8 @@ export async function prepareCatalogue({ quick, databaseUrl, databaseName, dataR
  * @typedef {{
  *   counts: Record<string, number>,
  *   resolve: Array<{ template: string, region: string, architecture: string }>,
+ *   policies: Array<{ id: string, query: string, differ: number,
+ *     inputs: Array<{ template: string, region: string, architecture: string }> }>,
  *   search: Array<{ q: string, matches: number | null, typo?: boolean }>,
  *   ratings: Array<{ path: string, token: string }>,
  * }} Inputs
@@ -140,6 +167,28 @@ async function readInputs(database, size) {
   const resolve = templates.map((t) => ({ template: t.template, region: 'us-east-1', architecture: 'x86_64' }));
   resolve.push({ template: templates[0].template, region: 'us-east-1', architecture: 'arm64' });
   resolve.push({ template: templates[1].template, region: 'eu-west-1', architecture: 'x86_64' });
+  // Per policy, up to 6 template/region/architecture triples it has an answer for (the scenario's
+  // preflight checks each answers 2xx), and how many of them it answers otherwise than no policy.
+  const triples = templates.flatMap((t) =>
+    ['us-east-1', 'eu-west-1', 'us-west-2'].flatMap((region) =>
+      ['x86_64', 'arm64'].map((architecture) => ({ template: t.template, region, architecture })),
+    ),
+  );
+  const plain = new Map();
+  for (const t of triples) plain.set(JSON.stringify(t), (await resolveBest(db, t))?.ami_id ?? null);
+  const policies = [];
+  for (const p of RESOLVE_POLICIES) {
+    const inputs = [];
+    let differ = 0;
+    for (const t of triples.filter((x) => (x.architecture === 'arm64') === (p.arm64 === true))) {
+      const hit = await resolveBest(db, { ...t, ...p.policy });
+      if (!hit) continue;
+      inputs.push(t);
+      if (hit.ami_id !== plain.get(JSON.stringify(t))) differ++;
+      if (inputs.length === 6) break;
+    }
+    policies.push({ id: p.id, query: p.query, inputs, differ });
+  }
   const search = [];
   for (const q of SEARCH_WORDS) {
     const { rows } = await sql`SELECT count(*)::int AS n FROM images
@@ -168,5 +217,5 @@ async function readInputs(database, size) {
       found += 1;
     }
   });
-  return { counts, resolve, search, ratings };
+  return { counts, resolve, policies, search, ratings };
 }

@@ -1,7 +1,7 @@
 // The results table. Returns true when any scenario had non-2xx answers, errors or timeouts.
 //   node bench/report.js bench/results/<stamp>.json   prints the table of an earlier run
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
@@ -91,11 +91,93 @@ export function printReport(report) {
   return broken.length > 0;
 }
 
+/** Scenarios whose cost must not grow with the catalogue: p50 at 100k within 1.5x of p50 at 2k. */
+export const SIZE_RATIO_TARGET = {
+  max: 1.5,
+  applies: (id) => id.startsWith('resolve-cold') || id.startsWith('search'),
+};
+
+/**
+ * Cost against catalogue size: a run next to the latest run of the other size (BENCH_QUICK or not)
+ * on the same kind of database in `dir`, as p50 at the big size / p50 at the small size per
+ * scenario; resolve-cold* and search* are checked against SIZE_RATIO_TARGET.
+ */
+export function sizeRatio(current, dir) {
+  const kind = (r) => (r.database.startsWith('PostgreSQL') ? 'postgres' : 'pglite');
+  let other = null;
+  let names = [];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    // no results yet
+  }
+  for (const name of names.sort()) {
+    try {
+      const r = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+      if (r.date < current.date && r.settings?.quick !== current.settings.quick && kind(r) === kind(current)) other = r;
+    } catch {
+      // not a result file
+    }
+  }
+  if (!other) return { kind: kind(current), missing: current.settings.quick ? 'full' : 'BENCH_QUICK', rows: [] };
+  const [big, small] = current.settings.quick ? [other, current] : [current, other];
+  const rows = [];
+  for (const s of big.scenarios) {
+    const t = small.scenarios.find((x) => x.id === s.id);
+    if (!t) continue;
+    const ratio = s.result.latencyMs.p50 / t.result.latencyMs.p50;
+    const checked = SIZE_RATIO_TARGET.applies(s.id);
+    const valid = [s, t].every((x) => x.result.non2xx + x.result.errors + x.result.timeouts === 0);
+    rows.push({
+      id: s.id,
+      bigP50: s.result.latencyMs.p50,
+      smallP50: t.result.latencyMs.p50,
+      bigRps: s.result.rps,
+      smallRps: t.result.rps,
+      ratio,
+      target: checked ? `<= ${SIZE_RATIO_TARGET.max}x` : null,
+      result: !checked
+        ? null
+        : !valid || !Number.isFinite(ratio)
+          ? 'INVALID'
+          : ratio <= SIZE_RATIO_TARGET.max
+            ? 'MET'
+            : 'MISSED',
+    });
+  }
+  return {
+    kind: kind(current),
+    big: { date: big.date, listings: big.catalogue.counts.images },
+    small: { date: small.date, listings: small.catalogue.counts.images },
+    rows,
+  };
+}
+
+export function printSizeRatio(ratio, log = (m) => process.stdout.write(`${m}\n`)) {
+  if (!ratio) return;
+  if (ratio.missing) {
+    log(`size ratio: no ${ratio.missing} run on ${ratio.kind} yet to compare with`);
+    return;
+  }
+  log(
+    `\nsize ratio (p50 at ${ratio.big.listings} listings, ${ratio.big.date} / p50 at ${ratio.small.listings}, ${ratio.small.date}; ` +
+      `target <= ${SIZE_RATIO_TARGET.max}x for resolve-cold* and search*):`,
+  );
+  for (const r of ratio.rows) {
+    log(
+      `  ${r.id.padEnd(30)} ${r.bigP50.toFixed(2).padStart(9)} ms / ${r.smallP50.toFixed(2).padStart(8)} ms = ${`${r.ratio.toFixed(2)}x`.padStart(7)}` +
+        `  ${(r.target ?? '').padEnd(8)} ${(r.result ?? '').padEnd(7)}  (req/s ${Math.round(r.bigRps)} vs ${Math.round(r.smallRps)})`,
+    );
+  }
+}
+
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
   const file = process.argv[2];
   if (!file) {
     process.stderr.write('usage: node bench/report.js bench/results/<stamp>.json\n');
     process.exit(2);
   }
-  printReport(JSON.parse(readFileSync(file, 'utf8')));
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  printReport(report);
+  printSizeRatio(report.sizeRatio);
 }

@@ -12,13 +12,13 @@
 //   DATABASE_URL=...     PostgreSQL server instead of embedded PGlite (database cws_bench, or BENCH_PG_DATABASE)
 //   REDIS_URL=...        Redis for the registry's cache tier
 //   node bench/run.js --prepare   only generate (or check) the catalogue
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { prepareCatalogue } from './catalogue.js';
 import { cannon, cpuBusy, cpuMeter, preflight, settle, startServer, waitForQuiet } from './load.js';
 import { summarizeProfile } from './profile-top.js';
-import { printReport } from './report.js';
+import { printReport, printSizeRatio, sizeRatio } from './report.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const env = process.env;
@@ -132,6 +132,20 @@ const scenarios = [
     requests: resolvePaths.map((path) => ({ method: 'GET', path })),
     target: { kind: 'ratio', min: 0.45, text: '>= 0.45x bare' },
   },
+  // Cold resolve under each policy, rotating over triples it has an answer for (catalogue.js).
+  ...inputs.policies
+    .filter((p) => p.inputs.length > 0)
+    .map((p) => ({
+      id: `resolve-cold-${p.id}`,
+      label: `resolve, cache off, ${p.query || 'architecture=arm64'}`,
+      server: 'registry',
+      cacheTtl: 0,
+      requests: p.inputs.map((r) => ({
+        method: 'GET',
+        path: `/api/v1/resolve/${r.template}?region=${r.region}&architecture=${r.architecture}${p.query ? `&${p.query}` : ''}`,
+      })),
+      target: { kind: 'ratio', min: 0.45, text: '>= 0.45x bare' },
+    })),
   {
     id: 'search',
     label: 'search ?q=, cache off',
@@ -181,6 +195,11 @@ const scenarios = [
 log(
   `\ncatalogue: ${Object.entries(inputs.counts)
     .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
+    .join(', ')}`,
+);
+log(
+  `resolve policies (inputs, of which answered otherwise than without the policy): ${inputs.policies
+    .map((p) => `${p.id} ${p.inputs.length}/${p.differ}`)
     .join(', ')}`,
 );
 log(
@@ -326,13 +345,15 @@ const report = {
   scenarios: results,
 };
 mkdirSync(resultsDir, { recursive: true });
+// Against the latest run of the other size (read before this run's file is written).
+report.sizeRatio = sizeRatio(report, resultsDir);
 const file = join(resultsDir, `${stamp}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 const broken = printReport(report);
 log(`results: ${file}`);
 if (profile) for (const r of results) log(summarizeProfile(join(profileDir, `${r.id}.cpuprofile`), 25));
 printStartup(report);
-printSizeRatio(report);
+printSizeRatio(report.sizeRatio, log);
 // Missed targets are reported, not fatal; answers other than 2xx make the run invalid.
 process.exitCode = broken ? 1 : 0;
 
@@ -351,41 +372,4 @@ function printStartup(current) {
   log(
     `server RSS: ${rows.map((s) => `${s.id} ${s.memory.atListenMb}->${s.memory.afterMb} MB`).join(', ')} (at listen -> after the scenario)`,
   );
-}
-
-/**
- * Cost against catalogue size: this run next to the latest run of the other size (BENCH_QUICK
- * or not) on the same kind of database, as p50 latency at 100k / p50 at 2k per scenario.
- */
-function printSizeRatio(current) {
-  const kind = (r) => (r.database.startsWith('PostgreSQL') ? 'postgres' : 'pglite');
-  let other = null;
-  for (const name of readdirSync(resultsDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    try {
-      const r = JSON.parse(readFileSync(join(resultsDir, name), 'utf8'));
-      if (r.settings?.quick !== current.settings.quick && kind(r) === kind(current)) other = r;
-    } catch {
-      // not a result file
-    }
-  }
-  if (!other) {
-    log(
-      `size ratio: no ${current.settings.quick ? 'full' : 'BENCH_QUICK'} run on ${kind(current)} yet to compare with`,
-    );
-    return;
-  }
-  const [big, small] = current.settings.quick ? [other, current] : [current, other];
-  log(
-    `\nsize ratio (p50 at ${big.catalogue.counts.images} listings / p50 at ${small.catalogue.counts.images}; target <= 1.5x for resolve-cold and search):`,
-  );
-  for (const s of big.scenarios) {
-    const t = small.scenarios.find((x) => x.id === s.id);
-    if (!t) continue;
-    const ratio = s.result.latencyMs.p50 / t.result.latencyMs.p50;
-    log(
-      `  ${s.id.padEnd(20)} ${s.result.latencyMs.p50.toFixed(2).padStart(9)} ms / ${t.result.latencyMs.p50.toFixed(2).padStart(8)} ms = ${ratio.toFixed(2)}x   (req/s ${Math.round(s.result.rps)} vs ${Math.round(t.result.rps)}; small run ${small.date})`,
-    );
-  }
 }
