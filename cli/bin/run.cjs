@@ -9,9 +9,11 @@ if (argv.length === 1 && argv[0] === '--version') {
 } else {
   // Node 22+ keeps V8's compiled code of the bundle on disk (os.tmpdir()/node-compile-cache); Node 20 has no such cache.
   require('node:module').enableCompileCache?.();
-  // oclif is bundled with the commands (cli/scripts/bundle.mjs): one file to load instead of ~150.
-  import('../dist/bundle/commands.js')
-    .then(({ execute }) => execute({ dir: __filename }))
+  // `cws ami resolve` runs without oclif when its argv is one the lean path parses exactly as oclif would
+  // (src/lean/); everything else, and --help, goes to oclif, bundled with the commands (cli/scripts/bundle.mjs).
+  import('../dist/bundle/lean.js')
+    .then(({ runLean }) => runLean(argv, require('../dist/bundle/lean-commands.json')))
+    .then((done) => done || import('../dist/bundle/commands.js').then(({ execute }) => execute({ dir: __filename })))
     .catch((err) => {
       process.stderr.write(`cws could not start: ${err?.stack ?? err}\n`);
       process.exitCode = 1;

@@ -1,66 +1,11 @@
 import { Command, Errors } from '@oclif/core';
 import type { CliContext } from './lib/context.js';
-import { CwsError } from './lib/errors.js';
+import type { CommandIo } from './ui/command-io.js';
+import { formatError, jsonErrorBody, normalizeError } from './ui/failure.js';
 import { type Spinner, startSpinner } from './ui/spinner.js';
 import { type Column, renderTable } from './ui/table.js';
 
-export interface JsonError {
-  error: { code: string; message: string; exit: number; suggestions: string[] } & Record<string, unknown>;
-}
-
-/**
- * oclif's parse errors in cws's words: one line, naming the flag and the value ("--priority must be a whole
- * number, not "abc"") rather than "Parsing --priority\n\tExpected an integer but received: abc\nSee more help".
- */
-export function usageMessage(raw: string): string {
-  const text = raw.replace(/\n?See more help with --help\s*$/, '').trim();
-  const integer = /^Parsing (--[\w-]+)\s+Expected an integer but received: (.*)$/s.exec(text);
-  if (integer) return `${integer[1]} must be a whole number, not "${integer[2]?.trim()}"`;
-  const parsing = /^Parsing (--[\w-]+)\s+(.*)$/s.exec(text);
-  if (parsing) return `${parsing[1]}: ${parsing[2]?.replace(/\s+/g, ' ').trim()}`;
-  const missing = /^Missing \d+ required args?:\s*\n(.*)$/s.exec(text);
-  if (missing) {
-    const names = (missing[1] ?? '')
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/)[0]?.toUpperCase())
-      .filter(Boolean);
-    return `missing ${names.length > 1 ? 'arguments' : 'argument'} ${names.join(', ')}`;
-  }
-  const unknown = /^Nonexistent flags?: (.*)$/s.exec(text);
-  if (unknown) return `unknown flag ${unknown[1]?.trim()}`;
-  return text.replace(/\s*\n\s*/g, ': ');
-}
-
-/** Any error as a CwsError: a message, a code, an exit code and what to do next; never a stack trace. */
-export function normalizeError(err: unknown, commandId?: string): CwsError {
-  if (err instanceof CwsError) return err;
-  const e = err as { name?: string; message?: string; oclif?: { exit?: number }; suggestions?: string[] };
-  if (e?.oclif && typeof e.oclif.exit === 'number') {
-    // oclif's own errors: unknown flags, missing arguments, bad values.
-    const help = commandId ? `cws ${commandId.replaceAll(':', ' ')} --help shows the flags and examples` : undefined;
-    return new CwsError(usageMessage(e.message ?? 'invalid arguments'), {
-      code: 'usage',
-      suggestions: e.suggestions?.length ? e.suggestions : help ? [help] : [],
-    });
-  }
-  if (e?.name === 'RegistryError') {
-    return new CwsError(e.message ?? 'registry error', {
-      code: 'registry_error',
-      suggestions: ['check the registry with: cws registry list'],
-    });
-  }
-  return new CwsError(`unexpected error: ${e?.message ?? String(err)}`, {
-    code: 'internal',
-    suggestions: ['this is a bug in cws; run again with DEBUG=* for details and report it'],
-  });
-}
-
-export function formatError(e: CwsError): string {
-  const lines = [`Error: ${e.message}`];
-  if (e.suggestions.length === 1) lines.push(`Try this: ${e.suggestions[0]}`);
-  if (e.suggestions.length > 1) lines.push('Try this:', ...e.suggestions.map((s) => `  - ${s}`));
-  return `${lines.join('\n')}\n`;
-}
+export { formatError, type JsonError, normalizeError, usageMessage } from './ui/failure.js';
 
 /**
  * The base of every cws command: `--json` (oclif's enableJsonFlag, so `run()`'s typed result is the JSON output),
@@ -77,6 +22,20 @@ export abstract class CwsCommand<T> extends Command {
   protected context(): Promise<CliContext> {
     this.contextPromise ??= import('./lib/context.js').then((m) => m.createContext());
     return this.contextPromise;
+  }
+
+  /** This command's output helpers, for a command body shared with the lean start-up path (ui/command-io.ts). */
+  protected io(): CommandIo {
+    return {
+      jsonEnabled: () => this.jsonEnabled(),
+      context: () => this.context(),
+      spinner: (text) => this.spinner(text),
+      log: (text) => this.log(text),
+      logToStderr: (text) => this.logToStderr(text),
+      warn: (text) => {
+        this.warn(text);
+      },
+    };
   }
 
   /** Prints a table for people; nothing under --json (the result object is the output then). */
@@ -108,10 +67,7 @@ export abstract class CwsCommand<T> extends Command {
     const e = normalizeError(err, this.id);
     process.exitCode = e.exit;
     if (this.jsonEnabled()) {
-      const body: JsonError = {
-        error: { code: e.code, message: e.message, exit: e.exit, suggestions: e.suggestions, ...(e.data ?? {}) },
-      };
-      this.logJson(body);
+      this.logJson(jsonErrorBody(e));
       return undefined;
     }
     // Printed here rather than by oclif, which re-wraps lines at 80 columns and would split "file:line: field".

@@ -54,3 +54,12 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     suggestions: [`fix or unset ${name}`],
   });
 }
+
+/**
+ * Variables oclif reads itself: debug output (DEBUG, CWS_DEBUG) and JSON output (CWS_CONTENT_TYPE=json). With one
+ * of them set, `cws ami resolve` runs through oclif rather than the lean start-up path (src/lean/), which does not
+ * implement them.
+ */
+export function oclifSettingsInEnv(source: Record<string, string | undefined> = process.env): boolean {
+  return ['DEBUG', 'CWS_DEBUG', 'CWS_CONTENT_TYPE'].some((name) => source[name] !== undefined && source[name] !== '');
+}

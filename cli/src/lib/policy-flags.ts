@@ -1,6 +1,7 @@
 import { SEVERITIES } from '@cws/shared/severities';
 import { Flags } from '@oclif/core';
-import type { ResolveFlags } from './resolve/run.js';
+
+export { scanPolicyOf } from './scan-policy.js';
 
 /** The scan-policy flags of `cws ami resolve` and `cws launch` (each overrides the template's ami_config.policy). */
 export const scanPolicyFlags = {
@@ -24,18 +25,3 @@ export const scanPolicyFlags = {
     options: ['warn', 'block'],
   }),
 };
-
-/** The parsed scan-policy flags, as runResolve takes them. */
-export function scanPolicyOf(flags: {
-  'max-severity'?: string | undefined;
-  'severity-mode'?: string | undefined;
-  'allow-unscanned'?: boolean | undefined;
-  'revoked-lineage'?: string | undefined;
-}): Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned' | 'revokedLineage'> {
-  return {
-    maxSeverity: flags['max-severity'] as ResolveFlags['maxSeverity'],
-    severityMode: flags['severity-mode'] as ResolveFlags['severityMode'],
-    allowUnscanned: flags['allow-unscanned'],
-    revokedLineage: flags['revoked-lineage'] as ResolveFlags['revokedLineage'],
-  };
-}

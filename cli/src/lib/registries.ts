@@ -1,32 +1,12 @@
-import { ERROR_STATUS, type ErrorCode, isRegistryError, RegistryClient, type RegistryClientOptions } from '@cws/shared';
-import {
-  type CwsConfig,
-  DEFAULT_REGISTRY_TIMEOUT_MS,
-  findRegistry,
-  orderedRegistries,
-  type RegistryEntry,
-} from './config.js';
+import { ERROR_STATUS, type ErrorCode, isRegistryError, RegistryClient } from '@cws/shared';
+import { type CwsConfig, findRegistry, orderedRegistries, type RegistryEntry } from './config.js';
 import { CwsError, type CwsErrorCode } from './errors.js';
+import { type ClientSettings, clientOptions } from './registry-options.js';
 
-export const USER_AGENT = 'cws-cli/0.1.0';
-
-export interface ClientSettings {
-  /** Overrides every registry's own timeout (flag or CWS_REGISTRY_TIMEOUT). */
-  timeoutMs?: number | undefined;
-  retries?: number;
-  maxRetryAfterMs?: number;
-}
+export { type ClientSettings, USER_AGENT } from './registry-options.js';
 
 export function clientFor(entry: RegistryEntry, settings: ClientSettings = {}, token = entry.token): RegistryClient {
-  const opts: RegistryClientOptions = {
-    baseUrl: entry.url,
-    token,
-    timeoutMs: settings.timeoutMs ?? entry.timeout_ms ?? DEFAULT_REGISTRY_TIMEOUT_MS,
-    userAgent: USER_AGENT,
-  };
-  if (settings.retries !== undefined) opts.retries = settings.retries;
-  if (settings.maxRetryAfterMs !== undefined) opts.maxRetryAfterMs = settings.maxRetryAfterMs;
-  return new RegistryClient(opts);
+  return new RegistryClient(clientOptions(entry, settings, token));
 }
 
 /** The registry's account page, where a signed-in person makes API tokens. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { TEMPLATE_MAX_BYTES } from '../templates/validate.js';
+import { TEMPLATE_MAX_BYTES } from '../templates/limits.js';
 import { queryBoolean } from '../validators.js';
 import {
   amiId,

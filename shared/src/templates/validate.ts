@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { TEMPLATE_MAX_BYTES } from './limits.js';
 import { type Template, templateSchema } from './schema.js';
 
 /**
@@ -17,8 +18,7 @@ export interface TemplateIssue {
 
 export type TemplateCheck = { ok: true; template: Template } | { ok: false; issues: TemplateIssue[] };
 
-/** Largest template text accepted (a setup script is a few kB; this leaves room, and bounds the parser). */
-export const TEMPLATE_MAX_BYTES = 128 * 1024;
+export { TEMPLATE_MAX_BYTES };
 
 type Position = { line: number; column: number };
 

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { CwsCommand } from '../../base-command.js';
-import { scanPolicyFlags, scanPolicyOf } from '../../lib/policy-flags.js';
-import type { ChainEntry, ResolveOutput } from '../../lib/resolve/types.js';
+import { scanPolicyFlags } from '../../lib/policy-flags.js';
+import type { ResolveOutput } from '../../lib/resolve/types.js';
 
 export default class AmiResolve extends CwsCommand<ResolveOutput> {
   static override summary = 'Find the image to launch for a template, walking the resolution tiers';
@@ -68,80 +68,7 @@ Exit codes: 0 resolved, 2 bad flags, 3 invalid template, 4 unknown template, 5 n
 
   async run(): Promise<ResolveOutput> {
     const { args, flags } = await this.parse(AmiResolve);
-    const { runResolve } = await import('../../lib/resolve/run.js');
-    const { parseRating, parseSeconds } = await import('../../lib/flags.js');
-    const ctx = await this.context();
-    const minRating = parseRating(flags['min-rating'], '--min-rating');
-    const spinner = this.spinner(`Resolving ${args.template}`);
-    let result: ResolveOutput;
-    try {
-      result = await runResolve(ctx, args.template, {
-        region: flags.region,
-        architecture: flags.architecture as ResolveOutput['architecture'] | undefined,
-        strategy: flags.strategy as ResolveOutput['strategy'] | undefined,
-        minRating,
-        verifiedOnly: flags['verified-only'],
-        ...scanPolicyOf(flags),
-        explain: flags.explain,
-        allowCopy: flags['allow-copy'],
-        channel: flags.channel,
-        // Explaining is looking, not downloading: the registries do not count it.
-        count: !flags.explain,
-        cache: flags.cache,
-        registryTimeoutMs:
-          flags['registry-timeout'] === undefined
-            ? undefined
-            : parseSeconds(flags['registry-timeout'], '--registry-timeout'),
-      });
-    } catch (err) {
-      spinner.stop();
-      const chain = (err as { data?: { fallback_chain?: ChainEntry[] } }).data?.fallback_chain;
-      if (flags.explain && chain && !this.jsonEnabled()) this.logToStderr(await this.chainTable(chain));
-      throw err;
-    }
-    spinner.stop();
-    await this.print(result, flags.explain);
-    return result;
-  }
-
-  private async chainTable(chain: ChainEntry[]): Promise<string> {
-    const { renderTable } = await import('../../ui/table.js');
-    const table = renderTable(chain, [
-      { header: 'TIER', get: (e) => (e.name ? `${e.tier} (${e.name})` : e.tier) },
-      { header: 'OUTCOME', get: (e) => e.outcome },
-      { header: 'MS', get: (e) => e.ms },
-      { header: 'DETAIL', get: (e) => e.detail, maxWidth: 160 },
-    ]);
-    // What each registry's policy passed over, ranked above its answer.
-    const passed = chain.flatMap((e) =>
-      (e.excluded ?? []).map((x) => `  ${e.name}: ${x.listing}@${x.version} ${x.ami_id}: ${x.reasons.join('; ')}`),
-    );
-    return passed.length ? `${table}\nPassed over by the policy:\n${passed.join('\n')}` : table;
-  }
-
-  private async print(r: ResolveOutput, explain: boolean): Promise<void> {
-    if (this.jsonEnabled()) return;
-    if (explain) this.log(`${await this.chainTable(r.fallback_chain)}\n`);
-    const minutes = Math.max(1, Math.round(r.estimated_launch_seconds / 60));
-    this.log(
-      `${r.ami_id}  ${r.region} ${r.architecture}  via ${r.resolution_method}${r.stale ? ' (stale cache)' : ''}`,
-    );
-    const s = r.source;
-    const from =
-      s.type === 'registry'
-        ? `registry ${s.name}: ${s.listing}@${s.version}${s.channel ? ` (channel ${s.channel})` : ''}${s.cached ? ' (cached)' : ''}`
-        : s.type === 'template'
-          ? `template ${s.name}`
-          : s.type === 'ssm'
-            ? `SSM parameter ${s.name}`
-            : `${s.name}${s.image_name ? ` "${s.image_name}"` : ''}${s.source_region ? ` from ${s.source_region}` : ''}`;
-    this.log(`  source: ${from}`);
-    if (r.user_data?.present) this.log(`  user data: setup script, ${r.user_data.bytes} bytes`);
-    if (r.status_check)
-      this.log(
-        `  status: ${r.status_check.status}${r.status_check.verdict ? ` (${r.status_check.verdict.registry})` : ''}`,
-      );
-    this.log(`  launch: about ${minutes} min`);
-    for (const w of r.warnings) this.warn(w);
+    const { resolveCommand } = await import('../../ui/resolve-command.js');
+    return resolveCommand(this.io(), args.template, flags);
   }
 }

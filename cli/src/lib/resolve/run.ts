@@ -3,10 +3,11 @@ import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CwsError } from '../errors.js';
-import { clientFor } from '../registries.js';
+import { clientOptions } from '../registry-options.js';
 import { findTemplate } from '../templates/catalog.js';
 import type { Strategy } from '../templates/schema.js';
-import type { ResolveRequest, ResolverDeps } from './context.js';
+import type { ResolveRequest, ResolverAws, ResolverDeps } from './context.js';
+import { ResolveCalls } from './registry-calls.js';
 import { resolveAmi } from './resolver.js';
 import { checkAmiStatus, type StatusCheck } from './status.js';
 import type { ResolveOutput } from './types.js';
@@ -36,7 +37,6 @@ export interface ResolveFlags {
 export async function runResolve(ctx: CliContext, templateArg: string, flags: ResolveFlags): Promise<ResolveOutput> {
   const { template, file } = await findTemplate(templateArg, ctx.paths.templatesDir);
   const config = await ctx.config();
-  const aws = await ctx.aws();
   const region = await ctx.requireRegion(flags.region, `cws ami resolve ${template.name}`);
 
   const supported = template.architectures;
@@ -97,8 +97,15 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
   const registries = orderedRegistries(config).map((r) => ({
     name: r.name,
     url: r.url,
-    client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
+    client: new ResolveCalls(clientOptions(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 })),
   }));
+  // The AWS SDK (and the gateway around it) loads only when a tier calls EC2 or SSM: not when a mapping or a
+  // registry answers.
+  const aws: ResolverAws = {
+    findNewestImage: async (...a) => (await ctx.aws()).findNewestImage(...a),
+    copyImage: async (...a) => (await ctx.aws()).copyImage(...a),
+    getParameter: async (...a) => (await ctx.aws()).getParameter(...a),
+  };
   const deps: ResolverDeps = {
     aws,
     registries,
@@ -124,7 +131,7 @@ export async function runStatus(ctx: CliContext, amiIds: string[], registryTimeo
   const registries = orderedRegistries(config).map((r) => ({
     name: r.name,
     url: r.url,
-    client: clientFor(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 }),
+    client: new ResolveCalls(clientOptions(r, { timeoutMs, retries: 1, maxRetryAfterMs: 2000 })),
   }));
   return checkAmiStatus(parsed.data.ami_ids, registries);
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CwsError } from '../errors.js';
-import { loadTemplateFile, type TemplateError } from './parse.js';
-import type { Template } from './schema.js';
+import type { TemplateError } from './parse.js';
+import { type Template, templateSchema } from './schema.js';
 
 /**
  * Shipped in the package beside dist/: cli/templates/*.yml. Found by walking up from this
@@ -21,6 +21,38 @@ function packageTemplatesDir(): string {
     if (up === dir) return fileURLToPath(new URL('../../../templates/', import.meta.url));
     dir = up;
   }
+}
+
+/**
+ * The built-in templates as the build read them (cli/scripts/bundle.mjs): each file's text and its YAML as data,
+ * so naming a built-in template does not load the YAML parser. Beside the bundle (the package carries it); absent
+ * when only tsc ran.
+ */
+const COMPILED_TEMPLATES = join(BUILTIN_TEMPLATES_DIR, '..', 'dist', 'bundle', 'builtin-templates.json');
+
+type CompiledTemplates = Record<string, { text: string; data: unknown }>;
+let compiled: Promise<CompiledTemplates | null> | undefined;
+
+/**
+ * A built-in template from the build's copy: validated by the same schema as a parsed file (its defaults and
+ * transforms apply), and only while the file's text is still what was built (an edited file is parsed afresh).
+ */
+export async function compiledTemplate(file: string): Promise<Template | undefined> {
+  compiled ??= readFile(COMPILED_TEMPLATES, 'utf8').then(
+    (text) => JSON.parse(text) as CompiledTemplates,
+    () => null,
+  );
+  const entry = (await compiled)?.[basename(file)];
+  if (!entry) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text !== entry.text) return undefined;
+  const parsed = templateSchema.safeParse(entry.data);
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function loadTemplateFile(file: string): Promise<Template> {
+  const parse = await import('./parse.js');
+  return parse.loadTemplateFile(file);
 }
 
 export type TemplateSource = 'builtin' | 'user' | 'file';
@@ -60,7 +92,8 @@ async function yamlFiles(dir: string): Promise<string[]> {
 async function loadEntry(file: string, source: TemplateSource): Promise<CatalogEntry> {
   const stem = basename(file, extname(file));
   try {
-    const template = await loadTemplateFile(file);
+    const template =
+      (source === 'builtin' ? await compiledTemplate(file) : undefined) ?? (await loadTemplateFile(file));
     return { name: template.name, source, file, template };
   } catch (err) {
     if (err instanceof CwsError) return { name: stem, source, file, error: err };
