@@ -3,7 +3,7 @@ import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { findListing, findListingByAmi } from '../db/queries/listings.js';
-import { publishedVersionOf, writeRating } from '../db/queries/ratings.js';
+import { publishedVersionOf, type RatingWritten, ratePublicListing, writeRating } from '../db/queries/ratings.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { type AccessService, canSee } from './access.js';
 import { requireScope } from './auth.js';
@@ -35,6 +35,13 @@ export class RatingService {
   }
 
   async rateListing(principal: Principal, owner: string, name: string, body: RatingBody): Promise<RatingResult> {
+    requireScope(principal, 'rate');
+    const ref = `${owner}/${name}`;
+    // Most ratings are of a public listing someone else published: anyone may see it, so no
+    // access scope is needed, and one call finds it and writes. Anything else (not found, not
+    // public, the rater's own) takes the long way, which also says why.
+    const written = await ratePublicListing(this.database.db, owner, name, this.#write(principal, body, ref));
+    if (written) return this.#answer(ref, body, written);
     const listing = await findListing(this.database.db, owner, name);
     if (!listing || !canSee(await this.access.scope(principal), listing)) {
       throw new NotFoundError(`no listing ${owner}/${name}`);
@@ -43,7 +50,7 @@ export class RatingService {
   }
 
   /**
-   * One rating per user and listing; a second one replaces the first. One statement writes the
+   * One rating per user and listing; a second one replaces the first. One call writes the
    * rating, the listing's aggregate and the audit row (db/queries/ratings.ts writeRating), so
    * concurrent raters never wait on a lock and the aggregate (sum, count) stays exact.
    */
@@ -53,16 +60,8 @@ export class RatingService {
     if (listing.owner_id === principal.userId) {
       throw new ForbiddenError(`you own ${ref}; ratings come from people who use an image, not from its publishers`);
     }
-    // No review in the body keeps the one you wrote before; an empty one clears it.
-    const review = body.review === undefined ? undefined : body.review.trim() || null;
-    const aggregate = await writeRating(this.database.db, {
-      image_id: listing.id,
-      user_id: principal.userId,
-      stars: body.rating,
-      review,
-      target: ref,
-    });
-    if (!aggregate) {
+    const written = await writeRating(this.database.db, listing.id, this.#write(principal, body, ref));
+    if (!written) {
       if (await publishedVersionOf(this.database.db, listing.id, principal.userId)) {
         throw new ForbiddenError(
           `you published a version of ${ref}; ratings come from people who use an image, not from its publishers`,
@@ -70,16 +69,26 @@ export class RatingService {
       }
       throw new NotFoundError(`no listing ${ref}`);
     }
+    return this.#answer(ref, body, written);
+  }
+
+  #write(principal: Principal, body: RatingBody, ref: string) {
+    // No review in the body keeps the one you wrote before; an empty one clears it.
+    const review = body.review === undefined ? undefined : body.review.trim() || null;
+    return { user_id: principal.userId, stars: body.rating, review, target: ref };
+  }
+
+  async #answer(ref: string, body: RatingBody, written: RatingWritten): Promise<RatingResult> {
     // What shows ratings: detail, search, community lists, review pages. Resolve answers are
     // spared: a resolve's ranking may lag by up to the cache TTL (README, "Caching").
     await this.cache.invalidate('rating', { touches: ['listing', 'search', 'community', 'web'] });
-    const count = Number(aggregate.rating_count);
+    const count = written.rating_count;
     return {
-      listing: `${listing.owner}/${listing.name}`,
+      listing: ref,
       rating: body.rating,
-      review: aggregate.review,
-      launched: Boolean(aggregate.launched),
-      summary: { average: count === 0 ? 0 : round2(Number(aggregate.rating_sum) / count), count },
+      review: written.review,
+      launched: written.launched,
+      summary: { average: count === 0 ? 0 : round2(written.rating_sum / count), count },
     };
   }
 }

@@ -11,64 +11,71 @@ export function findRating(db: Db, imageId: number, userId: number) {
 }
 
 export interface RatingWrite {
-  image_id: number;
   user_id: number;
   stars: number;
   /** The new review; `undefined` keeps the one already there (a re-rating that did not mention it). */
   review: string | null | undefined;
-  /** For the audit row. */
+  /** For the audit row: the listing's owner/name. */
   target: string;
 }
 
+/** What a rating write answers: the listing's aggregate after it, and the rating as stored. */
+export interface RatingWritten {
+  image_id: number;
+  created: boolean;
+  launched: boolean;
+  rating_sum: number;
+  rating_count: number;
+  review: string | null;
+}
+
 /**
- * A rating in one statement: the upsert, the listing's aggregate in `image_stats` and the audit
- * row, unless the rater published a version of the listing (then nothing is written and
- * `undefined` comes back). Exact under concurrency without a lock: the stats row's UPDATE adds
- * its deltas to the row's latest committed value (PostgreSQL re-reads a row another writer
- * changed), and the delta comes from the rating row itself, locked by the upsert: `xmax = 0`
- * says whether it was inserted, `replaced_stars` holds the stars it had before.
+ * A rating in one call of `rate_listing()` (migration 2026120320): the upsert, the listing's
+ * aggregate in `image_stats` and the audit row. Exact under concurrency without a lock (see the
+ * migration). Nothing is written, and `undefined` comes back, when the rater published a
+ * version of the listing.
  */
-export async function writeRating(db: Db, r: RatingWrite) {
-  const keepReview = r.review === undefined;
+export function writeRating(db: Db, imageId: number, r: RatingWrite): Promise<RatingWritten | undefined> {
+  return callRate(db, imageId, null, null, r);
+}
+
+/**
+ * The common case in the same one call: a public listing, named by owner and name, that the
+ * rater does not own. `undefined` when nothing was written (no such public listing, the rater
+ * owns it or published a version of it): the caller looks closer.
+ */
+export function ratePublicListing(db: Db, owner: string, name: string, r: RatingWrite) {
+  return callRate(db, null, owner, name, r);
+}
+
+async function callRate(
+  db: Db,
+  imageId: number | null,
+  owner: string | null,
+  name: string | null,
+  r: RatingWrite,
+): Promise<RatingWritten | undefined> {
   const result = await sql<{
-    created: boolean;
-    launched: boolean;
-    rating_sum: number;
-    rating_count: number;
-    review: string | null;
-  }>`
-    WITH up AS (
-      INSERT INTO ratings (image_id, user_id, stars, review, launched)
-      SELECT ${r.image_id}::bigint, ${r.user_id}::bigint, ${r.stars}::smallint, ${r.review ?? null}::text,
-        EXISTS (SELECT 1 FROM launches l WHERE l.image_id = ${r.image_id} AND l.user_id = ${r.user_id}
-                AND l.aws_account IS NOT NULL)
-      WHERE NOT EXISTS (SELECT 1 FROM image_versions v WHERE v.image_id = ${r.image_id} AND v.created_by = ${r.user_id})
-      ON CONFLICT (image_id, user_id) DO UPDATE SET replaced_stars = ratings.stars, stars = EXCLUDED.stars,
-        review = CASE WHEN ${keepReview}::boolean THEN ratings.review ELSE EXCLUDED.review END,
-        launched = EXCLUDED.launched, updated_at = now()
-      RETURNING (xmax = 0) AS created, stars, replaced_stars, review, launched
-    ),
-    delta AS (
-      SELECT created, launched, stars - CASE WHEN created THEN 0 ELSE replaced_stars END AS sum_delta,
-        CASE WHEN created THEN 1 ELSE 0 END AS count_delta
-      FROM up
-    ),
-    stats AS (
-      UPDATE image_stats AS st SET rating_sum = st.rating_sum + d.sum_delta,
-        rating_count = st.rating_count + d.count_delta,
-        rating_avg = CASE WHEN st.rating_count + d.count_delta = 0 THEN 0
-          ELSE (st.rating_sum + d.sum_delta)::real / (st.rating_count + d.count_delta) END
-      FROM delta d WHERE st.image_id = ${r.image_id}
-      RETURNING st.rating_sum, st.rating_count
-    ),
-    logged AS (
-      INSERT INTO audit_log (actor_id, action, image_id, target, details)
-      SELECT ${r.user_id}::bigint, CASE WHEN created THEN 'rating.create' ELSE 'rating.update' END,
-        ${r.image_id}::bigint, ${r.target}::text, jsonb_build_object('rating', ${r.stars}::int)
-      FROM up
-    )
-    SELECT d.created, d.launched, s.rating_sum, s.rating_count, u.review FROM delta d, stats s, up u`.execute(db);
-  return result.rows[0];
+    rated_image: number;
+    is_new: boolean;
+    has_launched: boolean;
+    stars_sum: number;
+    stars_count: number;
+    kept_review: string | null;
+  }>`SELECT * FROM rate_listing(${imageId}::bigint, ${owner}::text, ${name}::text, ${r.user_id}::bigint,
+      ${r.stars}::smallint, ${r.review ?? null}::text, ${r.review === undefined}::boolean, ${r.target}::text)`.execute(
+    db,
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return {
+    image_id: Number(row.rated_image),
+    created: row.is_new,
+    launched: row.has_launched,
+    rating_sum: Number(row.stars_sum),
+    rating_count: Number(row.stars_count),
+    review: row.kept_review,
+  };
 }
 
 /** Whether this user published a version of the listing (a maintainer adding one counts). */
