@@ -13,13 +13,16 @@ export const CONTACT_MS = 1000;
 export const YOUNG_MS = 1000;
 
 /**
- * One atomic step on the shared generation: a hash {epoch, n, s:<namespace>...}. n counts every
- * write; s:<ns> counts the writes that spared namespace ns (a rating spares resolve answers), so
- * the generation of ns is n - s:ns. When Redis lost the hash (a restart, a flush, a failover to
- * an empty replica) the first caller plants a new random epoch, so every replica sees a
- * different epoch (not a smaller number it would ignore) and drops what it holds.
+ * One atomic step on the shared generation: a hash {epoch, n, s:<namespace>...}. n counts the
+ * bumps (a replica's concurrent writes that spare the same namespaces share one); s:<ns> counts
+ * the bumps that spared namespace ns (a rating spares resolve answers), so the generation of ns
+ * is n - s:ns. When Redis lost the hash (a restart, a flush, a failover to an empty replica)
+ * the first caller plants a new random epoch, so every replica sees a different epoch (not a
+ * smaller number it would ignore) and drops what it holds. A bump is PUBLISHed from the script
+ * itself: one round trip per bump.
  * ARGV[1]: the epoch to plant if there is none; ARGV[2]: 1 to bump (a write), 0 to read;
- * ARGV[3..]: namespaces the write spares. Returns {epoch, n, "ns=s,ns=s"}.
+ * ARGV[3]: the channel a bump is announced on; ARGV[4..]: namespaces the write spares.
+ * Returns {epoch, n, "ns=s,ns=s"}.
  */
 const GENERATION_SCRIPT = `
 local e = redis.call('HGET', KEYS[1], 'epoch')
@@ -28,7 +31,7 @@ if not e then
   e = ARGV[1]
 end
 local bump = tonumber(ARGV[2])
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   redis.call('HINCRBY', KEYS[1], 's:' .. ARGV[i], bump)
 end
 local n = redis.call('HINCRBY', KEYS[1], 'n', bump)
@@ -39,8 +42,17 @@ for i = 1, #all, 2 do
     table.insert(spared, string.sub(all[i], 3) .. '=' .. all[i + 1])
   end
 end
-return {e, n, table.concat(spared, ',')}
+local s = table.concat(spared, ',')
+if bump > 0 then
+  redis.call('PUBLISH', ARGV[3], e .. ':' .. n .. ':' .. s)
+end
+return {e, n, s}
 `;
+
+/** The script as a command of the Redis client (ioredis sends EVALSHA, and the text only once). */
+type GenerationClient = {
+  cwsGeneration(key: string, ...args: Array<string | number>): Promise<[string, number, string]>;
+};
 
 /**
  * Every namespace of cached answers: a key's prefix before its first colon. A write names the
@@ -106,7 +118,9 @@ export interface WrapOptions {
  * - a replica that has not read the generation for CONTACT_MS (Redis away, or cut off from it)
  *   stops trusting its cache, except entries younger than YOUNG_MS, so it never serves an answer
  *   much older than the last thing it was told;
- * - a write made while Redis was away is owed: the bump is retried until Redis takes it;
+ * - a write made while Redis was away is owed: the bump is retried until Redis takes it (only
+ *   then: a heartbeat never re-announces a write whose own bump is still on its way, which would
+ *   spare nothing and empty every replica's cache, resolve answers included);
  * - the local write counter keeps this replica's own writes visible at once, Redis or not.
  */
 export class Cache {
@@ -117,8 +131,14 @@ export class Cache {
   #writes = 0;
   /** Per namespace: local writes (of #writes) that spared it. */
   #localSpared = new Map<string, number>();
-  /** Local writes already announced through Redis. */
-  #announced = 0;
+  /** Local writes that Redis has not been told of (it was away, or the bump failed). */
+  #owed = 0;
+  /**
+   * Bumps waiting for the one in flight, by the namespaces they spare: the writes that arrive
+   * while a bump is on its way to Redis share the next one (one round trip for many writes).
+   */
+  #queued = new Map<string, { spare: string[]; writes: number; done: Promise<void>; resolve: () => void }>();
+  #bumping = false;
   #contactAt = 0;
   #beating = false;
   #timers: NodeJS.Timeout[] = [];
@@ -144,6 +164,7 @@ export class Cache {
     this.#local = new Lru(settings.maxBytes, settings.maxEntryBytes);
     this.#channel = `${redis?.prefix ?? ''}invalidate`;
     this.#genKey = `${redis?.prefix ?? ''}generation`;
+    redis?.client.defineCommand('cwsGeneration', { numberOfKeys: 1, lua: GENERATION_SCRIPT });
   }
 
   async start(): Promise<void> {
@@ -245,61 +266,89 @@ export class Cache {
 
   /**
    * Drops cached answers on every replica: those of the namespaces `opts.touches` names, or
-   * (without it) of every namespace except those `opts.spare` names.
+   * (without it) of every namespace except those `opts.spare` names. Resolves once Redis was
+   * told (or could not be: then the bump is owed and the heartbeat retries it).
    * Never throws: a write must not fail on the cache.
    */
   async invalidate(reason = 'write', opts: InvalidateOptions = {}): Promise<void> {
     const touched = opts.touches;
     const spare = [
       ...new Set([...(opts.spare ?? []), ...(touched ? CACHE_NAMESPACES.filter((ns) => !touched.includes(ns)) : [])]),
-    ];
+    ].sort();
     this.#writes += 1;
     for (const ns of spare) this.#localSpared.set(ns, (this.#localSpared.get(ns) ?? 0) + 1);
     // Entries under the old stamps are unreachable now; the sweep and the LRU reclaim them.
     if (spare.length === 0) this.#local.clear();
     if (!this.redis) return;
-    await this.#step(true, spare);
+    await this.#announce(spare);
     this.logger.debug({ reason, generation: this.generation }, 'cache invalidated');
+  }
+
+  /** Queues a bump sparing `spare`; the writes queued while one bump is in flight share the next. */
+  #announce(spare: string[]): Promise<void> {
+    const key = spare.join(',');
+    let entry = this.#queued.get(key);
+    if (!entry) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      entry = { spare, writes: 0, done, resolve };
+      this.#queued.set(key, entry);
+    }
+    entry.writes += 1;
+    if (!this.#bumping) void this.#drain();
+    return entry.done;
+  }
+
+  async #drain(): Promise<void> {
+    this.#bumping = true;
+    try {
+      while (this.#queued.size > 0) {
+        const batch = [...this.#queued.values()];
+        this.#queued.clear();
+        for (const entry of batch) {
+          if (!(await this.#step(true, entry.spare))) this.#owed += entry.writes;
+          entry.resolve();
+        }
+      }
+    } finally {
+      this.#bumping = false;
+    }
   }
 
   async #beat(): Promise<void> {
     if (this.#beating) return;
     this.#beating = true;
     try {
-      // A write this replica made while Redis was away is announced now.
-      await this.#step(this.#announced < this.#writes);
+      // A write this replica made while Redis was away is announced now. It spares nothing:
+      // the replicas cannot know what it touched.
+      const owed = this.#owed;
+      if (await this.#step(owed > 0)) this.#owed -= owed;
     } finally {
       this.#beating = false;
     }
   }
 
-  /**
-   * Reads (or bumps) the shared generation and adopts it. A write announced late (owed while
-   * Redis was away) spares nothing: the replicas cannot know what it touched.
-   */
-  async #step(bump: boolean, spare: string[] = []): Promise<void> {
+  /** Reads (or bumps) the shared generation and adopts it; false when Redis did not take it. */
+  async #step(bump: boolean, spare: string[] = []): Promise<boolean> {
     const redis = this.redis;
-    if (!redis?.up) return;
-    const covering = this.#writes;
+    if (!redis?.up) return false;
     const sentAt = Date.now();
     try {
-      const reply = (await redis.client.eval(
-        GENERATION_SCRIPT,
-        1,
+      const [epoch, n, spared] = await (redis.client as unknown as GenerationClient).cwsGeneration(
         this.#genKey,
         randomBytes(6).toString('hex'),
         bump ? 1 : 0,
+        this.#channel,
         ...(bump ? spare : []),
-      )) as [string, number, string];
-      const [epoch, n, spared] = reply;
+      );
       this.#adopt(String(epoch), Number(n), parseSpared(spared));
       this.#contactAt = Math.max(this.#contactAt, sentAt);
-      if (bump) {
-        this.#announced = Math.max(this.#announced, covering);
-        await redis.client.publish(this.#channel, `${epoch}:${n}:${spared ?? ''}`);
-      }
+      return true;
     } catch (err) {
       this.#degraded(err);
+      return false;
     }
   }
 
