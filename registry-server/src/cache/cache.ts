@@ -230,12 +230,24 @@ export class Cache {
     const pending = this.#inflight.get(localKey);
     if (pending) return pending as Promise<T>;
     const useRedis = inContact && opts.shared !== false;
-    const promise = this.#fill(ns, localKey, key, load, useRedis).finally(() => this.#inflight.delete(localKey));
+    // What lives in this process only keeps the whole TTL here: there is no shared copy to
+    // refill it from cheaply, and writes that change it drop it through the generation anyway.
+    const localTtlMs = opts.shared === false ? this.#ttlMs : this.#localTtlMs;
+    const promise = this.#fill(ns, localKey, key, load, useRedis, localTtlMs).finally(() =>
+      this.#inflight.delete(localKey),
+    );
     this.#inflight.set(localKey, promise);
     return promise;
   }
 
-  async #fill<T>(ns: string, localKey: string, key: string, load: () => Promise<T>, useRedis: boolean): Promise<T> {
+  async #fill<T>(
+    ns: string,
+    localKey: string,
+    key: string,
+    load: () => Promise<T>,
+    useRedis: boolean,
+    localTtlMs: number,
+  ): Promise<T> {
     const redisKey = `${this.redis?.prefix ?? ''}c:${this.#epoch}:${this.#shared(ns)}:${key}`;
     const redis = useRedis && this.redis?.up ? this.redis : null;
     if (redis) {
@@ -244,7 +256,7 @@ export class Cache {
         this.metrics.cacheRequests.inc({ tier: 'redis', result: hit === null ? 'miss' : 'hit' });
         if (hit !== null) {
           const value = JSON.parse(hit) as T;
-          if (localKey === `${this.#stamp(ns)}:${key}`) this.#local.set(localKey, value, this.#localTtlMs, hit.length);
+          if (localKey === `${this.#stamp(ns)}:${key}`) this.#local.set(localKey, value, localTtlMs, hit.length);
           return value;
         }
       } catch (err) {
@@ -257,7 +269,7 @@ export class Cache {
     if (before !== this.#stamp(ns)) return value;
     const json = JSON.stringify(value);
     if (json === undefined || json.length > this.#maxEntryBytes) return value;
-    this.#local.set(localKey, value, this.#localTtlMs, json.length);
+    this.#local.set(localKey, value, localTtlMs, json.length);
     if (redis?.up) {
       redis.client.set(redisKey, json, 'PX', this.#ttlMs).catch((err) => this.#degraded(err));
     }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
 export function insertToken(
@@ -15,27 +16,23 @@ export function insertToken(
   return db.insertInto('api_tokens').values(token).returningAll().executeTakeFirstOrThrow();
 }
 
-/** The token and its user, if the token is live: not revoked, not expired, user not disabled. */
-export function findLiveToken(db: Db, tokenHash: string) {
-  return db
-    .selectFrom('api_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .select([
-      't.id as token_id',
-      't.scopes',
-      't.expires_at',
-      't.org_id',
-      'u.id as user_id',
-      'u.handle',
-      'u.role',
-      'u.display_name',
-      'u.created_at',
-    ])
-    .where('t.token_hash', '=', tokenHash)
-    .where('t.revoked_at', 'is', null)
-    .where('u.disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', new Date())]))
-    .executeTakeFirst();
+/**
+ * The token and its user, if the token is live: not revoked, not expired, user not disabled.
+ * One call of `live_token()` (migration 2026120322), whose plan the database keeps.
+ */
+export async function findLiveToken(db: Db, tokenHash: string) {
+  const { rows } = await sql<{
+    token_id: number;
+    scopes: string[];
+    expires_at: Date | null;
+    org_id: number | null;
+    user_id: number;
+    handle: string;
+    role: 'user' | 'maintainer' | 'admin';
+    display_name: string | null;
+    created_at: Date;
+  }>`SELECT * FROM live_token(${tokenHash}::text, ${new Date()}::timestamptz)`.execute(db);
+  return rows[0];
 }
 
 export function listTokens(db: Db, userId: number) {
