@@ -5,17 +5,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCandidatesQuery, resolveProbe } from '../registry-server/dist/db/queries/resolve.js';
 import {
-  RELEVANCE_POOL,
-  RELEVANCE_WINDOW,
+  driverOf,
   relevancePage,
-  relevanceRanked,
-  similarWords,
+  relevancePhase,
   similarWordsQuery,
-  windowEdge,
 } from '../registry-server/dist/db/queries/search.js';
 import { ANONYMOUS } from '../registry-server/dist/db/queries/visibility.js';
 import { createDatabase } from '../registry-server/dist/index.js';
-import { queryWords, termQuery } from '../registry-server/dist/services/search-terms.js';
+import { searchTerms } from '../registry-server/dist/services/search.js';
+import { queryWords } from '../registry-server/dist/services/search-terms.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const [template = 'python-ml', region = 'us-east-1', architecture = 'x86_64'] = process.argv.slice(2);
@@ -64,8 +62,9 @@ if (process.argv.includes('--reference')) {
   await explain('resolve, the straightforward query (before)', resolveCandidatesQuery(db, policy, 1, true).compile());
 }
 // The search scenarios of the bench, the way the service runs them: each query word is looked
-// up in the vocabulary (typo and prefix expansion, services/search-terms.ts), then the
-// relevance pool is ranked.
+// up in the vocabulary (prefix expansion, else typo candidates: services/search.ts
+// searchTerms), then the first page walks the postings (db/queries/search.ts relevancePhase:
+// class 1, the query words in name/template/category/tags, first).
 const visible = { scope: ANONYMOUS, includeHidden: false };
 const median = async (fn) => {
   const times = [];
@@ -76,35 +75,39 @@ const median = async (fn) => {
   }
   return times.sort((a, b) => a - b)[2].toFixed(1);
 };
-for (const q of ['python', 'maven', 'pyhton', 'python jupyter', 'データ']) {
+for (const [q, filters] of [
+  ['python', {}],
+  ['maven', {}],
+  ['pyhton', {}],
+  ['python jupyter', {}],
+  ['データ', {}],
+  ['python', { architecture: 'arm64', minRating: 3 }],
+]) {
   const words = queryWords(q);
-  await explain(
-    `vocabulary lookup (typo/prefix expansion) of "${words[0]}"`,
-    similarWordsQuery(db, words[0]).compile(),
-  );
-  const parts = [];
-  for (const word of words) parts.push(termQuery(word, await similarWords(db, word)));
-  const expansion = await median(async () => {
-    for (const word of words) termQuery(word, await similarWords(db, word));
-  });
-  if (parts.includes(null)) {
+  const terms = await searchTerms(db, words);
+  const expansion = await median(() => searchTerms(db, words));
+  const label = `q=${q}${Object.keys(filters).length ? ` ${JSON.stringify(filters)}` : ''}`;
+  if (terms === null) {
+    await explain(
+      `typo candidates of "${words[0]}" (the vocabulary has no word it begins)`,
+      similarWordsQuery(db, words[0]).compile(),
+    );
     console.log(
-      `-- q=${q}: no vocabulary word is near "${words.join(' ')}": no search runs (expansion ${expansion} ms)`,
+      `-- ${label}: no vocabulary word is near "${words.join(' ')}": no search runs (expansion ${expansion} ms)`,
     );
     continue;
   }
-  const f = { tsquery: parts.join(' & '), visible };
-  const edge = await windowEdge(db, RELEVANCE_WINDOW);
-  await explain(
-    `search relevance pool, q=${q} (tsquery ${f.tsquery}; within the ${RELEVANCE_WINDOW} best-rated)`,
-    relevanceRanked(db, f, 0, 21, RELEVANCE_POOL, edge).compile(),
-  );
-  if (process.argv.includes('--reference')) {
-    await explain(`search relevance pool, q=${q}, unbounded (before)`, relevanceRanked(db, f, 0, 21).compile());
+  const f = { terms, visible, ...filters };
+  const d = driverOf(terms);
+  if (d !== null) {
+    await explain(
+      `search first page, ${label} (terms ${JSON.stringify(terms)}; class 1 walk)`,
+      relevancePhase(db, f, d, 1, null, 21).compile(),
+    );
   }
   const page = await median(() => relevancePage(db, f, 20));
   console.log(
-    `-- q=${q}: expansion median ${expansion} ms, relevancePage (first page, with its columns) median ${page} ms of 5`,
+    `-- ${label}: expansion median ${expansion} ms, relevancePage (first page, with its columns) median ${page} ms of 5`,
   );
 }
 await database.close();

@@ -200,6 +200,15 @@ function statements(/** @type {Size} */ s) {
        WHERE length(w) BETWEEN 2 AND 40`,
     ],
     [
+      // What the trigger on images writes (migration 2026120310: the same SQL function), with the
+      // rating key the trigger on image_stats keeps (triggers are off during the load).
+      'search postings',
+      `INSERT INTO search_postings (word, image_id, field, rating)
+       SELECT p.word, i.id, p.field, search_rating_key(st.rating_avg)
+       FROM images i JOIN image_stats st ON st.image_id = i.id,
+            search_postings_of(i.search_doc, i.name, i.template, i.category, i.tags) p`,
+    ],
+    [
       // auth/tokens.ts hashToken(): hex SHA-256 of the token; prefix = first 10 characters.
       'bench tokens',
       `INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes)
@@ -251,6 +260,13 @@ export async function generate(database, size, log) {
         await run(text);
       });
     }
+    // The vocabulary holds every posting word (the trigger adds them; services/present.ts
+    // wordsOf() splits the same way for this ASCII catalogue).
+    const { rows: missing } = await run(
+      `SELECT count(*)::int AS n FROM (SELECT DISTINCT word FROM search_postings) p
+       WHERE NOT EXISTS (SELECT 1 FROM search_words w WHERE w.word = p.word)`,
+    );
+    if (missing[0].n > 0) throw new Error(`generator: ${missing[0].n} posting words are not in search_words`);
     const { rows } = await run(`SELECT max(rn)::int AS m FROM bench_r`);
     if (rows[0].m >= size.users) throw new Error('generator: a listing has more ratings than there are users');
     for (const table of ['users', 'images', 'image_versions', 'image_regions']) {

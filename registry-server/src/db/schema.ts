@@ -6,7 +6,7 @@ import type { DeviceAuthorizationsTable } from './tables/device.js';
 import type { ImageRegionsTable } from './tables/image-regions.js';
 import type { ImageStatsTable } from './tables/image-stats.js';
 import type { ImageVersionsTable } from './tables/image-versions.js';
-import type { ImagesTable, SearchWordsTable } from './tables/images.js';
+import type { ImagesTable, SearchPostingsTable, SearchWordsTable } from './tables/images.js';
 import type { InvitationsTable } from './tables/invitations.js';
 import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
 import type { DownloadIdentitiesTable, LaunchesTable } from './tables/launches.js';
@@ -29,6 +29,7 @@ export interface DB {
   images: ImagesTable;
   image_stats: ImageStatsTable;
   search_words: SearchWordsTable;
+  search_postings: SearchPostingsTable;
   image_versions: ImageVersionsTable;
   image_regions: ImageRegionsTable;
   ratings: RatingsTable;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, queryWords, termQuery } from './search-terms.js';
+import { editDistance, nearWords, queryWords } from './search-terms.js';
 
 describe('typo tolerance', () => {
   it('counts a swap of two letters as one edit', () => {
@@ -13,12 +13,11 @@ describe('typo tolerance', () => {
     expect(queryWords('a b c d e f g h i j')).toHaveLength(8);
   });
 
-  it('uses a prefix when a word starts a known one, near words otherwise, nothing when none', () => {
-    expect(termQuery('pyt', ['python', 'pytorch'])).toBe('pyt:*');
-    expect(termQuery('pyhton', ['python', 'photon', 'rust'])).toBe('(python | photon)');
-    expect(termQuery('pyhton', ['python', 'rust'])).toBe('python');
-    expect(termQuery('zzz', ['python'])).toBeNull();
+  it('replaces an unknown word by the near words of the vocabulary, nothing when none', () => {
+    expect(nearWords('pyhton', ['python', 'photon', 'rust'])).toEqual(['photon', 'python']);
+    expect(nearWords('pyhton', ['python', 'rust'])).toEqual(['python']);
+    expect(nearWords('zzz', ['python'])).toBeNull();
     // Short words get no typo allowance: "cdu" is not "cuda".
-    expect(termQuery('cdu', ['cuda'])).toBeNull();
+    expect(nearWords('cdu', ['cuda'])).toBeNull();
   });
 });

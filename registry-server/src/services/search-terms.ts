@@ -1,6 +1,6 @@
 /**
- * Typo tolerance. A query word that is a known word or a prefix of one is used as it is;
- * otherwise it is replaced by the vocabulary words within a small edit distance
+ * Typo tolerance. A query word that is a known word or a prefix of one stands for the words it
+ * begins; otherwise for the vocabulary words within a small edit distance
  * (Damerau-Levenshtein: a swap of two letters counts once), so "pyhton" finds "python".
  */
 
@@ -37,24 +37,18 @@ export function editDistance(a: string, b: string, cap: number): number {
   return d[a.length]![b.length]!;
 }
 
-/** The tsquery part for a word the vocabulary has (or starts with): it and every word it begins. */
-export function prefixTerm(word: string): string {
-  return `${word}:*`;
-}
-
 /**
- * The tsquery part for one query word, given vocabulary words that may match it.
- * Returns null when nothing in the catalogue can match (the whole query then matches nothing).
+ * The vocabulary words a query word the vocabulary lacks (as a word or a prefix) stands for:
+ * the nearest (at most 5) within its typo allowance. Null when none is near (the whole query
+ * then matches nothing).
  */
-export function termQuery(word: string, vocabulary: string[]): string | null {
-  if (vocabulary.some((v) => v.startsWith(word))) return prefixTerm(word);
+export function nearWords(word: string, vocabulary: string[]): string[] | null {
   const cap = maxTypos(word);
   const near = vocabulary
     .map((v) => ({ v, d: editDistance(word, v, cap) }))
     .filter((x) => x.d <= cap)
-    .sort((x, y) => x.d - y.d || x.v.localeCompare(y.v))
+    .sort((x, y) => x.d - y.d || (x.v < y.v ? -1 : x.v > y.v ? 1 : 0))
     .slice(0, 5)
     .map((x) => x.v);
-  if (near.length === 0) return null;
-  return near.length === 1 ? near[0]! : `(${near.join(' | ')})`;
+  return near.length === 0 ? null : near.sort();
 }

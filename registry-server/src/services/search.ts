@@ -1,22 +1,26 @@
 import type { CommunityAmi, CommunityQuery, ListingSummary, SearchQuery, SearchResult } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache, CacheKey } from '../cache/cache.js';
-import type { Database } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { communityListings } from '../db/queries/community.js';
 import { regionsOfListings } from '../db/queries/listings.js';
 import {
+  PREFIX_LIST,
+  prefixWords,
+  type RelevanceAfter,
   relevancePage,
   type SearchAfter,
   type SearchRow,
   type SearchSort,
+  type SearchTerm,
   searchListingIds,
   similarWords,
-  vocabularyHasPrefix,
 } from '../db/queries/search.js';
+import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { round2, toSummary } from './present.js';
-import { prefixTerm, queryWords, termQuery } from './search-terms.js';
+import { nearWords, queryWords } from './search-terms.js';
 
 /** The seed's community list returns everything at once; this many at most. */
 export const COMMUNITY_LIMIT = 500;
@@ -28,8 +32,14 @@ function isAfterFor(sort: SearchSort) {
   return (v: unknown): v is SearchAfter => {
     if (typeof v !== 'object' || v === null) return false;
     const o = v as Record<string, unknown>;
-    if ('offset' in o) return sort === 'relevance' && id(o.offset) && (o.offset as number) <= 1_000_000;
     if (!id(o.id)) return false;
+    if (sort === 'relevance' && 'cls' in o)
+      return (
+        (o.cls === 0 || o.cls === 1) &&
+        Number.isInteger(o.value) &&
+        (o.value as number) >= 0 &&
+        (o.value as number) <= 10
+      );
     switch (sort) {
       case 'rating':
       case 'downloads':
@@ -41,6 +51,26 @@ function isAfterFor(sort: SearchSort) {
         return typeof o.value === 'string' && o.value.length <= 300;
     }
   };
+}
+
+/**
+ * The terms of a query's words: a known word (or the start of one) stands for the vocabulary
+ * words it begins (one index range of the vocabulary); only a word the vocabulary lacks fetches
+ * typo candidates (at most 300) to compare. Null when a word matches nothing.
+ */
+export async function searchTerms(db: Db, words: string[]): Promise<SearchTerm[] | null> {
+  const terms: SearchTerm[] = [];
+  for (const word of words) {
+    const begun = await prefixWords(db, word, PREFIX_LIST + 1);
+    if (begun.length > PREFIX_LIST) terms.push({ prefix: word });
+    else if (begun.length > 0) terms.push({ words: begun });
+    else {
+      const near = nearWords(word, await similarWords(db, word));
+      if (near === null) return null;
+      terms.push({ words: near });
+    }
+  }
+  return terms;
 }
 
 export class SearchService {
@@ -60,22 +90,10 @@ export class SearchService {
     const includeHidden = ownsNamespace(scope, query.owner, viewer?.handle);
     const key: CacheKey = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
     return this.cache.wrap(key, async () => {
-      let tsquery: string | undefined;
-      if (query.q) {
-        const parts: string[] = [];
-        for (const word of words) {
-          // A known word (or the start of one) is one index probe; only a word the vocabulary
-          // lacks fetches typo candidates (at most 300) to compare.
-          const part = (await vocabularyHasPrefix(this.database.db, word))
-            ? prefixTerm(word)
-            : termQuery(word, await similarWords(this.database.db, word));
-          if (part === null) return { items: [], next_cursor: null };
-          parts.push(part);
-        }
-        if (parts.length > 0) tsquery = parts.join(' & ');
-      }
+      const terms = await searchTerms(this.database.db, words);
+      if (terms === null) return { items: [], next_cursor: null };
       const filters = {
-        tsquery,
+        terms: terms.length > 0 ? terms : undefined,
         template: query.template,
         category: query.category,
         region: query.region,
@@ -85,8 +103,13 @@ export class SearchService {
         minRating: query.min_rating,
         visible: { scope, includeHidden },
       };
-      if (sort === 'relevance' && tsquery) {
-        const { rows, next } = await relevancePage(this.database.db, { ...filters, tsquery }, query.limit, after);
+      if (sort === 'relevance' && terms.length > 0) {
+        const cursor = after && 'cls' in after ? (after as RelevanceAfter) : undefined;
+        if (after && !cursor)
+          throw new ValidationError('cursor is not one this registry gave out for this query', [
+            { path: 'cursor', message: 'invalid cursor' },
+          ]);
+        const { rows, next } = await relevancePage(this.database.db, { ...filters, terms }, query.limit, cursor);
         return { items: await this.#summaries(rows), next_cursor: next ? encodeCursor(next) : null };
       }
       const rows = await searchListingIds(this.database.db, filters, sort, query.limit + 1, after);
@@ -95,11 +118,7 @@ export class SearchService {
       const last = page[page.length - 1];
       let next: string | null = null;
       if (rows.length > query.limit && last) {
-        next = encodeCursor(
-          sort === 'relevance'
-            ? { offset: (after && 'offset' in after ? after.offset : 0) + query.limit }
-            : { id: last.id, value: sortValue(sort, last) },
-        );
+        next = encodeCursor({ id: last.id, value: sortValue(sort, last) });
       }
       return { items, next_cursor: next };
     });
@@ -158,6 +177,7 @@ export class SearchService {
 function sortValue(sort: SearchSort, row: SearchRow): string | number {
   switch (sort) {
     case 'rating':
+    case 'relevance':
       return Number(row.rating_avg);
     case 'downloads':
       return Number(row.download_count);

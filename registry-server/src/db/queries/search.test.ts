@@ -2,21 +2,50 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchDoc, wordsOf } from '../../services/present.js';
 import { createDatabase, type Database } from '../database.js';
-import { relevancePage, type SearchAfter, type SearchFilters } from './search.js';
+import {
+  prefixWords,
+  type RelevanceAfter,
+  relevancePage,
+  type SearchFilters,
+  type SearchTerm,
+  searchListingIds,
+} from './search.js';
 import { ANONYMOUS } from './visibility.js';
 
 // What an anonymous caller sees: the public listings the test makes.
 const visible = { scope: ANONYMOUS, includeHidden: false };
 
-// Relevance paging with a bounded pool: the `pool` best-rated matches ranked by ts_rank, then
-// the rest by rating. Walking every page with its cursor must give exactly that order, with no
-// listing twice or missing, whatever the page size (pages that end on, before or across the
-// end of the pool).
+// Relevance paging over the postings: walking every page with its cursor must give exactly the
+// order of a straightforward reference (computed here from the listings' own fields, not from
+// the postings), with no listing twice or missing, whatever the page size; and the postings
+// must follow listing and rating writes.
 
 const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
 let drop = async () => {};
+
+const WORDS = ['alpha', 'alps', 'alpine', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'データ'];
+const TEMPLATES = ['genomics', 'python-ml', 'alpha-lab'];
+type Listing = {
+  id: number;
+  owner: string;
+  name: string;
+  template: string;
+  category: string | null;
+  description: string;
+  tags: string[];
+  visibility: 'public' | 'private';
+  rating: number;
+};
+let listings: Listing[] = [];
+/** A deterministic pseudo-random number in [0, 1) of n and a salt. */
+const u = (n: number, salt: number) => {
+  const x = Math.sin(n * 12.9898 + salt * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+};
+const pick = <T>(list: T[], n: number, salt: number) => list[Math.floor(u(n, salt) * list.length)]!;
 
 beforeAll(async () => {
   if (serverUrl) {
@@ -36,115 +65,211 @@ beforeAll(async () => {
     database = await createDatabase({ kind: 'pglite', dataDir: null });
   }
   await database.migrate();
-  const [owner] = await database.db
+  const owners = await database.db
     .insertInto('users')
-    .values({ handle: 'owner', role: 'user' })
-    .returning('id')
+    .values([
+      { handle: 'owner', role: 'user' },
+      { handle: 'alpha-owner', role: 'user' },
+    ])
+    .returning(['id', 'handle'])
     .execute();
-  // 160 listings; 3 in 4 mention "alpha", some several times (different ts_rank); ratings repeat.
-  await database.db
+  // 400 listings; words in names, tags, templates and descriptions; ratings repeat (ties).
+  const draft = Array.from({ length: 400 }, (_, n) => {
+    const owner = owners[n % 7 === 0 ? 1 : 0]!;
+    const description = Array.from({ length: 3 + Math.floor(u(n, 1) * 6) }, (_, k) => pick(WORDS, n * 10 + k, 2)).join(
+      ' ',
+    );
+    const tags = u(n, 3) < 0.5 ? [pick(WORDS, n, 4)] : u(n, 5) < 0.5 ? [pick(WORDS, n, 6), 'misc'] : [];
+    return {
+      owner,
+      name: `${u(n, 7) < 0.3 ? `${pick(WORDS, n, 8)}-` : ''}l${n}`,
+      template: pick(TEMPLATES, n, 9),
+      category: u(n, 10) < 0.2 ? 'alpha-things' : null,
+      description: u(n, 11) < 0.1 ? `Alpha ${description}` : description,
+      tags,
+      visibility: (n % 17 === 0 ? 'private' : 'public') as 'public' | 'private',
+    };
+  });
+  const ids = await database.db
     .insertInto('images')
     .values(
-      Array.from({ length: 160 }, (_, n) => ({
-        owner_id: owner!.id,
-        name: `l${n}`,
-        template: n % 3 === 0 ? 'genomics' : 'python-ml',
-        visibility: n % 17 === 0 ? 'private' : 'public',
-        description: '',
-        tags: [],
-        search_doc:
-          n % 4 === 3 ? `beta gamma ${n}` : `${'alpha '.repeat(1 + (n % 5))}delta word${n % 7} filler text ${n}`,
+      draft.map((l) => ({
+        owner_id: l.owner.id,
+        name: l.name,
+        template: l.template,
+        category: l.category,
+        visibility: l.visibility,
+        description: l.description,
+        tags: l.tags,
+        // As services/listings.ts publish() builds it.
+        search_doc: searchDoc([l.owner.handle, l.name, l.template, l.category, l.description, ...l.tags]),
       })),
     )
+    .returning('id')
     .execute();
-  // Ratings repeat; the counters live in image_stats (a row per listing, made by the trigger).
-  await sql`UPDATE image_stats s SET rating_avg = (ARRAY[0, 3, 4, 4, 4.5, 5])[1 + (x.n * 7) % 6], rating_count = (x.n * 7) % 6
-    FROM (SELECT id, substr(name, 2)::int AS n FROM images) x WHERE x.id = s.image_id`.execute(database.db);
+  listings = draft.map((l, k) => ({ ...l, owner: l.owner.handle, id: Number(ids[k]!.id), rating: 0 }));
+  // Ratings through image_stats, as the rating write sets them (the postings follow by trigger).
+  const ratings = [0, 1, 2.5, 3, 3.2, 3.4, 4, 4.5, 4.75, 5];
+  for (const l of listings) l.rating = pick(ratings, l.id, 12);
+  await sql`UPDATE image_stats s SET rating_avg = x.r
+    FROM (SELECT unnest(${sql.raw(`ARRAY[${listings.map((l) => l.id).join(',')}]::bigint[]`)}) AS id,
+                 unnest(${sql.raw(`ARRAY[${listings.map((l) => l.rating).join(',')}]::real[]`)}) AS r) x
+    WHERE x.id = s.image_id`.execute(database.db);
 });
 afterAll(async () => {
   await database?.close();
   await drop();
 });
 
-/** The order relevance paging promises, as one straightforward query over every match. */
-async function reference(f: SearchFilters, pool: number, window = 1_000_000): Promise<number[]> {
-  const q = sql`to_tsquery('simple', ${f.tsquery!})`;
-  const template = f.template ?? null;
-  // The pool: the `pool` best-rated matches among the `window` best-rated listings of all.
-  const { rows } = await sql<{ id: number }>`
-    WITH w AS (
-      SELECT image_id, row_number() OVER (ORDER BY rating_avg DESC, image_id DESC) <= ${window} AS inside
-      FROM image_stats),
-    m AS (
-      SELECT i.id, s.rating_avg, ts_rank(i.search_tsv, ${q}) AS rank,
-             row_number() OVER (PARTITION BY w.inside ORDER BY s.rating_avg DESC, i.id DESC) AS rn, w.inside
-      FROM images i JOIN image_stats s ON s.image_id = i.id JOIN w ON w.image_id = i.id
-      WHERE i.search_tsv @@ ${q} AND i.visibility = 'public'
-        AND (${template}::text IS NULL OR i.template = ${template}::text)),
-    p AS (SELECT *, inside AND rn <= ${pool} AS ranked FROM m)
-    SELECT id FROM p
-    ORDER BY ranked DESC, CASE WHEN ranked THEN rank END DESC, rating_avg DESC, id DESC`.execute(database.db);
-  return rows.map((r) => Number(r.id));
+/** The order relevance paging promises, computed from the listings' fields. */
+function reference(terms: SearchTerm[], filter: (l: Listing) => boolean = () => true): number[] {
+  const has = (t: SearchTerm, w: string) => ('prefix' in t ? w.startsWith(t.prefix) : t.words.includes(w));
+  return listings
+    .filter((l) => l.visibility === 'public' && filter(l))
+    .flatMap((l) => {
+      const doc = wordsOf(searchDoc([l.owner, l.name, l.template, l.category, l.description, ...l.tags]));
+      const title = wordsOf(searchDoc([l.name, l.template, l.category, ...l.tags]));
+      let cls = 1;
+      for (const t of terms) {
+        if (!doc.some((w) => has(t, w))) return [];
+        if (!title.some((w) => has(t, w))) cls = 0;
+      }
+      return [{ id: l.id, cls, key: Math.floor(l.rating * 2) }];
+    })
+    .sort((a, b) => b.cls - a.cls || b.key - a.key || b.id - a.id)
+    .map((r) => r.id);
 }
 
-async function walk(f: SearchFilters & { tsquery: string }, limit: number, pool: number, window?: number) {
+async function walk(f: SearchFilters & { terms: SearchTerm[] }, limit: number) {
   const ids: number[] = [];
-  let after: SearchAfter | undefined;
-  for (let pages = 0; pages < 200; pages++) {
-    const { rows, next } = await relevancePage(database.db, f, limit, after, pool, window);
+  let after: RelevanceAfter | undefined;
+  for (let pages = 0; pages < 500; pages++) {
+    const { rows, next } = await relevancePage(database.db, f, limit, after);
     expect(rows.length).toBeLessThanOrEqual(limit);
     // The same cursor gives the same page again.
-    const again = await relevancePage(database.db, f, limit, after, pool, window);
+    const again = await relevancePage(database.db, f, limit, after);
     expect(again.rows.map((r) => r.id)).toEqual(rows.map((r) => r.id));
-    ids.push(...rows.map((r) => r.id));
+    ids.push(...rows.map((r) => Number(r.id)));
     if (!next) return ids;
     expect(rows.length).toBe(limit);
-    after = JSON.parse(JSON.stringify(next)) as SearchAfter;
+    after = JSON.parse(JSON.stringify(next)) as RelevanceAfter;
   }
   throw new Error('paging did not end');
 }
 
-describe('relevance paging with a bounded pool', () => {
-  for (const [pool, limit] of [
-    [20, 7],
-    [20, 5],
-    [20, 20],
-    [20, 1],
-    [1000, 9],
-  ] as const) {
-    it(`pool ${pool}, pages of ${limit}: every match once, in the promised order`, async () => {
-      const f = { tsquery: 'alpha', visible };
-      const expected = await reference(f, pool);
-      expect(expected.length).toBeGreaterThan(100);
-      expect(await walk(f, limit, pool)).toEqual(expected);
-    });
+const alp: SearchTerm = { words: ['alpha', 'alpine', 'alps'] };
+
+describe('relevance paging over the postings', () => {
+  const cases: Array<[string, SearchTerm[]]> = [
+    ['one word', [{ words: ['alpha'] }]],
+    ['a prefix of several words', [alp]],
+    ['a broad prefix (sorted, not walked)', [{ prefix: 'al' }]],
+    ['two words', [{ words: ['beta'] }, { words: ['gamma'] }]],
+    ['a prefix and a word', [alp, { words: ['delta'] }]],
+    ['three words, one broad', [{ words: ['beta'] }, { prefix: 'ga' }, { words: ['zeta', 'theta'] }]],
+    ['a non-Latin word', [{ words: ['データ'] }]],
+  ];
+  for (const [label, terms] of cases) {
+    for (const limit of [1, 7, 20]) {
+      it(`${label}, pages of ${limit}: every match once, in the promised order`, async () => {
+        const expected = reference(terms);
+        expect(expected.length).toBeGreaterThan(10);
+        expect(await walk({ terms, visible }, limit)).toEqual(expected);
+      });
+    }
   }
 
-  for (const [pool, window, limit] of [
-    [20, 24, 7],
-    [20, 15, 4],
-    [1000, 60, 9],
-  ] as const) {
-    it(`pool ${pool} within the ${window} best-rated, pages of ${limit}: every match once, in order`, async () => {
-      const f = { tsquery: 'alpha', visible };
-      const expected = await reference(f, pool, window);
-      expect(expected.length).toBeGreaterThan(100);
-      // The window matters here: the unbounded order differs.
-      expect(expected).not.toEqual(await reference(f, pool));
-      expect(await walk(f, limit, pool, window)).toEqual(expected);
+  it('ranks a listing whose name or tags hold the word above one that only mentions it, better rated first', async () => {
+    const { rows } = await relevancePage(database.db, { terms: [{ words: ['zeta'] }], visible }, 100);
+    const byId = new Map(listings.map((l) => [l.id, l]));
+    const cls = rows.map((r) => {
+      const l = byId.get(Number(r.id))!;
+      return wordsOf(searchDoc([l.name, l.template, l.category, ...l.tags])).includes('zeta') ? 1 : 0;
     });
-  }
-
-  it('applies the filters to the ranked pool and to what follows it', async () => {
-    const f = { tsquery: 'alpha', template: 'genomics', visible };
-    const expected = await reference(f, 10);
-    expect(expected.length).toBeGreaterThan(20);
-    expect(await walk(f, 6, 10)).toEqual(expected);
+    expect(cls).toEqual([...cls].sort((a, b) => b - a));
+    expect(cls).toContain(0);
+    expect(cls).toContain(1);
+    const first = rows.filter((_, k) => cls[k] === 1).map((r) => Number(r.rating_avg));
+    expect(first.map((r) => Math.floor(r * 2))).toEqual([...first.map((r) => Math.floor(r * 2))].sort((a, b) => b - a));
   });
 
-  it('ranks within the pool: more mentions of the word first', async () => {
-    const { rows } = await relevancePage(database.db, { tsquery: 'alpha', visible }, 5, undefined, 1000);
-    // n % 5 === 4 repeats "alpha" five times: those rank highest.
-    expect(rows.every((r) => Number(r.name.slice(1)) % 5 === 4)).toBe(true);
+  it('applies the filters (template, rating) and every term to each page', async () => {
+    const terms: SearchTerm[] = [alp, { words: ['beta', 'delta'] }];
+    const f = { terms, template: 'genomics', minRating: 3.3, visible };
+    const expected = reference(terms, (l) => l.template === 'genomics' && l.rating >= 3.3);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await walk(f, 6)).toEqual(expected);
+    // The other sorts match the same listings.
+    const byRating = await searchListingIds(database.db, f, 'rating', 1000);
+    expect(byRating.map((r) => Number(r.id)).sort()).toEqual([...expected].sort());
+  });
+
+  it('expands a prefix to the vocabulary words it begins', async () => {
+    expect(await prefixWords(database.db, 'alp', 100)).toEqual(alp.words);
+    expect(await prefixWords(database.db, 'al', 2)).toHaveLength(2);
+    expect(await prefixWords(database.db, 'データ', 10)).toEqual(['データ']);
+  });
+
+  it('follows listing and rating writes', async () => {
+    const terms: SearchTerm[] = [{ words: ['omega'] }];
+    expect(await walk({ terms, visible }, 5)).toEqual([]);
+    // A new word in a description (a mirror or import rewrites search_doc), a tag, a rating.
+    const l = listings.find((x) => x.visibility === 'public' && !x.tags.includes('omega'))!;
+    l.description = `${l.description} omega`;
+    await database.db
+      .updateTable('images')
+      .set({
+        description: l.description,
+        search_doc: searchDoc([l.owner, l.name, l.template, l.category, l.description, ...l.tags]),
+      })
+      .where('id', '=', l.id)
+      .execute();
+    expect(await walk({ terms, visible }, 5)).toEqual([l.id]);
+    expect(await prefixWords(database.db, 'omeg', 10)).toEqual(['omega']);
+    const other = listings.find((x) => x.visibility === 'public' && x.id !== l.id && x.rating === 5)!;
+    other.tags = [...other.tags, 'omega'];
+    await database.db
+      .updateTable('images')
+      .set({
+        tags: other.tags,
+        search_doc: searchDoc([
+          other.owner,
+          other.name,
+          other.template,
+          other.category,
+          other.description,
+          ...other.tags,
+        ]),
+      })
+      .where('id', '=', other.id)
+      .execute();
+    // A tag is a title word: class 1 first.
+    expect(await walk({ terms, visible }, 5)).toEqual([other.id, l.id]);
+    l.rating = 5;
+    other.rating = 4.2;
+    await sql`UPDATE image_stats SET rating_avg = 5 WHERE image_id = ${l.id}`.execute(database.db);
+    await sql`UPDATE image_stats SET rating_avg = 4.2 WHERE image_id = ${other.id}`.execute(database.db);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_postings
+      WHERE image_id IN (${l.id}, ${other.id}) AND rating <> search_rating_key(
+        (SELECT rating_avg FROM image_stats WHERE image_id = search_postings.image_id))`.execute(database.db);
+    expect(rows[0]!.n).toBe(0);
+    for (const t of [terms, [alp], [{ words: ['beta'] }, { words: ['gamma'] }]] as SearchTerm[][])
+      expect(await walk({ terms: t, visible }, 7)).toEqual(reference(t));
+  });
+
+  it('keeps one posting per word and listing, matching what the write path splits', async () => {
+    const { rows } = await sql<{ image_id: number; word: string; field: number }>`
+      SELECT image_id, word, field FROM search_postings ORDER BY image_id, word`.execute(database.db);
+    const expected = listings
+      .flatMap((l) => {
+        const title = new Set(wordsOf(searchDoc([l.name, l.template, l.category, ...l.tags])));
+        return wordsOf(searchDoc([l.owner, l.name, l.template, l.category, l.description, ...l.tags])).map((word) => ({
+          image_id: l.id,
+          word,
+          field: title.has(word) ? 1 : 0,
+        }));
+      })
+      .sort((a, b) => a.image_id - b.image_id || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
+    expect(rows.map((r) => ({ ...r, image_id: Number(r.image_id), field: Number(r.field) }))).toEqual(expected);
   });
 });

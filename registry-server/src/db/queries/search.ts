@@ -5,9 +5,21 @@ import { type AccessScope, visibleSql } from './visibility.js';
 
 export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
 
+/**
+ * One query word, as the vocabulary words it stands for (itself and the words it begins, or its
+ * typo corrections), or, when it begins more than PREFIX_LIST words, as the prefix itself.
+ */
+export type SearchTerm = { words: string[] } | { prefix: string };
+
+/** A term of more words than this is not walked in order (a Merge Append of that many ranges); relevanceBroad sorts its matches. */
+export const WALK_WORDS = 32;
+
+/** A prefix that begins more vocabulary words than this is matched with LIKE instead of a word list. */
+export const PREFIX_LIST = 2000;
+
 export interface SearchFilters {
-  /** A to_tsquery('simple') expression built from known words only (see services/search-terms.ts). */
-  tsquery?: string;
+  /** Every term must match (services/search-terms.ts builds them from the query's words). */
+  terms?: SearchTerm[];
   template?: string;
   category?: string;
   region?: string;
@@ -20,18 +32,13 @@ export interface SearchFilters {
 }
 
 /**
- * Position after the last row of a page: the sort value and the id; an offset into the ranked
- * pool (relevance); or, past the pool, the rating and id of the last row (`tail`).
+ * Relevance position after the last row of a page: its class (1: every query word is in the
+ * name, template, category or tags), its rating in half stars and its id.
  */
-export type SearchAfter = { value: string | number; id: number; tail?: 1 } | { offset: number };
+export type RelevanceAfter = { cls: 0 | 1; value: number; id: number };
 
-/**
- * Relevance ranks at most this many matches: the best-rated ones (a cheap, indexed order) of
- * the RELEVANCE_WINDOW best-rated listings. Matches beyond the pool follow it in rating order.
- * Ranking every match of a common word (40,000 of 100,000 listings) cost 160-290 ms a query;
- * the pool bounds it.
- */
-export const RELEVANCE_POOL = 1000;
+/** Position after the last row of a page: the sort value and the id (relevance: with the class). */
+export type SearchAfter = { value: string | number; id: number } | RelevanceAfter;
 
 /** What a search result shows of a listing (counters from `image_stats as st`); never the search document or its tsvector. */
 const SUMMARY_COLUMNS = [
@@ -50,16 +57,40 @@ const SUMMARY_COLUMNS = [
   'i.updated_at',
 ] as const;
 
+/** `alias.word` is one of the term's words (or begins with its prefix). */
+function termWord(t: SearchTerm, alias: string) {
+  const col = sql.ref(`${alias}.word`);
+  if ('prefix' in t) return sql<SqlBool>`${col} LIKE ${`${t.prefix}%`}`;
+  return sql<SqlBool>`${col} IN (${sql.join(t.words)})`;
+}
+
+/** The listing `ref` (an id column) has a posting of term `t` (with field >= `field`). */
+function hasTerm(t: SearchTerm, ref: string, field = 0) {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = ${sql.ref(ref)}
+    AND ${termWord(t, 'x')}${field > 0 ? sql` AND x.field >= ${field}` : sql``})`;
+}
+
 /** Listings matching the filters (no columns, no order yet). */
 function matching(db: Db, f: SearchFilters) {
   let q = db.selectFrom('images as i').innerJoin('image_stats as st', 'st.image_id', 'i.id');
-  const query = f.tsquery ? sql`to_tsquery('simple', ${f.tsquery})` : null;
-  if (query) q = q.where(sql<SqlBool>`i.search_tsv @@ ${query}`);
+  for (const t of f.terms ?? []) q = q.where(hasTerm(t, 'i.id'));
+  return withFilters(q, f);
+}
+
+function withFilters<
+  Q extends {
+    where: (e: never) => Q;
+  },
+>(query: Q, f: SearchFilters): Q {
+  // biome-ignore lint/suspicious/noExplicitAny: the same filters apply to both query shapes
+  let q = query as any;
   q = q.where(visibleSql(f.visible.scope, f.visible.includeHidden));
   if (f.template) q = q.where('i.template', '=', f.template);
   if (f.category) q = q.where('i.category', '=', f.category);
   if (f.owner)
-    q = q.where('i.owner_id', '=', (eb) => eb.selectFrom('users as o').select('o.id').where('o.handle', '=', f.owner!));
+    q = q.where('i.owner_id', '=', (eb: ExpressionBuilder<DB, 'images'>) =>
+      eb.selectFrom('users as o').select('o.id').where('o.handle', '=', f.owner!),
+    );
   if (f.verified !== undefined) q = q.where('i.verified', '=', f.verified);
   if (f.minRating !== undefined) q = q.where('st.rating_avg', '>=', f.minRating);
   if (f.region || f.architecture) {
@@ -76,7 +107,7 @@ function matching(db: Db, f: SearchFilters) {
       ),
     );
   }
-  return q;
+  return q as Q;
 }
 
 function summaryRows(db: Db, f: SearchFilters) {
@@ -86,154 +117,164 @@ function summaryRows(db: Db, f: SearchFilters) {
     .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key')]);
 }
 
+/** The rating key of the postings (SQL search_rating_key): half stars. */
+export const ratingKey = (avg: number) => Math.floor(avg * 2);
+
 /**
- * Relevance looks for its pool among this many best-rated listings only (of the whole catalogue,
- * in rating order), so the walk is bounded whatever the query: a conjunction of two common words
- * (11% of listings) walked 17,000 listings to fill a pool of 1,000; a rare word, its every match.
+ * The term a relevance page walks the postings of: the listed term with the fewest words
+ * (ties: the longest word, likely the rarest); null when every term is a broad prefix.
  */
-export const RELEVANCE_WINDOW = 3000;
-
-/** Rating order position: a listing's (rating, id). */
-type RatingKey = { value: number; id: number };
-
-/** The last listing of the window (the `window`-th best rated), or null when the catalogue is smaller. */
-export async function windowEdge(db: Db, window: number): Promise<RatingKey | null> {
-  const row = await db
-    .selectFrom('image_stats')
-    .select(['rating_avg', 'image_id'])
-    .orderBy('rating_avg', 'desc')
-    .orderBy('image_id', 'desc')
-    .offset(window - 1)
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { value: Number(row.rating_avg), id: Number(row.image_id) } : null;
-}
-
-/** The `pool` best-rated matches within the window (up to `edge`): what relevance ranks. */
-function relevancePool(db: Db, f: SearchFilters, pool: number, edge: RatingKey | null) {
-  let q = matching(db, f).select(['i.id', 'st.rating_avg']);
-  if (edge) q = q.where(sql<SqlBool>`(st.rating_avg, st.image_id) >= (${edge.value}::real, ${edge.id})`);
-  return q.orderBy('st.rating_avg', 'desc').orderBy('st.image_id', 'desc').limit(pool);
-}
-
-/** Ids of the ranked pool's rows `offset .. offset + limit` (exported for `bench/explain.js`). */
-export function relevanceRanked(
-  db: Db,
-  f: SearchFilters & { tsquery: string },
-  offset: number,
-  limit: number,
-  pool = RELEVANCE_POOL,
-  edge: RatingKey | null = null,
-) {
-  const query = sql`to_tsquery('simple', ${f.tsquery})`;
-  return db
-    .with('top', () => relevancePool(db, f, pool, edge))
-    .selectFrom('top as t')
-    .innerJoin('images as ri', 'ri.id', 't.id')
-    .select(['t.id', 't.rating_avg', sql<number>`ts_rank(ri.search_tsv, ${query})`.as('rank')])
-    .orderBy('rank', 'desc')
-    .orderBy('t.rating_avg', 'desc')
-    .orderBy('t.id', 'desc')
-    .offset(offset)
-    .limit(limit);
+export function driverOf(terms: SearchTerm[]): number | null {
+  let best: number | null = null;
+  terms.forEach((t, k) => {
+    if ('prefix' in t || t.words.length > WALK_WORDS) return;
+    const b = best === null ? null : (terms[best] as { words: string[] });
+    if (
+      !b ||
+      t.words.length < b.words.length ||
+      (t.words.length === b.words.length && t.words[0]!.length > b.words[0]!.length)
+    )
+      best = k;
+  });
+  return best;
 }
 
 /**
- * One page of a full-text search in relevance order: the `pool` best-rated matches among the
- * `window` best-rated listings ranked by `ts_rank` (then rating, id), then every other match in
- * rating order. `next` is where the following page starts, or null. Needs `f.tsquery`.
+ * Rows of class `cls` after `cursor`, in (rating key, id) order, walking the driving term's
+ * postings: one ordered range per (word, field), merged (Merge Append), each listing once (its
+ * best posting among the driver's words), the other terms checked per row.
+ */
+export function relevancePhase(
+  db: Db,
+  f: SearchFilters & { terms: SearchTerm[] },
+  d: number,
+  cls: 0 | 1,
+  cursor: { value: number; id: number } | null,
+  limit: number,
+) {
+  const driver = f.terms[d] as { words: string[] };
+  const others = f.terms.filter((_, k) => k !== d);
+  // Class 1: the driver's title postings. Class 0: a single term's other postings; with more
+  // terms, a listing whose driver word is in its title may still be class 0 (another term is not).
+  const fields = cls === 1 ? [1] : others.length === 0 ? [0] : [1, 0];
+  const floor = f.minRating === undefined ? null : ratingKey(f.minRating);
+  const branches = driver.words.flatMap((w) =>
+    fields.map(
+      (field) => sql`SELECT word, field, rating, image_id FROM search_postings
+        WHERE word = ${w} AND field = ${field}${cursor ? sql` AND (rating, image_id) < (${cursor.value}, ${cursor.id})` : sql``}${
+          floor !== null ? sql` AND rating >= ${floor}` : sql``
+        }`,
+    ),
+  );
+  const postings = sql`(${sql.join(branches, sql` UNION ALL `)})`;
+  let q = db
+    .selectFrom(postings.as('p') as never as 'search_postings as p')
+    .innerJoin('images as i', 'i.id', 'p.image_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'p.image_id')
+    .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .select(SUMMARY_COLUMNS)
+    .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key'), 'p.rating as rank_rating']);
+  if (driver.words.length > 1) {
+    // The listing's best posting among the driver's words (highest field, then the first word).
+    q = q.where(
+      sql<SqlBool>`NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = p.image_id
+        AND ${termWord(driver, 'x')} AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)))`,
+    );
+  }
+  for (const t of others) q = q.where(hasTerm(t, 'p.image_id', cls));
+  if (cls === 0 && others.length > 0) {
+    q = q.where(
+      sql<SqlBool>`(p.field = 0 OR ${sql.join(
+        others.map((t) => sql`NOT ${hasTerm(t, 'p.image_id', 1)}`),
+        sql` OR `,
+      )})`,
+    );
+  }
+  return withFilters(q, f).orderBy('p.rating', 'desc').orderBy('p.image_id', 'desc').limit(limit);
+}
+
+/**
+ * The same order for terms too broad to walk in order: every matching listing's class, sorted.
+ * Correct and bounded by the matches (a one-letter query), not by the page.
+ */
+function relevanceBroad(
+  db: Db,
+  f: SearchFilters & { terms: SearchTerm[] },
+  after: RelevanceAfter | undefined,
+  limit: number,
+) {
+  const per = f.terms.map((t, k) => sql`max(field) FILTER (WHERE ${termWord(t, 'a')}) AS ${sql.ref(`f${k}`)}`);
+  const classes = sql`(SELECT image_id, least(${sql.join(f.terms.map((_, k) => sql.ref(`f${k}`)))}) AS cls
+    FROM (SELECT image_id, ${sql.join(per)} FROM search_postings a
+          WHERE ${sql.join(
+            f.terms.map((t) => termWord(t, 'a')),
+            sql` OR `,
+          )} GROUP BY image_id) g
+    WHERE ${sql.join(
+      f.terms.map((_, k) => sql`${sql.ref(`f${k}`)} IS NOT NULL`),
+      sql` AND `,
+    )})`;
+  const rank = sql<number>`search_rating_key(st.rating_avg)`;
+  let q = db
+    .selectFrom(classes.as('m') as never as 'search_postings as m')
+    .innerJoin('images as i', 'i.id', 'm.image_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'm.image_id')
+    .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .select(SUMMARY_COLUMNS)
+    .select([
+      'u.handle as owner',
+      sql<string>`i.updated_at::text`.as('updated_at_key'),
+      rank.as('rank_rating'),
+      sql<number>`m.cls`.as('cls'),
+    ]);
+  if (after) q = q.where(sql<SqlBool>`(m.cls, ${rank}, i.id) < (${after.cls}, ${after.value}, ${after.id})`);
+  return withFilters(q, f).orderBy(sql`m.cls`, 'desc').orderBy(rank, 'desc').orderBy('i.id', 'desc').limit(limit);
+}
+
+/**
+ * One page of a search in relevance order: listings with every query word in their name,
+ * template, category or tags (class 1) first, then the other matches (class 0); within a
+ * class by rating in half stars, then newest listing (id) first. `next` is where the
+ * following page starts, or null. Needs `f.terms`.
  */
 export async function relevancePage(
   db: Db,
-  f: SearchFilters & { tsquery: string },
+  f: SearchFilters & { terms: SearchTerm[] },
   limit: number,
-  after?: SearchAfter,
-  pool = RELEVANCE_POOL,
-  window = RELEVANCE_WINDOW,
-): Promise<{ rows: SearchRow[]; next: SearchAfter | null }> {
+  after?: RelevanceAfter,
+): Promise<{ rows: SearchRow[]; next: RelevanceAfter | null }> {
   const want = limit + 1;
-  // Pages past the pool carry their own position: only the pool's pages need the window.
-  const edge = !after || 'offset' in after ? await windowEdge(db, window) : null;
-  const top = () => relevancePool(db, f, pool, edge);
-  let rows: Array<SearchRow & { ranked: boolean }> = [];
-  let offset = 0;
-  if (!after || 'offset' in after) {
-    offset = after?.offset ?? 0;
-    const ranked = await relevanceRanked(db, f, offset, want, pool, edge).execute();
-    if (ranked.length > 0) {
-      const byId = new Map(
-        (
-          await db
-            .selectFrom('images as i')
-            .innerJoin('image_stats as st', 'st.image_id', 'i.id')
-            .innerJoin('users as u', 'u.id', 'i.owner_id')
-            .select(SUMMARY_COLUMNS)
-            .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key')])
-            .where(
-              'i.id',
-              'in',
-              ranked.map((r) => r.id),
-            )
-            .execute()
-        ).map((r) => [r.id, r]),
-      );
-      rows = ranked.flatMap((r) => {
-        const row = byId.get(r.id);
-        return row ? [{ ...row, ranked: true }] : [];
-      });
+  const rows: Array<SearchRow & { cls: 0 | 1; rank_rating: number }> = [];
+  const d = driverOf(f.terms);
+  if (d === null) {
+    const got = await relevanceBroad(db, f, after, want).execute();
+    rows.push(...got.map((r) => ({ ...r, cls: Number(r.cls) as 0 | 1, rank_rating: Number(r.rank_rating) })));
+  } else {
+    for (const cls of [1, 0] as const) {
+      if (after && cls > after.cls) continue;
+      const cursor = after && after.cls === cls ? after : null;
+      const got = await relevancePhase(db, f, d, cls, cursor, want - rows.length).execute();
+      rows.push(...got.map((r) => ({ ...r, cls, rank_rating: Number(r.rank_rating) })));
+      if (rows.length >= want) break;
     }
   }
-  let tail: { value: number; id: number } | null =
-    after && 'id' in after ? { value: Number(after.value), id: after.id } : null;
-  if (!tail && rows.length < want) {
-    // The pool ran out on this page: if it was full, the rest follows in rating order.
-    const last = await db
-      .with('top', top)
-      .selectFrom('top as t')
-      .select(['t.id', 't.rating_avg', sql<number>`count(*) OVER ()::int`.as('size')])
-      .orderBy('t.rating_avg', 'asc')
-      .orderBy('t.id', 'asc')
-      .limit(1)
-      .executeTakeFirst();
-    if (last && Number(last.size) >= pool) tail = { value: Number(last.rating_avg), id: last.id };
-    // The window ended before the pool filled: the matches beyond it follow.
-    else tail = edge;
-    if (!tail) return finish(rows, limit, offset);
-  }
-  if (tail && rows.length < want) {
-    const rest = await summaryRows(db, f)
-      .where(sql<SqlBool>`(st.rating_avg, st.image_id) < (${tail.value}::real, ${tail.id})`)
-      .orderBy('st.rating_avg', 'desc')
-      .orderBy('st.image_id', 'desc')
-      .limit(want - rows.length)
-      .execute();
-    rows.push(...rest.map((r) => ({ ...r, ranked: false })));
-  }
-  return finish(rows, limit, offset);
-}
-
-function finish(rows: Array<SearchRow & { ranked: boolean }>, limit: number, offset: number) {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  let next: SearchAfter | null = null;
-  if (rows.length > limit && last) {
-    next = last.ranked ? { offset: offset + limit } : { value: Number(last.rating_avg), id: last.id, tail: 1 };
-  }
-  return { rows: page.map(({ ranked: _, ...row }) => row), next };
+  const next: RelevanceAfter | null =
+    rows.length > limit && last ? { cls: last.cls, value: last.rank_rating, id: Number(last.id) } : null;
+  return { rows: page.map(({ cls: _c, rank_rating: _r, ...row }) => row), next };
 }
 
 export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, limit: number, after?: SearchAfter) {
   let q = summaryRows(db, f);
-  const query = f.tsquery ? sql`to_tsquery('simple', ${f.tsquery})` : null;
-  const keyset = after && 'id' in after ? after : undefined;
+  const keyset = after;
   switch (sort) {
-    case 'relevance': {
+    case 'relevance':
       // Without words to rank by (a query of punctuation only), relevance is the rating order.
-      if (query) q = q.orderBy(sql`ts_rank(i.search_tsv, ${query})`, 'desc');
+      if (keyset)
+        q = q.where(sql<SqlBool>`(st.rating_avg, st.image_id) < (${Number(keyset.value)}::real, ${keyset.id})`);
       q = q.orderBy('st.rating_avg', 'desc').orderBy('st.image_id', 'desc');
-      if (after && 'offset' in after) q = q.offset(after.offset);
       break;
-    }
     case 'rating':
       if (keyset)
         q = q.where(sql<SqlBool>`(st.rating_avg, st.image_id) < (${Number(keyset.value)}::real, ${keyset.id})`);
@@ -291,13 +332,13 @@ export function similarWordsQuery(db: Db, term: string) {
   );
 }
 
-/** Whether a vocabulary word starts with `term` (then the query word is used as a prefix, unexpanded). */
-export async function vocabularyHasPrefix(db: Db, term: string): Promise<boolean> {
-  const row = await db
+/** Up to `max` vocabulary words that begin with `term` (itself included), in order. */
+export async function prefixWords(db: Db, term: string, max: number): Promise<string[]> {
+  const rows = await db
     .selectFrom('search_words')
     .select('word')
     .where('word', 'like', `${term}%`)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .limit(max)
+    .execute();
+  return rows.map((r) => r.word).sort();
 }

@@ -30,3 +30,13 @@ export interface ImagesTable {
 export interface SearchWordsTable {
   word: string;
 }
+
+/** One word of one listing's search text (kept by triggers on `images` and `image_stats`). */
+export interface SearchPostingsTable {
+  word: string;
+  image_id: number;
+  /** 1: the word is in the name, template, category or tags; 0: only elsewhere (description, owner). */
+  field: number;
+  /** The listing's rating in half stars: floor(rating_avg * 2). */
+  rating: number;
+}
