@@ -141,8 +141,10 @@ export function driverOf(terms: SearchTerm[]): number | null {
 
 /**
  * Rows of class `cls` after `cursor`, in (rating key, id) order, walking the driving term's
- * postings: one ordered range per (word, field), merged (Merge Append), each listing once (its
- * best posting among the driver's words), the other terms checked per row.
+ * postings: per (word, field) one ordered index range with every condition checked per row
+ * (each listing once: its best posting among the driver's words; the other terms; the
+ * filters) and LIMIT, then the ranges' first rows merged. Each range is a single-table walk
+ * with correlated probes, so planning stays cheap (PGlite plans every statement).
  */
 export function relevancePhase(
   db: Db,
@@ -158,39 +160,49 @@ export function relevancePhase(
   // terms, a listing whose driver word is in its title may still be class 0 (another term is not).
   const fields = cls === 1 ? [1] : others.length === 0 ? [0] : [1, 0];
   const floor = f.minRating === undefined ? null : ratingKey(f.minRating);
-  const branches = driver.words.flatMap((w) =>
-    fields.map(
-      (field) => sql`SELECT word, field, rating, image_id FROM search_postings
-        WHERE word = ${w} AND field = ${field}${cursor ? sql` AND (rating, image_id) < (${cursor.value}, ${cursor.id})` : sql``}${
-          floor !== null ? sql` AND rating >= ${floor}` : sql``
-        }`,
-    ),
+  const listing = withFilters(
+    db
+      .selectFrom('images as i')
+      .innerJoin('image_stats as st', 'st.image_id', 'i.id')
+      .select(sql`1`.as('one'))
+      .whereRef('i.id', '=', sql.ref('p.image_id') as never),
+    f,
   );
-  const postings = sql`(${sql.join(branches, sql` UNION ALL `)})`;
-  let q = db
-    .selectFrom(postings.as('p') as never as 'search_postings as p')
-    .innerJoin('images as i', 'i.id', 'p.image_id')
-    .innerJoin('image_stats as st', 'st.image_id', 'p.image_id')
-    .innerJoin('users as u', 'u.id', 'i.owner_id')
-    .select(SUMMARY_COLUMNS)
-    .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key'), 'p.rating as rank_rating']);
+  const conditions = [sql`EXISTS (${listing})`];
   if (driver.words.length > 1) {
     // The listing's best posting among the driver's words (highest field, then the first word).
-    q = q.where(
-      sql<SqlBool>`NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = p.image_id
-        AND ${termWord(driver, 'x')} AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)))`,
-    );
+    conditions.push(sql`NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = p.image_id
+      AND ${termWord(driver, 'x')} AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)))`);
   }
-  for (const t of others) q = q.where(hasTerm(t, 'p.image_id', cls));
+  for (const t of others) conditions.push(hasTerm(t, 'p.image_id', cls));
   if (cls === 0 && others.length > 0) {
-    q = q.where(
-      sql<SqlBool>`(p.field = 0 OR ${sql.join(
+    conditions.push(
+      sql`(p.field = 0 OR ${sql.join(
         others.map((t) => sql`NOT ${hasTerm(t, 'p.image_id', 1)}`),
         sql` OR `,
       )})`,
     );
   }
-  return withFilters(q, f).orderBy('p.rating', 'desc').orderBy('p.image_id', 'desc').limit(limit);
+  const branches = driver.words.flatMap((w) =>
+    fields.map(
+      (field) => sql`(SELECT p.rating, p.image_id FROM search_postings p
+        WHERE p.word = ${w} AND p.field = ${field}${cursor ? sql` AND (p.rating, p.image_id) < (${cursor.value}, ${cursor.id})` : sql``}${
+          floor !== null ? sql` AND p.rating >= ${floor}` : sql``
+        } AND ${sql.join(conditions, sql` AND `)}
+        ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit})`,
+    ),
+  );
+  const postings = branches.length === 1 ? branches[0]! : sql`(${sql.join(branches, sql` UNION ALL `)})`;
+  return db
+    .selectFrom(postings.as('p') as never as 'search_postings as p')
+    .innerJoin('images as i', 'i.id', 'p.image_id')
+    .innerJoin('image_stats as st', 'st.image_id', 'p.image_id')
+    .innerJoin('users as u', 'u.id', 'i.owner_id')
+    .select(SUMMARY_COLUMNS)
+    .select(['u.handle as owner', sql<string>`i.updated_at::text`.as('updated_at_key'), 'p.rating as rank_rating'])
+    .orderBy('p.rating', 'desc')
+    .orderBy('p.image_id', 'desc')
+    .limit(limit);
 }
 
 /**
