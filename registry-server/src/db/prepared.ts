@@ -43,7 +43,11 @@ export function preparedStatement(text: string): PreparedStatement {
   return { name: `cws_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, sql: text };
 }
 
-/** A value as a SQL literal (standard-conforming strings: only the quote is doubled). */
+/**
+ * A value as a SQL literal. Strings are escape-string constants (`E'...'`, backslashes and quotes
+ * doubled), read the same whatever `standard_conforming_strings` says: a plain '...' literal
+ * would turn a backslash into an escape where an operator switched that setting off.
+ */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -53,7 +57,7 @@ function literal(value: unknown): string {
   }
   if (typeof value === 'string') {
     if (value.includes('\0')) throw new TypeError('a string with a NUL byte cannot be a SQL literal');
-    return `'${value.replaceAll("'", "''")}'`;
+    return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
   }
   throw new TypeError(`no SQL literal for a ${typeof value}`);
 }
