@@ -41,6 +41,14 @@ describe.skipIf(TEST_DATABASE_URL !== null)('npm pack + npm install -g, outside 
       AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
       NO_COLOR: '1',
+      // How this machine reaches the npm registry (a proxy, its CA): the user's own settings.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) =>
+            /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY)$/i.test(k) ||
+            /^npm_config_(cafile|ca|proxy|https_proxy|noproxy|registry|strict_ssl)$/i.test(k),
+        ),
+      ),
     };
     const install = await run(
       'npm',
