@@ -169,35 +169,22 @@ async function generate() {
     await db.updateTable('image_versions').set({ parent_ami: parent.ami_id }).where('id', '=', id).execute();
   }
   // A private listing of owner0 outranking everything, for the viewer's own probe.
-  const [mine] = await db
-    .insertInto('images')
-    .values({
+  const mine = await insertListing(
+    {
       owner_id: owners[0]!.id,
       created_by: owners[0]!.id,
       name: 'mine-private',
       template: 'genomics',
       visibility: 'private',
-      description: '',
-      tags: [],
-      search_doc: '',
-    })
-    .returning('id')
-    .execute();
-  await db
-    .updateTable('image_stats')
-    .set({ rating_count: 50, rating_sum: 250, rating_avg: 5, download_count: 1000 })
-    .where('image_id', '=', mine!.id)
-    .execute();
-  const [mv] = await db
-    .insertInto('image_versions')
-    .values({ image_id: mine!.id, version: '1.0.0', status: 'active', created_by: owners[0]!.id })
-    .returning('id')
-    .execute();
+    },
+    { rating_count: 50, rating_sum: 250, rating_avg: 5, download_count: 1000 },
+    'active',
+  );
   await db
     .insertInto('image_regions')
     .values(
       ARCHES.map((architecture) => ({
-        version_id: mv!.id,
+        version_id: mine.versionId,
         region: 'us-east-1',
         architecture,
         ami_id: `ami-${randomBytes(8).toString('hex')}`,
@@ -208,6 +195,33 @@ async function generate() {
     .execute();
   ownerScope = { ...ANONYMOUS, userId: owners[0]!.id, key: `u${owners[0]!.id}:l:m:a` };
   await policyMix(owners[1]!.id);
+}
+
+/** A listing with its counters and one version 1.0.0 (by the listing's owner): their ids. */
+async function insertListing(
+  listing: {
+    owner_id: number;
+    created_by?: number;
+    name: string;
+    template: string;
+    visibility: 'public' | 'private';
+  },
+  stats: { rating_count: number; rating_sum: number; rating_avg: number; download_count?: number },
+  status: 'active' | 'deprecated',
+) {
+  const db = database.db;
+  const [image] = await db
+    .insertInto('images')
+    .values({ ...listing, description: '', tags: [], search_doc: '' })
+    .returning('id')
+    .execute();
+  await db.updateTable('image_stats').set(stats).where('image_id', '=', image!.id).execute();
+  const [version] = await db
+    .insertInto('image_versions')
+    .values({ image_id: image!.id, version: '1.0.0', status, created_by: listing.owner_id })
+    .returning('id')
+    .execute();
+  return { imageId: image!.id, versionId: version!.id };
 }
 
 /**
@@ -226,33 +240,15 @@ async function policyMix(ownerId: number) {
     { name: 'old-clean', avg: 4.5, status: 'deprecated', verified: 'verified', scan: { high: 0 }, channel: null },
   ] as const;
   for (const l of listings) {
-    const [image] = await db
-      .insertInto('images')
-      .values({
-        owner_id: ownerId,
-        name: l.name,
-        template: MIX,
-        visibility: 'public',
-        description: '',
-        tags: [],
-        search_doc: '',
-      })
-      .returning('id')
-      .execute();
-    await db
-      .updateTable('image_stats')
-      .set({ rating_count: 4, rating_sum: l.avg * 4, rating_avg: l.avg })
-      .where('image_id', '=', image!.id)
-      .execute();
-    const [version] = await db
-      .insertInto('image_versions')
-      .values({ image_id: image!.id, version: '1.0.0', status: l.status, created_by: ownerId })
-      .returning('id')
-      .execute();
+    const { imageId, versionId } = await insertListing(
+      { owner_id: ownerId, name: l.name, template: MIX, visibility: 'public' },
+      { rating_count: 4, rating_sum: l.avg * 4, rating_avg: l.avg },
+      l.status,
+    );
     const [region] = await db
       .insertInto('image_regions')
       .values({
-        version_id: version!.id,
+        version_id: versionId,
         region: 'us-east-1',
         architecture: 'x86_64',
         ami_id: `ami-${randomBytes(8).toString('hex')}`,
@@ -293,10 +289,7 @@ async function policyMix(ownerId: number) {
       }
     }
     if (l.channel) {
-      await db
-        .insertInto('channels')
-        .values({ image_id: image!.id, version_id: version!.id, name: l.channel })
-        .execute();
+      await db.insertInto('channels').values({ image_id: imageId, version_id: versionId, name: l.channel }).execute();
     }
   }
 }
