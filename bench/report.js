@@ -72,8 +72,8 @@ export function printReport(report) {
   const bare = report.scenarios.find((s) => s.id === 'bare-express');
   if (bare?.baselines?.length > 1) {
     out.push(
-      `bare Express was measured before each scenario (${bare.baselines.map((b) => Math.round(b.rps)).join(', ')} req/s; ` +
-        'the row shows the median); each "vs bare" uses the measurement made just before it.',
+      `bare Express was measured before each scenario and after the last (${bare.baselines.map((b) => Math.round(b.rps)).join(', ')} req/s; ` +
+        'the row shows the median); each "vs bare" uses the mean of the measurements just before and just after it.',
     );
   }
   const noisy = report.scenarios.filter((s) => (s.cpu?.other ?? 0) >= 0.2);

@@ -207,7 +207,7 @@ log(
 );
 log(
   `settings: ${connections} connections, ${warmup} s warm-up + ${seconds} s per scenario, one server child per scenario,` +
-    ' bare Express measured before each;' +
+    ' bare Express measured before each and after the last (ratios: mean of the two around each);' +
     ` rate limits OFF (CWS_REGISTRY_RATE_LIMIT_READ=0, _WRITE=0), log level warn${profile ? ', CPU profiler on during measurement' : ''}\n`,
 );
 
@@ -273,14 +273,15 @@ async function ready(s) {
 }
 
 // The machine's speed drifts (other tenants of the host): bare Express is measured right
-// before each registry scenario, and each ratio uses that adjacent baseline.
+// before each registry scenario and once more after the last, and each ratio uses the mean of
+// the two baselines around its scenario (one disturbed bare run no longer makes or breaks a ratio).
 const bareSpec = scenarios.find((s) => s.id === 'bare-express');
 const registryScenarios = scenarios.filter((s) => s.server === 'registry');
 const bareServer = await ready(bareSpec);
 const baselines = [];
 const results = [];
 try {
-  for (const s of registryScenarios.length > 0 ? registryScenarios : [null]) {
+  for (const s of [...registryScenarios, null]) {
     const base = await measure(bareServer, bareSpec, profile && baselines.length === 0 ? bareSpec.id : null);
     baselines.push({ ...base, before: s?.id ?? null });
     if (!s) break;
@@ -295,7 +296,6 @@ try {
         startup: server.startup ?? null,
         memory,
         settleSeconds: server.settleSeconds,
-        baselineRps: base.result.rps,
         ...best,
       });
     } finally {
@@ -308,6 +308,11 @@ try {
   await catalogue.cleanup();
 }
 
+// Each scenario's baseline: the bare runs right before and right after it.
+results.forEach((r, i) => {
+  r.baselinesAround = [baselines[i].result.rps, baselines[i + 1].result.rps];
+  r.baselineRps = (r.baselinesAround[0] + r.baselinesAround[1]) / 2;
+});
 // The bare-express row: the median baseline; every baseline is in the JSON.
 const median = [...baselines].sort((a, b) => a.result.rps - b.result.rps)[Math.floor((baselines.length - 1) / 2)];
 results.unshift({
