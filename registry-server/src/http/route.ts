@@ -10,6 +10,7 @@ import {
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/tokens.js';
+import { JsonText } from '../cache/json-text.js';
 import type { AppContext } from '../context.js';
 import { isRetryableRead } from '../db/errors.js';
 import { AuthRequiredError, DomainError, ValidationError } from '../errors.js';
@@ -39,7 +40,7 @@ export interface DefinedRoute {
  */
 export function defineRoute<C extends AnyContract>(
   contract: C,
-  handler: (ctx: AppContext, input: RouteInput<C>) => Promise<ResponseInputOf<C>>,
+  handler: (ctx: AppContext, input: RouteInput<C>) => Promise<ResponseInputOf<C> | JsonText<ResponseInputOf<C>>>,
 ): DefinedRoute {
   const expressPath = contract.path.replace(/\{([a-z_]+)\}/g, ':$1');
   const mediaTypes = ['application/json', ...(contract.bodyTypes ?? [])];
@@ -78,20 +79,22 @@ export function defineRoute<C extends AnyContract>(
  * Writes a JSON answer straight to the socket: what `res.json()` does (`Content-Type`, length,
  * `no-store` unless the handler chose a `Cache-Control`, as `noSniff` in app.ts) without
  * Express's send path (charset, ETag and freshness checks this API never uses): ~10% of a cached
- * answer's CPU. A HEAD request gets the headers only (node:http drops the body).
+ * answer's CPU. A `JsonText` (an answer the cache keeps serialised) goes out as its bytes.
+ * A HEAD request gets the headers only (node:http drops the body).
  */
 export function sendJson(res: Response, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const out = body instanceof JsonText ? body.bytes : JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Content-Length', typeof out === 'string' ? Buffer.byteLength(out) : out.length);
   if (!res.getHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
-  res.end(text);
+  res.end(out);
 }
 
 /** Tests turn this on: an answer that its contract does not describe is a 500 naming the mismatch. */
 function checkResponse(contract: AnyContract, schema: z.ZodType, result: unknown): void {
-  const parsed = schema.safeParse(JSON.parse(JSON.stringify(result)));
+  const json = result instanceof JsonText ? result.bytes.toString() : JSON.stringify(result);
+  const parsed = schema.safeParse(JSON.parse(json));
   if (parsed.success) return;
   const problems = parsed.error.issues
     .slice(0, 5)

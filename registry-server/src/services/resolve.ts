@@ -7,6 +7,7 @@ import {
 } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
 import type { Cache } from '../cache/cache.js';
+import { JsonText } from '../cache/json-text.js';
 import type { Database } from '../db/database.js';
 import {
   type ResolvePolicy,
@@ -25,14 +26,27 @@ import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
 /** A miss: why, and (explain=true) the images the policy passed over. */
 type Miss = { miss: string; excluded?: Array<{ path: string; message: string }> };
 
-/** What the cache keeps per resolve: the answer, and what to count. */
+/** What #pick finds: the answer, and what to count. */
 interface ResolveAnswer {
   result: ResolveResult;
   imageId: number;
   versionId: number;
 }
 
+/**
+ * What the cache keeps per resolve: the answer as JSON text (serialised once, not per hit, and
+ * the cache's byte bound measures what is sent), and what to count.
+ */
+interface CachedAnswer {
+  json: string;
+  imageId: number;
+  versionId: number;
+}
+
 export class ResolveService {
+  /** The bytes of each cached answer, made on its first hit in this process and dropped with it. */
+  #bytes = new WeakMap<CachedAnswer, JsonText<ResolveResult>>();
+
   constructor(
     private readonly database: Database,
     private readonly cache: Cache,
@@ -48,7 +62,7 @@ export class ResolveService {
     query: ResolveQuery,
     identity: string,
     viewer: Principal | null = null,
-  ): Promise<ResolveResult> {
+  ): Promise<JsonText<ResolveResult>> {
     const scope = await this.access.scope(viewer);
     const scan: ScanPolicy | null =
       query.max_severity === undefined
@@ -74,10 +88,20 @@ export class ResolveService {
     const explain = query.explain === true;
     // The viewer's scope is part of the key: org and private listings never answer someone else.
     const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}` as const;
-    const answer = await this.cache.wrap(key, () => this.#pick(policy, query, lineage, scope, scan, explain));
+    const answer = await this.cache.wrap(key, async (): Promise<CachedAnswer | Miss> => {
+      const picked = await this.#pick(policy, query, lineage, scope, scan, explain);
+      if ('miss' in picked) return picked;
+      return { json: JSON.stringify(picked.result), imageId: picked.imageId, versionId: picked.versionId };
+    });
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match', answer.excluded);
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
-    return answer.result;
+    if (!this.cache.enabled) return new JsonText(Buffer.from(answer.json));
+    let bytes = this.#bytes.get(answer);
+    if (!bytes) {
+      bytes = new JsonText(Buffer.from(answer.json));
+      this.#bytes.set(answer, bytes);
+    }
+    return bytes;
   }
 
   async #pick(
