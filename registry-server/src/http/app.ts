@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { createHttpLogger } from '../logger.js';
 import { assertNesting, jsonNesting } from '../services/input-limits.js';
@@ -21,16 +21,24 @@ function withBody(parser: RequestHandler): RequestHandler {
   return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : parser(req, res, next));
 }
 
-/** JSON answers are never sniffed as something else, and never kept by shared caches (they vary by token). */
+/** Answers are never sniffed as something else. */
 const noSniff: RequestHandler = (_req, res, next) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  const json = res.json.bind(res);
-  res.json = (body) => {
-    if (!res.getHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
-    return json(body);
-  };
   next();
 };
+
+/**
+ * JSON answers are never kept by shared caches (they vary by token) unless the handler chose a
+ * `Cache-Control`: on this app's response prototype, once, rather than a closure per request.
+ * (Routes answer through `sendJson` in route.ts, which does the same.)
+ */
+function jsonNoStore(app: Express): void {
+  const json = app.response.json;
+  app.response.json = function (this: Response, body?: unknown) {
+    if (!this.getHeader('Cache-Control')) this.setHeader('Cache-Control', 'no-store');
+    return json.call(this, body);
+  };
+}
 
 /**
  * The routes in one router per first path segment (`/resolve`, `/listings`, ...), picked by a
@@ -63,6 +71,7 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.set('etag', false);
   app.set('trust proxy', ctx.config.http.trustProxy);
   app.set('query parser', 'simple');
+  jsonNoStore(app);
 
   app.use(compose(requestMetrics(ctx.metrics), ctx.drain.middleware(), createHttpLogger(ctx.logger), noSniff));
   registerHealth(app, ctx);

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import type { AppContext } from '../../context.js';
 import { AuthRequiredError } from '../../errors.js';
 import { spend } from './rate-limit.js';
@@ -8,12 +8,8 @@ import { spend } from './rate-limit.js';
  * live token is refused outright (401), so a typo never silently downgrades to anonymous.
  */
 export function authenticate(ctx: AppContext): RequestHandler {
-  return async (req, _res, next) => {
-    const header = req.headers.authorization;
-    if (!header) {
-      req.principal = null;
-      return next();
-    }
+  // Anonymous requests go on at once, without the promise of the token lookup below.
+  const withToken = async (req: Request, header: string, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new AuthRequiredError('Authorization must be "Bearer <token>"');
     const principal = await ctx.services.auth.authenticate(match[1]!);
@@ -24,5 +20,13 @@ export function authenticate(ctx: AppContext): RequestHandler {
     }
     req.principal = principal;
     next();
+  };
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (!header) {
+      req.principal = null;
+      return next();
+    }
+    return withToken(req, header, next);
   };
 }

@@ -10,6 +10,11 @@ export class Drain {
   #inFlight = 0;
   #idle: Array<() => void> = [];
 
+  readonly #done = () => {
+    this.#inFlight -= 1;
+    if (this.#inFlight === 0) for (const fn of this.#idle.splice(0)) fn();
+  };
+
   get draining(): boolean {
     return this.#draining;
   }
@@ -27,15 +32,9 @@ export class Drain {
         return;
       }
       this.#inFlight += 1;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        this.#inFlight -= 1;
-        if (this.#inFlight === 0) for (const fn of this.#idle.splice(0)) fn();
-      };
-      res.on('finish', finish);
-      res.on('close', finish);
+      // 'close' comes once per response, after 'finish' or when the client went away first
+      // (node:http >= 15, also on kept-alive connections): one listener covers both.
+      res.on('close', this.#done);
       next();
     };
   }

@@ -10,6 +10,10 @@ export function rejectNul(where: 'url' | 'body'): RequestHandler {
   return (req, _res, next) => {
     let at: string | null = null;
     if (where === 'url') {
+      // Path and query reach us percent-encoded: a NUL in either is a raw NUL or "%00" in the
+      // URL (no other escape decodes to one), so a URL with neither needs no decoding at all.
+      const url = req.originalUrl ?? req.url;
+      if (!url.includes('%00') && !url.includes('\u0000')) return next();
       let path = req.path;
       try {
         path = decodeURIComponent(req.path);

@@ -16,9 +16,7 @@ export function limitKind(req: Request): LimitKind {
  */
 export async function spend(ctx: AppContext, req: Request, key: string): Promise<void> {
   const kind = limitKind(req);
-  // A limit of 0 is off: no limiter call.
-  const { readPerMinute, writePerMinute } = ctx.config.rateLimit;
-  if ((kind === 'read' ? readPerMinute : writePerMinute) <= 0) return;
+  if (!limited(ctx, kind)) return;
   const decision = await ctx.limiter.consume(kind, key);
   if (!decision.allowed) {
     ctx.metrics.rateLimited.inc({ kind });
@@ -29,15 +27,23 @@ export async function spend(ctx: AppContext, req: Request, key: string): Promise
   }
 }
 
+/** A limit of 0 is off: no limiter call. */
+function limited(ctx: AppContext, kind: LimitKind): boolean {
+  const { readPerMinute, writePerMinute } = ctx.config.rateLimit;
+  return (kind === 'read' ? readPerMinute : writePerMinute) > 0;
+}
+
 /**
  * 429 with Retry-After once a token (or, without one, an IP) spends its budget for the minute.
  * Runs before authentication: the key is the token's hash, so a valid token keeps its own
  * budget, and a made-up token is also charged to its IP when authentication refuses it.
  */
 export function rateLimit(ctx: AppContext): RequestHandler {
-  return async (req, _res, next) => {
+  return (req, _res, next) => {
+    // Limits off: not even the key (the client address, a token hash) is worked out, and no
+    // promise is made (the async part below is for limits that are on).
+    if (!limited(ctx, limitKind(req))) return next();
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    await spend(ctx, req, bearer ? `t${hashToken(bearer).slice(0, 32)}` : `ip${req.ip}`);
-    next();
+    return spend(ctx, req, bearer ? `t${hashToken(bearer).slice(0, 32)}` : `ip${req.ip}`).then(() => next());
   };
 }
