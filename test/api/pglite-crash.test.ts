@@ -45,7 +45,10 @@ describe('the embedded database after the server process is killed', () => {
       await publish(reg, owner, publishBody('crashy'));
       const raters = await Promise.all(Array.from({ length: 12 }, (_, i) => createUser(reg, `rater-${i}`)));
       const rate = (token: string, rating: number) =>
-        request(url).put('/api/v1/listings/owner/crashy/rating').set('Authorization', `Bearer ${token}`).send({ rating });
+        request(url)
+          .put('/api/v1/listings/owner/crashy/rating')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ rating });
       stars = raters.map((_, i) => (i % 5) + 1);
       const first = await Promise.all(raters.map((t, i) => rate(t, stars[i]!)));
       expect(first.map((r) => r.status)).toEqual(raters.map(() => 200));
