@@ -117,3 +117,21 @@ describe('the cached resolve path with rate limits on', () => {
     expect(last?.body.error.code).toBe('rate_limited');
   });
 });
+
+describe('a replica that is shutting down', () => {
+  let reg: TestRegistry;
+  beforeAll(async () => {
+    reg = await startRegistry();
+  });
+  afterAll(() => reg?.close());
+
+  it('answers 503 with Retry-After, Connection: close and no-store (no res.json closure per request any more)', async () => {
+    await reg.server.ctx.drain.drain(0);
+    const res = await request(reg.url).get('/api/v1/resolve/anything?region=us-east-1');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('unavailable');
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers.connection).toBe('close');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
