@@ -11,7 +11,7 @@ import type { Db } from './database.js';
  * (a pool's connections each prepare it once; a replaced connection prepares it again).
  *
  * `EXECUTE` takes no protocol parameters, so the values travel as SQL literals: only numbers,
- * strings, booleans and null, quoted here. Not for statements inside a transaction (a failed
+ * strings, booleans, null and arrays of strings (`text[]`), quoted here. Not for statements inside a transaction (a failed
  * `EXECUTE` would abort it).
  */
 export async function executePrepared<R>(
@@ -50,13 +50,19 @@ export function preparedStatement(text: string): PreparedStatement {
  */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) {
+    if (!value.every((v) => typeof v === 'string')) throw new TypeError('only arrays of strings are SQL literals here');
+    return value.length === 0 ? `'{}'::text[]` : `ARRAY[${value.map(literal).join(', ')}]::text[]`;
+  }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
     return String(value);
   }
   if (typeof value === 'string') {
-    if (value.includes('\0')) throw new TypeError('a string with a NUL byte cannot be a SQL literal');
+    // SQLSTATE 22021, as the database answers a NUL in a parameter: the caller's input, a 400 (http/error-classifier.ts).
+    if (value.includes('\0'))
+      throw Object.assign(new TypeError('a string with a NUL byte cannot be a SQL literal'), { code: '22021' });
     return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
   }
   throw new TypeError(`no SQL literal for a ${typeof value}`);

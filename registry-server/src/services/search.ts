@@ -6,16 +6,15 @@ import { communityListings } from '../db/queries/community.js';
 import { regionsOfListings } from '../db/queries/listings.js';
 import {
   PREFIX_LIST,
-  prefixWords,
   type RelevanceAfter,
   relevancePage,
   type SearchAfter,
-  type SearchRow,
   type SearchSort,
   type SearchTerm,
   searchListingIds,
   similarWords,
 } from '../db/queries/search.js';
+import { type PageRow, prefixWordsOf } from '../db/queries/search-page.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -60,8 +59,9 @@ function isAfterFor(sort: SearchSort) {
  */
 export async function searchTerms(db: Db, words: string[]): Promise<SearchTerm[] | null> {
   const terms: SearchTerm[] = [];
-  for (const word of words) {
-    const begun = await prefixWords(db, word, PREFIX_LIST + 1);
+  const prefixes = await prefixWordsOf(db, words, PREFIX_LIST + 1);
+  for (const [k, word] of words.entries()) {
+    const begun = prefixes[k]!;
     if (begun.length > PREFIX_LIST) terms.push({ prefix: word });
     else if (begun.length > 0) terms.push({ words: begun });
     else {
@@ -110,11 +110,11 @@ export class SearchService {
             { path: 'cursor', message: 'invalid cursor' },
           ]);
         const { rows, next } = await relevancePage(this.database.db, { ...filters, terms }, query.limit, cursor);
-        return { items: await this.#summaries(rows), next_cursor: next ? encodeCursor(next) : null };
+        return { items: rows.map(summary), next_cursor: next ? encodeCursor(next) : null };
       }
       const rows = await searchListingIds(this.database.db, filters, sort, query.limit + 1, after);
       const page = rows.slice(0, query.limit);
-      const items = await this.#summaries(page);
+      const items = page.map(summary);
       const last = page[page.length - 1];
       let next: string | null = null;
       if (rows.length > query.limit && last) {
@@ -157,24 +157,18 @@ export class SearchService {
       });
     });
   }
-
-  async #summaries(rows: SearchRow[]): Promise<ListingSummary[]> {
-    const regionRows = await regionsOfListings(
-      this.database.db,
-      rows.map((r) => r.id),
-    );
-    return rows.map((row) => {
-      const mine = regionRows.filter((r) => r.image_id === row.id);
-      return toSummary(row, {
-        latest_version: mine.length > 0 ? mine.reduce((a, b) => (b.version_id > a.version_id ? b : a)).version : null,
-        regions: [...new Set(mine.map((r) => r.region))].sort(),
-        architectures: [...new Set(mine.map((r) => r.architecture))].sort(),
-      });
-    });
-  }
 }
 
-function sortValue(sort: SearchSort, row: SearchRow): string | number {
+/** A result row as the API shows it (its versions come with it: search-page.ts withVersions). */
+function summary(row: PageRow): ListingSummary {
+  return toSummary(row, {
+    latest_version: row.latest_version,
+    regions: [...row.regions].sort(),
+    architectures: [...row.architectures].sort(),
+  });
+}
+
+function sortValue(sort: SearchSort, row: PageRow): string | number {
   switch (sort) {
     case 'rating':
     case 'relevance':

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { DB } from '../schema.js';
+import { executePage, type PageRow, pageOrder, withVersions } from './search-page.js';
 import { type AccessScope, visibleSql } from './visibility.js';
 
 export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
@@ -61,13 +62,22 @@ const SUMMARY_COLUMNS = [
 function termWord(t: SearchTerm, alias: string) {
   const col = sql.ref(`${alias}.word`);
   if ('prefix' in t) return sql<SqlBool>`${col} LIKE ${`${t.prefix}%`}`;
-  return sql<SqlBool>`${col} IN (${sql.join(t.words)})`;
+  // One array, not an IN list: the statement's text (its prepared name) does not change with the number of words.
+  return sql<SqlBool>`${col} = ANY(${t.words}::text[])`;
 }
+
+/**
+ * `OFFSET 0` keeps an EXISTS a per-row probe (a SubPlan): PostgreSQL does not turn an EXISTS
+ * with an OFFSET into a semi-join. As a join, the planner may hash every posting of the other
+ * words (a generic plan of a prepared statement does, not knowing the words: 5.5 s for "python
+ * jupyter" on PGlite); as a probe the plan is the same whatever the words, and cheaper to plan.
+ */
+const PROBE = sql` OFFSET 0`;
 
 /** The listing `ref` (an id column) has a posting of term `t` (with field >= `field`). */
 function hasTerm(t: SearchTerm, ref: string, field = 0) {
   return sql<SqlBool>`EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = ${sql.ref(ref)}
-    AND ${termWord(t, 'x')}${field > 0 ? sql` AND x.field >= ${field}` : sql``})`;
+    AND ${termWord(t, 'x')}${field > 0 ? sql` AND x.field >= ${field}` : sql``}${PROBE})`;
 }
 
 /** Listings matching the filters (no columns, no order yet). */
@@ -168,11 +178,11 @@ export function relevancePhase(
       .whereRef('i.id', '=', sql.ref('p.image_id') as never),
     f,
   );
-  const conditions = [sql`EXISTS (${listing})`];
+  const conditions = [sql`EXISTS (${listing.modifyEnd(PROBE)})`];
   if (driver.words.length > 1) {
     // The listing's best posting among the driver's words (highest field, then the first word).
     conditions.push(sql`NOT EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = p.image_id
-      AND ${termWord(driver, 'x')} AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)))`);
+      AND ${termWord(driver, 'x')} AND (x.field > p.field OR (x.field = p.field AND x.word < p.word))${PROBE})`);
   }
   for (const t of others) conditions.push(hasTerm(t, 'p.image_id', cls));
   if (cls === 0 && others.length > 0) {
@@ -254,18 +264,21 @@ export async function relevancePage(
   f: SearchFilters & { terms: SearchTerm[] },
   limit: number,
   after?: RelevanceAfter,
-): Promise<{ rows: SearchRow[]; next: RelevanceAfter | null }> {
+): Promise<{ rows: PageRow[]; next: RelevanceAfter | null }> {
   const want = limit + 1;
-  const rows: Array<SearchRow & { cls: 0 | 1; rank_rating: number }> = [];
+  const rows: Array<PageRow & { cls: 0 | 1; rank_rating: number }> = [];
   const d = driverOf(f.terms);
   if (d === null) {
-    const got = await relevanceBroad(db, f, after, want).execute();
+    // A broad prefix (LIKE): planned per call, a generic plan could not use an index range for it.
+    const page = relevanceBroad(db, f, after, want);
+    const got = (await withVersions(page, sql`s.cls DESC, s.rank_rating DESC, s.id DESC`).execute(db)).rows;
     rows.push(...got.map((r) => ({ ...r, cls: Number(r.cls) as 0 | 1, rank_rating: Number(r.rank_rating) })));
   } else {
     for (const cls of [1, 0] as const) {
       if (after && cls > after.cls) continue;
       const cursor = after && after.cls === cls ? after : null;
-      const got = await relevancePhase(db, f, d, cls, cursor, want - rows.length).execute();
+      const page = relevancePhase(db, f, d, cls, cursor, want - rows.length);
+      const got = await executePage(db, withVersions(page, sql`s.rank_rating DESC, s.id DESC`));
       rows.push(...got.map((r) => ({ ...r, cls, rank_rating: Number(r.rank_rating) })));
       if (rows.length >= want) break;
     }
@@ -308,7 +321,9 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
       q = q.orderBy(sql`u.handle || '/' || i.name`).orderBy('i.id');
       break;
   }
-  return q.limit(limit).execute();
+  return withVersions(q.limit(limit), pageOrder(sort))
+    .execute(db)
+    .then((r) => r.rows);
 }
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execute']>>[number];
 
