@@ -124,6 +124,37 @@ describe('listing search', () => {
     }
   });
 
+  it("shows each result's latest version, regions and architectures as its own page does", async () => {
+    type Version = { version: string; status: string; regions: Array<{ region: string; architecture: string }> };
+    let checked = 0;
+    let revokedSeen = false;
+    for (const qs of ['sort=name&limit=100', 'q=bulk&limit=100', 'q=pytorch&limit=100', 'q=genomics&limit=5']) {
+      const res = await request(reg.url).get(`/api/v1/listings?${qs}`);
+      expect(res.status, qs).toBe(200);
+      expect(res.body.items.length, qs).toBeGreaterThan(0);
+      for (const item of res.body.items) {
+        const detail = await request(reg.url).get(`/api/v1/listings/${item.ref}`);
+        expect(detail.status).toBe(200);
+        // Newest first; a revoked version counts for neither the latest version nor the regions.
+        const versions = detail.body.versions as Version[];
+        revokedSeen ||= versions.some((v) => v.status === 'revoked');
+        const live = versions.filter((v) => v.status !== 'revoked' && v.regions.length > 0);
+        const regions = live.flatMap((v) => v.regions);
+        expect(
+          { latest_version: item.latest_version, regions: item.regions, architectures: item.architectures },
+          `${qs} ${item.ref}`,
+        ).toEqual({
+          latest_version: live[0]?.version ?? null,
+          regions: [...new Set(regions.map((r) => r.region))].sort(),
+          architectures: [...new Set(regions.map((r) => r.architecture))].sort(),
+        });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(revokedSeen).toBe(true);
+  });
+
   it('rejects bad parameters with 400', async () => {
     for (const qs of [
       'limit=0',

@@ -1,20 +1,52 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from './database.js';
 import { executePrepared, preparedStatement } from './prepared.js';
 
 // Values travel to EXECUTE as SQL literals: whatever a string holds comes back as the same
-// string, with standard-conforming strings on (the default) and off. Embedded PGlite: one
-// session, so the setting applies to the EXECUTE that follows.
+// string, with standard-conforming strings on (the default) and off, on embedded PGlite and (with
+// DATABASE_URL) on PostgreSQL. One session (a pool of one), so the setting applies to the EXECUTE
+// that follows.
+const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
+let drop = async () => {};
 beforeAll(async () => {
-  database = await createDatabase({ kind: 'pglite', dataDir: null });
+  if (serverUrl) {
+    const name = `cws_test_prepared_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 1 });
+    drop = async () => {
+      const s = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await s.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await s.end();
+    };
+  } else {
+    database = await createDatabase({ kind: 'pglite', dataDir: null });
+  }
 });
 afterAll(async () => {
   await database.close();
+  await drop();
 });
 
-const HOSTILE = ["it's", 'back\\slash', "\\'; SELECT 1; --", "a\\\\'b''c\\", 'データ \u00e9\u0301 \u{1f600}', ''];
+const HOSTILE = [
+  "it's",
+  'back\\slash',
+  "\\'; SELECT 1; --",
+  "a\\\\'b''c\\",
+  'データ \u00e9\u0301 \u{1f600}',
+  '',
+  '{a,b}',
+  '"quoted", {braces} \\"',
+  'NULL',
+  'x'.repeat(5000),
+];
 
 describe('executePrepared', () => {
   it.each(['on', 'off'])('returns every string unchanged with standard_conforming_strings %s', async (setting) => {
@@ -34,10 +66,34 @@ describe('executePrepared', () => {
     }
   });
 
-  it('refuses values it cannot write as literals', async () => {
+  it.each(['on', 'off'])(
+    'passes arrays of strings as text[], element by element, with the setting %s',
+    async (setting) => {
+      await sql.raw(`SET standard_conforming_strings = ${setting}`).execute(database.db);
+      try {
+        const statement = preparedStatement(
+          'SELECT n::int AS n, v FROM unnest($1::text[]) WITH ORDINALITY AS a(v, n) ORDER BY n',
+        );
+        const rows = await executePrepared<{ n: number; v: string }>(database.db, statement, [HOSTILE]);
+        expect(rows).toEqual(HOSTILE.map((v, k) => ({ n: k + 1, v })));
+        expect(await executePrepared(database.db, statement, [[]])).toEqual([]);
+        const count = preparedStatement('SELECT cardinality($1::text[])::int AS c');
+        expect(await executePrepared(database.db, count, [['a', '']])).toEqual([{ c: 2 }]);
+      } finally {
+        await sql.raw('SET standard_conforming_strings = on').execute(database.db);
+      }
+    },
+  );
+
+  it('refuses values it cannot write as literals; a NUL is a data exception (22021), as the database answers it', async () => {
     const statement = preparedStatement('SELECT $1::text AS v');
-    await expect(executePrepared(database.db, statement, ['a\0b'])).rejects.toThrow(/NUL/);
+    await expect(executePrepared(database.db, statement, ['a\0b'])).rejects.toMatchObject({
+      code: '22021',
+      message: expect.stringMatching(/NUL/),
+    });
+    await expect(executePrepared(database.db, statement, [['ok', 'a\0b']])).rejects.toMatchObject({ code: '22021' });
     await expect(executePrepared(database.db, statement, [Number.NaN])).rejects.toThrow(/finite/);
     await expect(executePrepared(database.db, statement, [{}])).rejects.toThrow(/no SQL literal/);
+    await expect(executePrepared(database.db, statement, [[1, 2]])).rejects.toThrow(/arrays of strings/);
   });
 });

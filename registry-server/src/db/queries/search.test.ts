@@ -12,6 +12,7 @@ import {
   type SearchTerm,
   searchListingIds,
 } from './search.js';
+import { prefixWordsOf } from './search-page.js';
 import { ANONYMOUS } from './visibility.js';
 
 // What an anonymous caller sees: the public listings the test makes.
@@ -208,6 +209,47 @@ describe('relevance paging over the postings', () => {
     expect(await prefixWords(database.db, 'alp', 100)).toEqual(alp.words);
     expect(await prefixWords(database.db, 'al', 2)).toHaveLength(2);
     expect(await prefixWords(database.db, 'データ', 10)).toEqual(['データ']);
+  });
+
+  it("expands every word of a query in one statement, exactly as each word's own prefix lookup", async () => {
+    // Vocabulary words a LIKE pattern or a literal would get wrong: wildcards, quotes, backslashes,
+    // other scripts, the longest word kept.
+    const extra = ['al_x', 'al%y', "al'q", 'al\\z', 'データベース', 'ﾃﾞｰﾀ', `l${'o'.repeat(37)}ng`];
+    await database.db
+      .insertInto('search_words')
+      .values(extra.map((word) => ({ word })))
+      .execute();
+    try {
+      const vocabulary = (await database.db.selectFrom('search_words').select('word').execute()).map((r) => r.word);
+      const terms = [
+        'al',
+        'alp',
+        'al_',
+        'al%',
+        "al'",
+        'al\\',
+        'データ',
+        'デ',
+        'ﾃﾞ',
+        'l',
+        'loo',
+        extra[6]!,
+        'zz',
+        "'; --",
+      ];
+      const got = await prefixWordsOf(database.db, terms, 1000);
+      expect(got).toEqual(terms.map((t) => vocabulary.filter((w) => w.startsWith(t)).sort()));
+      expect(got[0]!.length).toBeGreaterThan(4);
+      expect(got[4]).toEqual(["al'q"]);
+      expect(await prefixWordsOf(database.db, terms, 1000)).toEqual(got);
+      // The cut: at most `max` per word, each word on its own.
+      const cut = await prefixWordsOf(database.db, ['al', 'データ'], 2);
+      expect(cut.map((w) => w.length)).toEqual([2, 2]);
+      expect(await prefixWordsOf(database.db, [], 10)).toEqual([]);
+      await expect(prefixWordsOf(database.db, ['a\0b'], 10)).rejects.toMatchObject({ code: '22021' });
+    } finally {
+      await database.db.deleteFrom('search_words').where('word', 'in', extra).execute();
+    }
   });
 
   it('follows listing and rating writes', async () => {

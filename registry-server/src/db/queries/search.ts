@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { DB } from '../schema.js';
-import { executePage, type PageRow, pageOrder, withVersions } from './search-page.js';
+import { executePage, type PageRow, pageOrder, versionsOf, withVersions } from './search-page.js';
 import { type AccessScope, visibleSql } from './visibility.js';
 
 export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
@@ -271,7 +271,9 @@ export async function relevancePage(
   if (d === null) {
     // A broad prefix (LIKE): planned per call, a generic plan could not use an index range for it.
     const page = relevanceBroad(db, f, after, want);
-    const got = (await withVersions(page, sql`s.cls DESC, s.rank_rating DESC, s.id DESC`).execute(db)).rows;
+    const got = (await withVersions(page, sql`s.cls DESC, s.rank_rating DESC, s.id DESC`).execute(db)).rows.map(
+      versionsOf,
+    );
     rows.push(...got.map((r) => ({ ...r, cls: Number(r.cls) as 0 | 1, rank_rating: Number(r.rank_rating) })));
   } else {
     for (const cls of [1, 0] as const) {
@@ -323,7 +325,7 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
   }
   return withVersions(q.limit(limit), pageOrder(sort))
     .execute(db)
-    .then((r) => r.rows);
+    .then((r) => r.rows.map(versionsOf));
 }
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execute']>>[number];
 
