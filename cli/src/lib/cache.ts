@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type ResolveResult, resolveResult } from '@cws/shared';
+import { type ResolveResult, resolveResult } from '@cws/shared/schemas/resolve';
 import * as z from 'zod';
 import { readIfExists, writeFileAtomic } from './files.js';
 

@@ -1,4 +1,4 @@
-import { REGION_PATTERN } from '@cws/shared';
+import { REGION_PATTERN } from '@cws/shared/validators';
 import type { AwsGateway } from './aws/gateway.js';
 import { type CwsConfig, DEFAULT_CACHE_TTL_SECONDS, loadConfig, saveConfig } from './config.js';
 import { type CwsEnv, readEnv } from './env.js';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -8,7 +7,9 @@ import { dirname } from 'node:path';
  */
 export async function writeFileAtomic(file: string, content: string, mode: number, dirMode = 0o700): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: dirMode });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // The name only has to be unused: 'wx' (O_EXCL) refuses an existing file or symlink and the folder is the user's
+  // own. Math.random, not node:crypto: loading crypto (~20 modules) was a tenth of a `cws ami resolve`'s start-up.
+  const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2, 10)}.tmp`;
   try {
     await writeFile(tmp, content, { mode, flag: 'wx' });
     // The umask may have narrowed the mode; set it exactly.

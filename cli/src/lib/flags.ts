@@ -1,4 +1,4 @@
-import { REGION_PATTERN } from '@cws/shared';
+import { REGION_PATTERN } from '@cws/shared/validators';
 import { CwsError } from './errors.js';
 
 /** "2", "0.5", "1.5s" -> milliseconds. */

@@ -11,7 +11,6 @@ import {
   listingName,
   ratingSummary,
   region,
-  severity,
   tag,
   templateName,
   timestamp,
@@ -20,6 +19,22 @@ import {
   visibility,
 } from './common.js';
 import { hygieneInput, versionHygiene, versionTestReport } from './image-checks.js';
+import { lineage, scanInfo, verificationInfo } from './listing-parts.js';
+
+// The parts a resolve answer and an AMI status answer are made of live in listing-parts.ts, so a client that checks
+// only those answers (the CLI's lean resolve path) does not build every listing schema; re-exported here unchanged.
+export {
+  type Lineage,
+  lineage,
+  type RevokedAncestor,
+  revokedAncestor,
+  type ScanInfo,
+  type SeverityCounts,
+  scanInfo,
+  severityCounts,
+  type VerificationInfo,
+  verificationInfo,
+} from './listing-parts.js';
 
 export const SORTS = ['relevance', 'rating', 'downloads', 'recent', 'name'] as const;
 
@@ -46,32 +61,6 @@ export const channelParams = z.strictObject({
   channel: channelName,
 });
 
-export const verificationInfo = z.object({
-  status: z.enum(['unverified', 'verified', 'failed']),
-  reason: z.string().nullable(),
-  checked_at: timestamp.nullable(),
-});
-export type VerificationInfo = z.infer<typeof verificationInfo>;
-
-export const severityCounts = z.object({
-  critical: z.number().int(),
-  high: z.number().int(),
-  medium: z.number().int(),
-  low: z.number().int(),
-  informational: z.number().int(),
-});
-export type SeverityCounts = z.infer<typeof severityCounts>;
-
-export const scanInfo = z.object({
-  scanner: z.string(),
-  status: z.enum(['pending', 'running', 'complete', 'failed']),
-  reason: z.string().nullable().optional().describe('why the scan failed (failed scans count as not scanned)'),
-  counts: severityCounts,
-  highest: severity.nullable(),
-  scanned_at: timestamp,
-});
-export type ScanInfo = z.infer<typeof scanInfo>;
-
 export const regionImage = z.object({
   region,
   architecture,
@@ -86,28 +75,6 @@ export const regionImage = z.object({
   scan: scanInfo.nullable(),
 });
 export type RegionImage = z.infer<typeof regionImage>;
-
-/** A version built on a revoked image: the nearest revoked ancestor. */
-export const revokedAncestor = z.object({
-  listing: z.string().describe('OWNER/NAME of the revoked ancestor'),
-  version,
-  ami_id: amiId.describe('the revoked image this one descends from'),
-  reason: z.string().nullable(),
-  generations: z.number().int().describe('1: the parent itself was revoked'),
-  message: z.string().describe('"built on a revoked image: <reason>"'),
-});
-export type RevokedAncestor = z.infer<typeof revokedAncestor>;
-
-export const lineage = z.object({
-  parent_ami: amiId.nullable().describe('the image this one was saved from'),
-  parent_listing: z.string().nullable().describe('the listing the saver says the parent came from'),
-  parent: z
-    .object({ listing: z.string(), version, status: versionStatus })
-    .nullable()
-    .describe('the listing version that holds parent_ami in this registry, if any'),
-  revoked_ancestor: revokedAncestor.nullable(),
-});
-export type Lineage = z.infer<typeof lineage>;
 
 export const versionDetail = z.object({
   version,

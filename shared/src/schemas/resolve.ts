@@ -11,7 +11,7 @@ import {
   version,
   versionStatus,
 } from './common.js';
-import { scanInfo, severityCounts, verificationInfo } from './listings.js';
+import { scanInfo, severityCounts, verificationInfo } from './listing-parts.js';
 
 export const resolveParams = z.strictObject({ template: templateName });
 export const resolveQuery = z

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { amiId, architecture, region, version, visibility } from './common.js';
-import { lineage, scanInfo, verificationInfo } from './listings.js';
+import { lineage, scanInfo, verificationInfo } from './listing-parts.js';
 
 export const amiStatusBody = z.strictObject({
   ami_ids: z.array(amiId).min(1, 'ask about at least one AMI').max(100, 'at most 100 AMIs per request'),

@@ -1,13 +1,8 @@
-import {
-  type AmiStatusResult,
-  amiStatusResult,
-  HttpClient,
-  type HttpClientOptions,
-  type RegistryClient,
-  type ResolveParams,
-  type ResolveResult,
-  resolveResult,
-} from '@cws/shared';
+// Deep imports: the lean path's bundle then builds only these modules' schemas, not the whole API's.
+import type { RegistryClient, ResolveParams } from '@cws/shared';
+import { HttpClient, type HttpClientOptions } from '@cws/shared/client/http';
+import { type ResolveResult, resolveResult } from '@cws/shared/schemas/resolve';
+import { type AmiStatusResult, amiStatusResult } from '@cws/shared/schemas/trust';
 
 /**
  * The two registry calls a resolution makes (`resolve`, then `amiStatus` on what a tier found), on the shared

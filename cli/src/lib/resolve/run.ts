@@ -1,4 +1,5 @@
-import { ARCHITECTURES, type Architecture, amiStatusBody, CHANNEL_PATTERN, type Severity } from '@cws/shared';
+import { amiStatusBody } from '@cws/shared/schemas/trust';
+import { ARCHITECTURES, type Architecture, CHANNEL_PATTERN, type Severity } from '@cws/shared/validators';
 import { ResolveCache } from '../cache.js';
 import { orderedRegistries } from '../config.js';
 import type { CliContext } from '../context.js';

@@ -1,4 +1,5 @@
-import { type AmiStatusItem, isRegistryError, type RegistryClient, type RevokedAncestor } from '@cws/shared';
+import type { AmiStatusItem, RegistryClient, RevokedAncestor } from '@cws/shared';
+import { isRegistryError } from '@cws/shared/client/errors';
 
 export interface StatusRegistry {
   name: string;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { checkTemplate, formatTemplateIssues, type Template, type TemplateIssue } from '@cws/shared';
+import type { Template } from '@cws/shared/templates/schema';
+import { checkTemplate, formatTemplateIssues, type TemplateIssue } from '@cws/shared/templates/validate';
 import { CwsError } from '../errors.js';
 
 export type { TemplateIssue };

@@ -14,4 +14,4 @@ export {
   type Strategy,
   type Template,
   templateSchema,
-} from '@cws/shared';
+} from '@cws/shared/templates/schema';

@@ -1,11 +1,7 @@
-import {
-  type ExcludedImage,
-  isNoMatch,
-  isRegistryError,
-  normalizeBaseUrl,
-  type ResolveResult,
-  severityRank,
-} from '@cws/shared';
+import { isNoMatch, isRegistryError } from '@cws/shared/client/errors';
+import { normalizeBaseUrl } from '@cws/shared/client/http';
+import type { ExcludedImage, ResolveResult } from '@cws/shared/schemas/resolve';
+import { severityRank } from '@cws/shared/severities';
 import { cacheKey } from '../../cache.js';
 import {
   elapsed,

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { AMI_ID_PATTERN } from '@cws/shared';
+import { AMI_ID_PATTERN } from '@cws/shared/validators';
 import { AwsError } from '../../aws/gateway.js';
 import { type AmiSearch, BASE_IMAGES, type Template } from '../../templates/schema.js';
 import {
@@ -37,7 +36,8 @@ export function userDataFor(template: Template): UserDataInfo {
   return {
     present: true,
     bytes: buf.length,
-    sha256: createHash('sha256').update(buf).digest('hex'),
+    // node:crypto only when a template has a user-data script (it is ~20 modules to load).
+    sha256: process.getBuiltinModule('node:crypto').createHash('sha256').update(buf).digest('hex'),
     base64: buf.toString('base64'),
   };
 }
