@@ -6,14 +6,15 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: {
+    alias: [
       // Tests run against the sources; the CLI end-to-end tests run the built binary.
-      '@cws/shared/severities': here('./shared/src/severities.ts'),
-      '@cws/shared': here('./shared/src/index.ts'),
-      '@cws/registry-server': here('./registry-server/src/index.ts'),
-      '@cws/migrations': here('./migrations/src/index.ts'),
-      '@cws/aws-emulator': here('./test/aws-emulator/src/index.ts'),
-    },
+      // A subpath of @cws/shared (its "./*" export, `@cws/shared/schemas/resolve`) is that file of shared/src.
+      { find: /^@cws\/shared\/(.+)$/, replacement: here('./shared/src/$1.ts') },
+      { find: /^@cws\/shared$/, replacement: here('./shared/src/index.ts') },
+      { find: /^@cws\/registry-server$/, replacement: here('./registry-server/src/index.ts') },
+      { find: /^@cws\/migrations$/, replacement: here('./migrations/src/index.ts') },
+      { find: /^@cws\/aws-emulator$/, replacement: here('./test/aws-emulator/src/index.ts') },
+    ],
   },
   test: {
     include: [

@@ -7,11 +7,12 @@ if (argv.length === 1 && argv[0] === '--version') {
   const pjson = require('../package.json');
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  // Node 22+ keeps V8's compiled code of the bundle on disk (os.tmpdir()/node-compile-cache); Node 20 has no such cache.
-  require('node:module').enableCompileCache?.();
   // `cws ami resolve` runs without oclif when its argv is one the lean path parses exactly as oclif would
   // (src/lean/); everything else, and --help, goes to oclif, bundled with the commands (cli/scripts/bundle.mjs).
-  import('../dist/bundle/lean.js')
+  // The lean bundle is CommonJS, loaded by require: no ES module loader to start, and V8's code cache of it is kept
+  // in the user's cache folder (compile-cache.cjs; on Node 22+ that also turns on Node's cache for the oclif path).
+  Promise.resolve()
+    .then(() => require('./compile-cache.cjs').requireCached(require.resolve('../dist/bundle/lean.cjs')))
     .then(({ runLean }) => runLean(argv, require('../dist/bundle/lean-commands.json')))
     .then((done) => done || import('../dist/bundle/commands.js').then(({ execute }) => execute({ dir: __filename })))
     .catch((err) => {

@@ -4,7 +4,7 @@
 // gets there: a resolve never parses the build, publish or save code. The AWS SDK stays outside, installed as a
 // dependency, and is loaded only when a tier needs it.
 //
-// A second entry, dist/bundle/lean.js (src/lean/), runs `cws ami resolve` without oclif; it reads the command's flags
+// A second entry, dist/bundle/lean.cjs (src/lean/), runs `cws ami resolve` without oclif; it reads the command's flags
 // from dist/bundle/lean-commands.json, written here from the oclif command itself. The built-in templates are kept
 // as data too (dist/bundle/builtin-templates.json), so naming one does not load the YAML parser.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,19 @@ const options = {
 // imports are inlined and run only when reached): one module to load instead of a dozen small chunks.
 const [result, lean] = await Promise.all([
   build({ ...options, entryPoints: { commands: `${here}dist/bundle-entry.js` }, chunkNames: 'chunks/[name]-[hash]' }),
-  build({ ...options, entryPoints: { lean: `${here}dist/lean/entry.js` }, splitting: false }),
+  build({
+    ...options,
+    entryPoints: { lean: `${here}dist/lean/entry.js` },
+    splitting: false,
+    // CommonJS, loaded by require() from bin/run.cjs: no ES module loader to start (~20 of Node's own modules), and
+    // Node 20 can keep V8's code cache of it (bin/compile-cache.cjs), which it cannot for an ES module.
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    banner: { js: "const __cwsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__cwsImportMetaUrl' },
+    // import() of what stays outside (the AWS SDK) as require(): resolved from the bundle's folder by Node's loader.
+    supported: { 'dynamic-import': false },
+  }),
 ]);
 if (process.env.CWS_BUNDLE_METAFILE === '1') {
   writeFileSync(`${here}dist/bundle/meta.json`, JSON.stringify(result.metafile));
