@@ -57,7 +57,7 @@ describe('compile cache of the lean bundle', () => {
     writeFileSync(bundle, 'exports.answer = () => [43, true, true];\n');
     utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
     expect(load()).toMatchObject({ status: 0, out: { answer: [43, true, true] } });
-    const key = readFileSync(cacheFile(), 'latin1').split('\n')[0];
+    const key = readFileSync(cacheFile(), 'latin1').split('\n')[0] ?? '';
     writeFileSync(cacheFile(), Buffer.concat([Buffer.from(`${key}\n`), Buffer.from('not V8 data at all')]));
     expect(load()).toMatchObject({ status: 0, out: { answer: [43, true, true] } });
     expect(readFileSync(cacheFile()).length).toBeGreaterThan(key.length + 100);
