@@ -25,8 +25,10 @@ function requireCached(file) {
     return require(file);
   }
   if (typeof Module.enableCompileCache === 'function') {
-    // Node's own cache (it reports a failure in its return value, it does not throw).
+    // Node's own cache (it reports a failure in its return value, it does not throw); the folder made 0700 first,
+    // as Node would make it world-readable.
     try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       Module.enableCompileCache(dir);
     } catch {
       // no cache then
