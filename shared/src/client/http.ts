@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import * as z from 'zod';
 import { RegistryError } from './errors.js';
 import { backoffDelay, IDEMPOTENT_METHODS, parseRetryAfter, RETRYABLE_STATUSES, sleep } from './retry.js';
@@ -128,8 +129,7 @@ function send(
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    // https (with tls and crypto: ~30 modules) is loaded only for an https URL; a registry on loopback is http.
-    const request = url.startsWith('https:') ? process.getBuiltinModule('node:https').request : httpRequest;
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     const all = body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
     const req = request(url, { method, headers: all, signal }, resolve);
     req.once('error', reject);
