@@ -5,6 +5,7 @@ import type { Database, Db } from '../db/database.js';
 import { communityListings } from '../db/queries/community.js';
 import { regionsOfListings } from '../db/queries/listings.js';
 import {
+  type PageRow,
   PREFIX_LIST,
   type RelevanceAfter,
   relevancePage,
@@ -14,7 +15,7 @@ import {
   searchListingIds,
   similarWords,
 } from '../db/queries/search.js';
-import { type PageRow, prefixWordsOf } from '../db/queries/search-page.js';
+import { prefixWordsOf } from '../db/queries/search-page.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';

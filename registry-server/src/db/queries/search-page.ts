@@ -1,7 +1,6 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
-import type { SearchRow, SearchSort } from './search.js';
 
 /**
  * How a search request reaches the database: as few statements as it can, each planned once per
@@ -15,7 +14,8 @@ export interface PageVersions {
   regions: string[];
   architectures: string[];
 }
-export type PageRow = SearchRow & PageVersions;
+/** How a page is ordered (`search.ts` re-exports it: it is the search API's sort). */
+export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
 
 /** The aggregate's column: [version id, version, region, architecture] per non-revoked version and region image of the listing. */
 export interface VersionArrays {

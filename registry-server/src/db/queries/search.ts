@@ -1,10 +1,10 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { DB } from '../schema.js';
-import { executePage, type PageRow, pageOrder, versionsOf, withVersions } from './search-page.js';
+import { executePage, type PageVersions, pageOrder, type SearchSort, versionsOf, withVersions } from './search-page.js';
 import { type AccessScope, visibleSql } from './visibility.js';
 
-export type SearchSort = 'relevance' | 'rating' | 'downloads' | 'recent' | 'name';
+export type { SearchSort };
 
 /**
  * One query word, as the vocabulary words it stands for (itself and the words it begins, or its
@@ -328,6 +328,8 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
     .then((r) => r.rows.map(versionsOf));
 }
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execute']>>[number];
+/** A row of a search page: the listing's summary columns and its versions. */
+export type PageRow = SearchRow & PageVersions;
 
 /** Words of the vocabulary that a query word may be a typo of (or a prefix of). */
 export function similarWords(db: Db, term: string) {
