@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { CATEGORIES, DESCRIPTION_WORDS, FIRST_NAMES, NAME_WORDS, REGIONS, REVIEWS, TAGS, TEMPLATES } from './words.js';
 
 /** Bump when the generated data changes: cached catalogues with another version are rebuilt. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 /**
  * @typedef {{ listings: number, ratings: number, users: number, publishers: number, tokens: number }} Size
@@ -193,11 +193,11 @@ function statements(/** @type {Size} */ s) {
        SELECT image_id, user_id, stars, review, created_at, created_at FROM bench_r ORDER BY image_id, user_id`,
     ],
     [
-      // services/present.ts wordsOf(): split on [^a-z0-9]+, words of 2-40 characters.
+      // What the trigger on images adds to the typo vocabulary (migration 2026120310's own
+      // function: letters and digits of every script, 2-40 characters, as wordsOf()).
       'search vocabulary',
       `INSERT INTO search_words (word)
-       SELECT DISTINCT w FROM images, regexp_split_to_table(search_doc, '[^a-z0-9]+') AS w
-       WHERE length(w) BETWEEN 2 AND 40`,
+       SELECT DISTINCT w FROM images, search_words_of(search_doc) AS w`,
     ],
     [
       // What the trigger on images writes (migration 2026120310: the same SQL function), with the
