@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { isNoMatch, RegistryError } from './errors.js';
@@ -240,5 +240,134 @@ describe('RegistryClient', () => {
     const s = await serve((_q, res) => send(res, 404, { error: { code: 'not_found', message: 'no' } }));
     await failure(new RegistryClient({ baseUrl: s.url }).getListing('a', 'b/../c'));
     expect(s.hits[0]?.url).toBe('/api/v1/listings/a/b%2F..%2Fc');
+  });
+});
+
+/**
+ * A real HTTP/1.1 server on loopback that closes kept-alive sockets under the client: it answers the first
+ * request of each connection (keep-alive), and resets the connection when a second request arrives on it
+ * (what the client meets when the server's keep-alive timeout closed the socket while the request was on
+ * its way). `seen` records every request head, with the connection number and whether it was answered.
+ */
+async function closesIdleSockets() {
+  const seen: { connection: number; method: string; answered: boolean; bodyBytes: number }[] = [];
+  let connections = 0;
+  const server = createNetServer((socket) => {
+    const connection = ++connections;
+    let buffer = Buffer.alloc(0);
+    let served = 0;
+    // The request being read: its method and the body bytes still to come (counted, not kept).
+    let head: { method: string; left: number; length: number } | null = null;
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => {
+      buffer = head ? chunk : Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (!head) {
+          const end = buffer.indexOf('\r\n\r\n');
+          if (end === -1) return;
+          const text = buffer.subarray(0, end).toString('latin1');
+          const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(text)?.[1] ?? 0);
+          head = { method: text.split(' ')[0]!, left: length, length };
+          buffer = buffer.subarray(end + 4);
+          if (served > 0) {
+            seen.push({ connection, method: head.method, answered: false, bodyBytes: Math.min(buffer.length, length) });
+            socket.resetAndDestroy();
+            return;
+          }
+        }
+        const take = Math.min(head.left, buffer.length);
+        head.left -= take;
+        buffer = buffer.subarray(take);
+        if (head.left > 0) return;
+        seen.push({ connection, method: head.method, answered: true, bodyBytes: head.length });
+        head = null;
+        served += 1;
+        const body = '{"ok":true}';
+        socket.write(
+          `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`,
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('HttpClient on kept-alive sockets the server closed', () => {
+  // No backoff retries: what is asserted is the one immediate resend on a new socket.
+  const opts = { retries: 0, timeoutMs: 10_000 };
+
+  it('sends a GET again once, on a new socket, when its reused socket was reset before any answer', async () => {
+    const s = await closesIdleSockets();
+    try {
+      const client = new HttpClient({ baseUrl: s.url, ...opts });
+      expect(await client.request({ method: 'GET', path: '/a', schema: ok })).toEqual({ ok: true });
+      expect(await client.request({ method: 'GET', path: '/b', schema: ok })).toEqual({ ok: true });
+      // The second request went out on the first connection (reused), was reset, and went again on a new one.
+      expect(s.seen.map(({ connection, answered }) => [connection, answered])).toEqual([
+        [1, true],
+        [1, false],
+        [2, true],
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not send a POST again once its whole body was written: the server may have acted on it', async () => {
+    const s = await closesIdleSockets();
+    try {
+      const client = new HttpClient({ baseUrl: s.url, ...opts });
+      await client.request({ method: 'GET', path: '/a', schema: ok });
+      const err = await failure(client.request({ method: 'POST', path: '/b', body: { n: 1 }, schema: ok }));
+      expect(err.kind).toBe('network');
+      expect(err.code).toBe('ECONNRESET');
+      expect(s.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('sends a POST again when the reset came before its body was all written', async () => {
+    const s = await closesIdleSockets();
+    try {
+      const client = new HttpClient({ baseUrl: s.url, ...opts });
+      await client.request({ method: 'GET', path: '/a', schema: ok });
+      // Larger than what loopback's socket buffers take at once: still being written when the reset comes.
+      const big = 'x'.repeat(32 * 1024 * 1024);
+      expect(await client.request({ method: 'POST', path: '/b', body: { big }, schema: ok })).toEqual({ ok: true });
+      const posts = s.seen.filter((r) => r.method === 'POST');
+      expect(posts.map((r) => [r.connection, r.answered])).toEqual([
+        [1, false],
+        [2, true],
+      ]);
+      expect(posts[0]!.bodyBytes).toBeLessThan(posts[1]!.bodyBytes);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('never resends on a socket of its own (a new connection reset is an error, as before)', async () => {
+    const server = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    let connections = 0;
+    server.on('connection', () => {
+      connections += 1;
+    });
+    try {
+      const client = new HttpClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...opts });
+      const err = await failure(client.request({ method: 'GET', path: '/a', schema: ok }));
+      expect(err.code).toBe('ECONNRESET');
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -117,9 +117,17 @@ function describeZodError(error: z.ZodError): string {
   return `${where}: ${first.message}${more}`;
 }
 
+/** A request on a kept-alive socket that failed this way never reached a server that was still listening on it. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * One HTTP exchange with Node's own http/https (keep-alive agent, native parser). Not fetch/undici: undici is
  * half a megabyte of JavaScript plus a WebAssembly parser, most of a short `cws` command's start-up on Node 20.
+ *
+ * A kept-alive socket the server closed while it sat idle (its keep-alive timeout: Node's own is 5 s) can be
+ * handed out for the next request before the close reaches us; that request then fails with ECONNRESET. It is
+ * sent again once, at once, on a new socket: when it failed before any byte of an answer, and either the method
+ * is idempotent or the body was not all written (a server acts on no request before its whole body arrived).
  */
 function send(
   url: string,
@@ -131,9 +139,28 @@ function send(
   return new Promise((resolve, reject) => {
     const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     const all = body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
-    const req = request(url, { method, headers: all, signal }, resolve);
-    req.once('error', reject);
-    req.end(body ?? undefined);
+    const attempt = (fresh: boolean) => {
+      let answered = false;
+      // agent: false is a socket of its own, closed after the answer: never a pooled one that may be stale too.
+      const options = fresh ? { method, headers: all, signal, agent: false } : { method, headers: all, signal };
+      const req = request(url, options, (res) => {
+        answered = true;
+        resolve(res);
+      });
+      req.once('error', (err: NodeJS.ErrnoException) => {
+        const stale =
+          !fresh &&
+          !answered &&
+          req.reusedSocket &&
+          !signal.aborted &&
+          STALE_SOCKET_CODES.has(err.code ?? '') &&
+          (IDEMPOTENT_METHODS.has(method) || !req.writableFinished);
+        if (stale) attempt(true);
+        else reject(err);
+      });
+      req.end(body ?? undefined);
+    };
+    attempt(false);
   });
 }
 
