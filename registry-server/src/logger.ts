@@ -63,29 +63,44 @@ export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
  * One line per finished request: 5xx at error (ours), 4xx at info (the client's business), the
  * rest at debug. Written by hand rather than with pino-http: that builds a child logger and
  * serializers for every request (~85 us of a ~600 us cached answer) even when nothing is logged.
+ * Plain node:http types, so only http/ knows Express. One instance per app: the full stack
+ * (`middleware`) and the lean path of cached answers (`begin` + `finished`) share its request ids.
  */
-/** Plain node:http types, so only http/ knows Express. */
-export function createHttpLogger(
-  logger: Logger,
-): (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void) => void {
-  const http = logger.child({ name: 'http' });
-  let nextId = 0;
-  return (req, res, next) => {
-    const id = ++nextId;
+export class HttpLog {
+  readonly #http: Logger;
+  #nextId = 0;
+
+  constructor(logger: Logger) {
+    this.#http = logger.child({ name: 'http' });
+  }
+
+  /** The id of a request that starts now. */
+  begin(): number {
+    return ++this.#nextId;
+  }
+
+  /** Logs a finished request; `start` is its performance.now() at arrival. */
+  finished(req: IncomingMessage & { originalUrl?: string }, status: number, id: number, start: number): void {
+    const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+    if (!this.#http.isLevelEnabled(level)) return;
+    this.#http[level](
+      {
+        req: { id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) },
+        res: { statusCode: status },
+        responseTime: Math.round(performance.now() - start),
+      },
+      'request completed',
+    );
+  }
+
+  readonly middleware = (
+    req: IncomingMessage & { originalUrl?: string },
+    res: ServerResponse,
+    next: () => void,
+  ): void => {
+    const id = this.begin();
     const start = performance.now();
-    res.once('finish', () => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
-      if (!http.isLevelEnabled(level)) return;
-      http[level](
-        {
-          req: { id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) },
-          res: { statusCode: status },
-          responseTime: Math.round(performance.now() - start),
-        },
-        'request completed',
-      );
-    });
+    res.once('finish', () => this.finished(req, res.statusCode, id, start));
     next();
   };
 }

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from './config/config.js';
 import { type AppContext, type ContextOverrides, createContext } from './context.js';
 import { countListings } from './db/queries/listings.js';
-import { createApp } from './http/app.js';
+import { createHandler } from './http/app.js';
 import type { JobWorker } from './jobs/runner.js';
 import { createWorker } from './jobs/worker.js';
 import { DemoCatalogue, type DemoFiles } from './services/demo.js';
@@ -56,7 +56,7 @@ export async function createServer(config: Config, overrides: ContextOverrides =
       'empty catalogue: demo listings loaded (CWS_REGISTRY_DEMO=false to skip)',
     );
   }
-  const app = createApp(ctx, VERSION);
+  const { app, listener } = createHandler(ctx, VERSION);
 
   // Background work in-process: buffered counters reach the database every 2 s.
   const flush = async () => {
@@ -78,8 +78,11 @@ export async function createServer(config: Config, overrides: ContextOverrides =
     worker,
     listen() {
       return new Promise((resolve, reject) => {
-        const s = app.listen(config.http.port, config.http.host, (err?: Error) => {
-          if (err) return reject(err);
+        // The lean path of cached resolves answers in front of the app (http/cached-get.ts).
+        const s = createHttpServer(listener);
+        s.once('error', reject);
+        s.listen(config.http.port, config.http.host, () => {
+          s.off('error', reject);
           const { port } = s.address() as AddressInfo;
           const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
           const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;

@@ -1,5 +1,7 @@
+import { request as httpRequest } from 'node:http';
+import { pino } from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser, publish, publishBody } from '../helpers/api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -119,5 +121,214 @@ describe('a replica that is shutting down', () => {
     expect(res.headers['retry-after']).toBe('2');
     expect(res.headers.connection).toBe('close');
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+/** One request over node:http: the status, the headers in the order they were sent, the body. */
+function raw(
+  base: string,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        // Date changes between answers; Connection and Keep-Alive are node's, the same for both paths.
+        const names: string[] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          if (res.rawHeaders[i]!.toLowerCase() !== 'date') names.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: names, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the lean path of cached resolves (in front of Express)', () => {
+  let reg: TestRegistry;
+  let token: string;
+  const logs: Array<Record<string, unknown>> = [];
+  // Calls of the full stack's resolve, and answers of the lean path: which path answered.
+  let full = 0;
+  let lean = 0;
+  const base = '/api/v1/resolve/lean-path';
+  beforeAll(async () => {
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    reg = await startRegistry({ logger });
+    token = await createUser(reg, 'lean-owner');
+    await publish(reg, token, publishBody('lean', { template: 'lean-path' }, ['us-east-1', 'eu-west-1']));
+    await reg.server.ctx.services.verification.idle();
+    await new Promise((r) => setTimeout(r, 100));
+    await reg.server.ctx.jobs.idle(['scan-region']);
+    const service = reg.server.ctx.services.resolve;
+    const resolve = service.resolve.bind(service);
+    const cached = service.cached.bind(service);
+    vi.spyOn(service, 'resolve').mockImplementation((...args) => {
+      full += 1;
+      return resolve(...args);
+    });
+    vi.spyOn(service, 'cached').mockImplementation((...args) => {
+      const answer = cached(...args);
+      if (answer) lean += 1;
+      return answer;
+    });
+  });
+  afterAll(() => reg?.close());
+
+  /** Runs fn and says how many requests each path answered. */
+  async function paths<T>(fn: () => Promise<T>): Promise<{ result: T; full: number; lean: number }> {
+    const [f, l] = [full, lean];
+    const result = await fn();
+    return { result, full: full - f, lean: lean - l };
+  }
+
+  it('answers a repeated anonymous GET in front of Express with the bytes and headers of the full stack', async () => {
+    const url = `${base}?region=us-east-1&architecture=x86_64`;
+    const first = await paths(() => raw(reg.url, url));
+    expect(first).toMatchObject({ full: 1, lean: 0 });
+    expect(first.result.status).toBe(200);
+    // The same cache entry by another spelling of the query: a cache hit through the full stack.
+    const reordered = await paths(() => raw(reg.url, `${base}?architecture=x86_64&region=us-east-1`));
+    expect(reordered).toMatchObject({ full: 1, lean: 0 });
+    const hit = await paths(() => raw(reg.url, url));
+    expect(hit).toMatchObject({ full: 0, lean: 1 });
+    const again = await paths(() => raw(reg.url, `${base}?architecture=x86_64&region=us-east-1`));
+    expect(again).toMatchObject({ full: 0, lean: 1 });
+    for (const r of [reordered, hit, again]) {
+      expect(r.result.status).toBe(200);
+      expect(r.result.body).toBe(first.result.body);
+      expect(r.result.headers).toEqual(first.result.headers);
+    }
+    expect(first.result.headers.slice(0, 4)).toEqual([
+      'X-Content-Type-Options: nosniff',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(first.result.body)}`,
+      'Cache-Control: no-store',
+    ]);
+    expect(JSON.parse(first.result.body).listing.ref).toBe('lean-owner/lean');
+    // HEAD: the same headers, no body, from the lean path too.
+    const head = await paths(() => raw(reg.url, url, 'HEAD'));
+    expect(head).toMatchObject({ full: 0, lean: 1 });
+    expect(head.result.headers).toEqual(first.result.headers);
+    expect(head.result.body).toBe('');
+  });
+
+  it('takes percent-encoded spellings of the same request, each its own key, with the same answer', async () => {
+    const plain = await raw(reg.url, `${base}?region=eu-west-1`);
+    const encoded = `/api/v1/resolve/lean%2Dpath?region=eu%2Dwest%2D1`;
+    const first = await paths(() => raw(reg.url, encoded));
+    const second = await paths(() => raw(reg.url, encoded));
+    expect(first).toMatchObject({ full: 1, lean: 0 });
+    expect(second).toMatchObject({ full: 0, lean: 1 });
+    for (const r of [first, second]) {
+      expect(r.result.status).toBe(200);
+      expect(r.result.body).toBe(plain.body);
+    }
+    expect(JSON.parse(plain.body).region).toBe('eu-west-1');
+  });
+
+  it('leaves requests with a token, other methods and other spellings of the prefix to the full stack', async () => {
+    const url = `${base}?region=us-east-1`;
+    await raw(reg.url, url);
+    expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
+    const signedIn = await paths(() => raw(reg.url, url, 'GET', { authorization: `Bearer ${token}` }));
+    expect(signedIn).toMatchObject({ full: 1, lean: 0 });
+    expect(signedIn.result.status).toBe(200);
+    const unknown = await paths(() => raw(reg.url, url, 'GET', { authorization: 'Bearer cws_not_a_token' }));
+    expect(unknown).toMatchObject({ full: 0, lean: 0 });
+    expect(unknown.result.status).toBe(401);
+    const post = await paths(() => raw(reg.url, url, 'POST'));
+    expect(post.lean).toBe(0);
+    expect(post.result.status).toBe(404);
+    // Express routes paths case-insensitively; its metrics label would differ: never lean.
+    const upper = `/API/V1/resolve/lean-path?region=us-east-1`;
+    for (let i = 0; i < 2; i++) expect((await paths(() => raw(reg.url, upper))).lean).toBe(0);
+  });
+
+  it('answers non-Latin, malformed and unknown input with 4xx through the full stack, every time', async () => {
+    const cases: Array<[string, number]> = [
+      [`/api/v1/resolve/%E3%83%87%E3%83%BC%E3%82%BF?region=us-east-1`, 400],
+      [`${base}?region=%E3%83%87%E3%83%BC%E3%82%BF`, 400],
+      [`${base}?region=us-east-1&architecture=%E3%83%87`, 400],
+      [`/api/v1/resolve/lean%E3%8?region=us-east-1`, 400],
+      [`${base}?region=us-east-1&channel=a%00b`, 400],
+      [`${base}?region=us-east-1&min_rating=lots`, 400],
+      [`/api/v1/resolve/no-such-template?region=us-east-1`, 404],
+    ];
+    for (const [url, status] of cases) {
+      for (let i = 0; i < 2; i++) {
+        const r = await paths(() => raw(reg.url, url));
+        expect(r.lean, url).toBe(0);
+        expect(r.result.status, url).toBe(status);
+        expect(JSON.parse(r.result.body).error.code, url).toBeTypeOf('string');
+        expect(r.result.headers, url).toContain('X-Content-Type-Options: nosniff');
+      }
+    }
+  });
+
+  it('counts downloads, metrics and log lines as the full stack does', async () => {
+    const url = `${base}?region=us-east-1&architecture=x86_64`;
+    await raw(reg.url, url);
+    await reg.server.ctx.downloads.flush();
+    const metric = async () => {
+      const m = await reg.server.ctx.metrics.httpRequests.get();
+      const labels = { route: '/api/v1/resolve/:template', method: 'GET', status: '200' };
+      return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+    };
+    const before = await metric();
+    const hitsBefore = await localHits(reg);
+    const logged = logs.length;
+    const r = await paths(() => raw(reg.url, url));
+    expect(r.lean).toBe(1);
+    // A download pending for the client address, as resolve() counts it.
+    expect(reg.server.ctx.downloads.pending).toBe(1);
+    // count=false: none.
+    const uncounted = `${url}&count=false`;
+    await raw(reg.url, uncounted);
+    await reg.server.ctx.downloads.flush();
+    expect((await paths(() => raw(reg.url, uncounted))).lean).toBe(1);
+    expect(reg.server.ctx.downloads.pending).toBe(0);
+    for (let i = 0; i < 150 && reg.server.ctx.drain.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reg.server.ctx.drain.inFlight).toBe(0);
+    expect(await metric()).toBe(before + 3);
+    expect(await localHits(reg)).toBe(hitsBefore + 3);
+    const lines = logs.slice(logged).filter((l) => l.msg === 'request completed');
+    expect(lines.map((l) => (l.req as { url: string }).url)).toEqual([url, uncounted, uncounted]);
+    const ids = lines.map((l) => (l.req as { id: number }).id);
+    expect(ids[1]).toBe(ids[0]! + 1);
+    expect(ids[2]).toBe(ids[1]! + 1);
+    expect(lines[0]).toMatchObject({ level: 20, res: { statusCode: 200 } });
+  });
+
+  it('falls back to the full stack once a write made the answer stale', async () => {
+    const url = `${base}?region=us-east-1&architecture=x86_64`;
+    await raw(reg.url, url);
+    expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
+    await reg.server.ctx.cache.invalidate('test', { touches: ['resolve'] });
+    expect(await paths(() => raw(reg.url, url))).toMatchObject({ full: 1, lean: 0 });
+    expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
+  });
+
+  it('while draining, answers 503 through the full stack, logged, with nosniff', async () => {
+    const url = `${base}?region=us-east-1&architecture=x86_64`;
+    await raw(reg.url, url);
+    expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
+    const logged = logs.length;
+    await reg.server.ctx.drain.drain(0);
+    const r = await paths(() => raw(reg.url, url));
+    expect(r).toMatchObject({ full: 0, lean: 0 });
+    expect(r.result.status).toBe(503);
+    expect(r.result.headers).toContain('X-Content-Type-Options: nosniff');
+    expect(r.result.headers).toContain('Retry-After: 2');
+    expect(JSON.parse(r.result.body).error.code).toBe('unavailable');
+    const line = logs.slice(logged).find((l) => l.msg === 'request completed');
+    expect(line).toMatchObject({ level: 50, req: { method: 'GET', url }, res: { statusCode: 503 } });
   });
 });

@@ -101,6 +101,13 @@ export interface WrapOptions {
   shared?: boolean;
 }
 
+/** A key to peek() at, with its stamped form as of the last change (see Cache.peek). */
+export class CacheProbe {
+  localKey = '';
+  changes = -1;
+  constructor(readonly key: CacheKey) {}
+}
+
 /**
  * Read-through cache in two tiers: an in-process LRU (bounded in bytes) in front of Redis.
  *
@@ -143,6 +150,10 @@ export class Cache {
   #beating = false;
   #timers: NodeJS.Timeout[] = [];
   #local: Lru<unknown>;
+  /** Counts every change of what stamps are made of (epoch, generation, writes, spared counts). */
+  #changes = 0;
+  /** The stamp of each namespace as of #changes: built once per change, not per lookup. */
+  #stamps = new Map<string, string>();
   #inflight = new Map<string, Promise<unknown>>();
   readonly enabled: boolean;
   readonly #ttlMs: number;
@@ -202,7 +213,38 @@ export class Cache {
 
   /** The stamp of one namespace: changes on every invalidation that did not spare it. */
   #stamp(ns: string): string {
-    return `${this.#epoch}.${this.#shared(ns)}.${this.#writes - (this.#localSpared.get(ns) ?? 0)}`;
+    let stamp = this.#stamps.get(ns);
+    if (stamp === undefined) {
+      stamp = `${this.#epoch}.${this.#shared(ns)}.${this.#writes - (this.#localSpared.get(ns) ?? 0)}`;
+      this.#stamps.set(ns, stamp);
+    }
+    return stamp;
+  }
+
+  /** What a stamp is made of changed: every stamp is built again on its next use. */
+  #changed(): void {
+    this.#changes += 1;
+    this.#stamps.clear();
+  }
+
+  /**
+   * The value wrap(probe.key) would answer from this process's tier without loading anything,
+   * counted as wrap() counts a local hit; undefined, counting nothing, when wrap() would have
+   * to go further (a miss, an expired entry, out of contact with Redis and not young): the
+   * caller then calls wrap(), which counts and fills as usual. The probe keeps the key with
+   * its stamp until a write or a new generation changes the stamps.
+   */
+  peek(probe: CacheProbe): unknown {
+    if (!this.enabled) return undefined;
+    if (probe.changes !== this.#changes) {
+      probe.localKey = `${this.#stamp(namespaceOf(probe.key))}:${probe.key}`;
+      probe.changes = this.#changes;
+    }
+    const now = Date.now();
+    const local = this.#local.entry(probe.localKey, now);
+    if (local === undefined || !(this.#inContact(now) || now - local.storedAt < YOUNG_MS)) return undefined;
+    this.metrics.cacheRequests.inc({ tier: 'local', result: 'hit' });
+    return local.value;
   }
 
   #shared(ns: string): number {
@@ -289,6 +331,7 @@ export class Cache {
     ].sort();
     this.#writes += 1;
     for (const ns of spare) this.#localSpared.set(ns, (this.#localSpared.get(ns) ?? 0) + 1);
+    this.#changed();
     // Entries under the old stamps are unreachable now; the sweep and the LRU reclaim them.
     if (spare.length === 0) this.#local.clear();
     if (!this.redis) return;
@@ -371,6 +414,7 @@ export class Cache {
   #adopt(epoch: string, n: number, spared: Map<string, number>) {
     if (!Number.isFinite(n)) return;
     if (epoch !== this.#epoch) {
+      this.#changed();
       if (this.#epoch) this.logger.info({ epoch }, 'cache epoch changed (Redis lost the generation); cache dropped');
       this.#epoch = epoch;
       this.#gen = n;
@@ -382,6 +426,7 @@ export class Cache {
     // Stamps move with n (minus what spared each namespace): entries under old stamps are
     // unreachable from now on, so only a bump that spared nothing empties the local tier.
     const sparedSome = [...spared].some(([ns, s]) => s > (this.#spared.get(ns) ?? 0));
+    this.#changed();
     this.#gen = n;
     for (const [ns, s] of spared) if (s > (this.#spared.get(ns) ?? 0)) this.#spared.set(ns, s);
     if (!sparedSome) this.#local.clear();

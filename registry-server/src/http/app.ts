@@ -1,7 +1,9 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.js';
-import { createHttpLogger } from '../logger.js';
+import { HttpLog } from '../logger.js';
 import { assertNesting, jsonNesting } from '../services/input-limits.js';
+import { createRequestListener } from './cached-get.js';
 import { compose } from './compose.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerHealth } from './health.js';
@@ -64,8 +66,15 @@ function routesByFirstSegment(ctx: AppContext): RequestHandler {
   };
 }
 
+/** The app and the server's request listener: cached resolves in front of it (cached-get.ts). */
+export function createHandler(ctx: AppContext, version: string): { app: Express; listener: RequestListener } {
+  const log = new HttpLog(ctx.logger);
+  const app = createApp(ctx, version, log);
+  return { app, listener: createRequestListener(ctx, app, log) };
+}
+
 /** The middleware order, top to bottom; the error handler is last. */
-export function createApp(ctx: AppContext, version: string): Express {
+export function createApp(ctx: AppContext, version: string, log = new HttpLog(ctx.logger)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -73,7 +82,8 @@ export function createApp(ctx: AppContext, version: string): Express {
   app.set('query parser', 'simple');
   jsonNoStore(app);
 
-  app.use(compose(requestMetrics(ctx.metrics), ctx.drain.middleware(), createHttpLogger(ctx.logger), noSniff));
+  // The drain's 503 comes after the log and nosniff: it is logged and headed like any answer.
+  app.use(compose(requestMetrics(ctx.metrics), log.middleware, noSniff, ctx.drain.middleware()));
   registerHealth(app, ctx);
   app.use(rejectNul('url'));
 

@@ -6,7 +6,7 @@ import {
   severityRank,
 } from '@cws/shared';
 import type { Principal } from '../auth/tokens.js';
-import type { Cache } from '../cache/cache.js';
+import { type Cache, CacheProbe } from '../cache/cache.js';
 import { JsonText } from '../cache/json-text.js';
 import type { Database } from '../db/database.js';
 import {
@@ -43,9 +43,20 @@ interface CachedAnswer {
   versionId: number;
 }
 
+/** Request keys remembered for the lean path: at most this many, of at most this length. */
+const REQUEST_KEYS_MAX = 4096;
+const REQUEST_KEY_LENGTH_MAX = 1024;
+
 export class ResolveService {
   /** The bytes of each cached answer, made on its first hit in this process and dropped with it. */
   #bytes = new WeakMap<CachedAnswer, JsonText<ResolveResult>>();
+  /**
+   * Anonymous requests answered before, by request key (the raw URL: http/cached-get.ts): the
+   * cache key their answer lives under, and whether they count a download. The same raw URL
+   * always parses to the same template, query and so key, so a later request with it may look
+   * the entry up without parsing anything (`cached`).
+   */
+  #byRequest = new Map<string, { probe: CacheProbe; count: boolean }>();
 
   constructor(
     private readonly database: Database,
@@ -62,6 +73,7 @@ export class ResolveService {
     query: ResolveQuery,
     identity: string,
     viewer: Principal | null = null,
+    requestKey?: string,
   ): Promise<JsonText<ResolveResult>> {
     const scope = await this.access.scope(viewer);
     const scan: ScanPolicy | null =
@@ -96,6 +108,29 @@ export class ResolveService {
     if ('miss' in answer) throw new NotFoundError(answer.miss, 'no_match', answer.excluded);
     if (query.count !== false) this.downloads.count(answer.imageId, answer.versionId, identity);
     if (!this.cache.enabled) return new JsonText(Buffer.from(answer.json));
+    // Only anonymous viewers: the key's scope is then always the same (ANONYMOUS).
+    if (requestKey !== undefined && viewer === null && requestKey.length <= REQUEST_KEY_LENGTH_MAX) {
+      if (this.#byRequest.size >= REQUEST_KEYS_MAX) this.#byRequest.clear();
+      this.#byRequest.set(requestKey, { probe: new CacheProbe(key), count: query.count !== false });
+    }
+    return this.#bytesOf(answer);
+  }
+
+  /**
+   * The cached answer to an anonymous request seen before (by its request key), counted as a
+   * download for identity() as resolve() counts it; undefined when there is none in this
+   * process's cache tier (not seen, expired, a write made it stale, a miss): then resolve().
+   */
+  cached(requestKey: string, identity: () => string): JsonText<ResolveResult> | undefined {
+    const entry = this.#byRequest.get(requestKey);
+    if (entry === undefined) return undefined;
+    const answer = this.cache.peek(entry.probe) as CachedAnswer | Miss | undefined;
+    if (answer === undefined || 'miss' in answer) return undefined;
+    if (entry.count) this.downloads.count(answer.imageId, answer.versionId, identity());
+    return this.#bytesOf(answer);
+  }
+
+  #bytesOf(answer: CachedAnswer): JsonText<ResolveResult> {
     let bytes = this.#bytes.get(answer);
     if (!bytes) {
       bytes = new JsonText(Buffer.from(answer.json));

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -23,18 +24,30 @@ export class Drain {
     return this.#inFlight;
   }
 
+  /**
+   * Counts a response in flight until it closes ('close' comes once per response, after
+   * 'finish' or when the client went away first, node:http >= 15, also on kept-alive
+   * connections: one shared listener covers both). False, counting nothing, once draining.
+   */
+  admit(res: ServerResponse): boolean {
+    if (this.#draining) return false;
+    this.#inFlight += 1;
+    res.on('close', this.#done);
+    return true;
+  }
+
+  /**
+   * Runs after the request log and `nosniff` (app.ts), so the 503 is logged and headed like
+   * every other answer.
+   */
   middleware(): RequestHandler {
     return (_req, res, next) => {
-      if (this.#draining) {
+      if (!this.admit(res)) {
         res.setHeader('Connection', 'close');
         res.setHeader('Retry-After', '2');
         res.status(503).json({ error: { code: 'unavailable', message: 'this replica is shutting down; try again' } });
         return;
       }
-      this.#inFlight += 1;
-      // 'close' comes once per response, after 'finish' or when the client went away first
-      // (node:http >= 15, also on kept-alive connections): one listener covers both.
-      res.on('close', this.#done);
       next();
     };
   }
