@@ -15,6 +15,7 @@ import { DataFolderLock } from './data-lock.js';
 import { createPgPool } from './pg-pool.js';
 import { PGliteDialect, type PGliteLike } from './pglite-dialect.js';
 import type { EmbeddedStart } from './pglite-early.js';
+import { runStatement } from './pglite-statement.js';
 import { PGliteThread } from './pglite-thread.js';
 import type { DB } from './schema.js';
 
@@ -121,7 +122,9 @@ export async function createDatabase(
     }
     let pglite: PGliteLike;
     try {
-      pglite = opts.pglite ?? (await (embedded ? embedded.thread.opened() : PGliteThread.open(config.dataDir)));
+      pglite = opts.pglite
+        ? inThread(opts.pglite)
+        : await (embedded ? embedded.thread.opened() : PGliteThread.open(config.dataDir));
     } catch (err) {
       dataLock?.release();
       throw err;
@@ -196,6 +199,20 @@ export async function createDatabase(
       await db.destroy();
       dataLock?.release();
     },
+  };
+}
+
+/** A PGlite of this thread, its statements run as the database thread runs them (db/pglite-statement.ts). */
+function inThread(pglite: PGlite): PGliteLike {
+  const query = <R>(text: string, params: unknown[] = []) => runStatement<R>(pglite, text, params);
+  return {
+    get closed() {
+      return pglite.closed;
+    },
+    waitReady: pglite.waitReady,
+    query,
+    transaction: (fn) => pglite.transaction(() => fn({ query })),
+    close: () => pglite.close(),
   };
 }
 

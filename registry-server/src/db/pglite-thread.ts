@@ -20,7 +20,11 @@ const WORKER_FILE = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/db/pglite-worker.js', import.meta.url)
   : new URL('./pglite-worker.js', import.meta.url);
 
-type Pending = { resolve: (reply: ThreadReply) => void; reject: (err: Error) => void; stack: string | undefined };
+/**
+ * `caller` is an Error made when the statement was sent: V8 records the stack then, but formats it
+ * (the costly part, tens of microseconds) only if `.stack` is read, which happens only on failure.
+ */
+type Pending = { resolve: (reply: ThreadReply) => void; reject: (err: Error) => void; caller: Error | undefined };
 
 interface QueryResults<T> {
   rows: T[];
@@ -29,9 +33,10 @@ interface QueryResults<T> {
 }
 
 /** An Error as the database raised it in the worker (code, detail, constraint ... kept), with this thread's stack. */
-function revive(fields: Record<string, unknown>, stack: string | undefined): Error {
+function revive(fields: Record<string, unknown>, caller: Error | undefined): Error {
   const err = new Error(String(fields.message ?? 'database error'));
   Object.assign(err, fields);
+  const stack = caller?.stack;
   if (stack) err.stack = `${err.name}: ${err.message}\n${stack.split('\n').slice(1).join('\n')}`;
   return err;
 }
@@ -61,7 +66,7 @@ export class PGliteThread {
           resolve();
         },
         reject,
-        stack: undefined,
+        caller: undefined,
       });
     });
     this.#worker.on('message', (reply: ThreadReply) => {
@@ -69,7 +74,7 @@ export class PGliteThread {
       if (!waiting) return;
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) this.#worker.unref();
-      if (reply.error) waiting.reject(revive(reply.error, waiting.stack));
+      if (reply.error) waiting.reject(revive(reply.error, waiting.caller));
       else waiting.resolve(reply);
     });
     const fail = (err: Error) => {
@@ -112,7 +117,7 @@ export class PGliteThread {
     // The thread keeps the process alive only while an answer is awaited.
     if (this.#pending.size === 0) this.#worker.ref();
     return new Promise<ThreadReply>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, stack: new Error().stack });
+      this.#pending.set(id, { resolve, reject, caller: new Error() });
       this.#worker.postMessage({ ...msg, id });
     });
   }

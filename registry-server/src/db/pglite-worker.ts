@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { openPglite } from './pglite-open.js';
+import { runStatement } from './pglite-statement.js';
 import type { ThreadReply, ThreadRequest } from './pglite-thread.js';
 
 const port = parentPort;
@@ -41,7 +42,7 @@ port.on('message', async (msg: ThreadRequest) => {
     return;
   }
   try {
-    const { rows, affectedRows } = await db.query(msg.sql, msg.params, { rowMode: 'object' });
+    const { rows, affectedRows } = await runStatement(db, msg.sql, msg.params);
     port.postMessage({ id: msg.id, rows, affectedRows } satisfies ThreadReply);
   } catch (err) {
     port.postMessage({ id: msg.id, error: plainError(err) } satisfies ThreadReply);
