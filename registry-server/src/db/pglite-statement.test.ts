@@ -136,6 +136,14 @@ describe('runStatement on a PGlite of this thread', () => {
     expect((await runStatement(pglite, insert, [[1, 2]])).rows).toEqual([{ v: [1, 2] }]);
   });
 
+  it('keeps parameter types per database: the same text may mean other types in another', async () => {
+    await runStatement(pglite, 'CREATE TABLE per_db (v integer)', []);
+    await runStatement(reference, 'CREATE TABLE per_db (v jsonb)', []);
+    const insert = 'INSERT INTO per_db (v) VALUES ($1) RETURNING v';
+    expect((await runStatement(pglite, insert, [5])).rows).toEqual([{ v: 5 }]);
+    expect((await runStatement(reference, insert, [{ a: 1 }])).rows).toEqual([{ v: { a: 1 } }]);
+  });
+
   it('inside a transaction: a failed statement aborts it, and COMMIT then rolls back', async () => {
     const err = await pglite
       .transaction(async () => {

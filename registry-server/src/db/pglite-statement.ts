@@ -13,12 +13,13 @@ import { type PGlite, parse, protocol } from '@electric-sql/pglite';
  *
  * To serialize a value PGlite needs its parameter's type, which only the database knows (it infers
  * it from the text): the first run of a text with parameters asks for them (Parse, Describe, Sync)
- * and keeps them per text; a statement that can change what a text's parameters are (DDL, SET)
- * forgets them all.
+ * and keeps them per text; a statement that can change what a text's parameters are (DDL, SET,
+ * DO: any command but reads, writes and transaction control) forgets them all. (A function called by
+ * a SELECT that altered a table would not: nothing in the registry or its migrations does that.)
  */
 
-/** A text's parameter types (oids), as the database inferred them. */
-const parameterTypes = new Map<string, number[]>();
+/** Per database (tests open many in one process, each its own schema): a text's parameter types (oids), as it inferred them. */
+const typesByDatabase = new WeakMap<PGlite, Map<string, number[]>>();
 /** Enough for every statement text the server builds (the texts are fixed shapes, values are parameters). */
 const MAX_TEXTS = 2000;
 /** Command tags after which the parameter types kept for a text still hold. */
@@ -32,6 +33,9 @@ const KEEPS_TYPES = new Set([
   'COMMIT',
   'ROLLBACK',
   'PREPARE',
+  'SAVEPOINT',
+  'RELEASE',
+  'SHOW',
 ]);
 
 export interface StatementResult<R> {
@@ -45,20 +49,26 @@ export interface StatementResult<R> {
  * `transaction()` callback as well as outside one (it takes the query lock, not the transaction's).
  */
 export function runStatement<R>(pglite: PGlite, text: string, params: readonly unknown[]): Promise<StatementResult<R>> {
+  let parameterTypes = typesByDatabase.get(pglite);
+  if (!parameterTypes) {
+    parameterTypes = new Map();
+    typesByDatabase.set(pglite, parameterTypes);
+  }
+  const known = parameterTypes;
   return pglite.runExclusive(async () => {
     try {
       let types: number[] = [];
       if (params.length > 0) {
-        const known = parameterTypes.get(text);
-        if (known) types = known;
+        const kept = known.get(text);
+        if (kept) types = kept;
         else {
           const described = await pglite.execProtocolStream(
             concat([protocol.serialize.parse({ text }), protocol.serialize.describe({ type: 'S' }), SYNC]),
             { syncToFs: false },
           );
           types = parse.parseDescribeStatementResults(described);
-          if (parameterTypes.size >= MAX_TEXTS) parameterTypes.clear();
-          parameterTypes.set(text, types);
+          if (known.size >= MAX_TEXTS) known.clear();
+          known.set(text, types);
         }
       }
       const values = params.map((value, i) => serialize(pglite, value, types[i]));
@@ -73,7 +83,7 @@ export function runStatement<R>(pglite: PGlite, text: string, params: readonly u
         { syncToFs: false },
       );
       const [result] = parse.parseResults(messages, pglite.parsers, { rowMode: 'object' });
-      if (result?.command !== undefined && !KEEPS_TYPES.has(result.command)) parameterTypes.clear();
+      if (result?.command !== undefined && !KEEPS_TYPES.has(result.command)) known.clear();
       return { rows: (result?.rows ?? []) as R[], affectedRows: result?.affectedRows };
     } catch (err) {
       // As PGlite's query() reports a database error: the statement's text on it.
