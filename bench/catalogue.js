@@ -155,7 +155,7 @@ export async function prepareCatalogue({ quick, databaseUrl, databaseName, dataR
  */
 
 /** What the scenarios request: things that exist in this catalogue. */
-async function readInputs(database, size) {
+export async function readInputs(database, size) {
   const db = database.db;
   const counts = {};
   for (const table of ['users', 'images', 'image_versions', 'image_regions', 'ratings', 'scans', 'search_words']) {
