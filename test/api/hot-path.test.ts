@@ -279,8 +279,10 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     await reg.server.ctx.downloads.flush();
     const metric = async () => {
       const m = await reg.server.ctx.metrics.httpRequests.get();
-      const labels = { route: '/api/v1/resolve/:template', method: 'GET', status: '200' };
-      return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+      const found = m.values.find(
+        (v) => v.labels.route === '/api/v1/resolve/:template' && v.labels.method === 'GET' && v.labels.status === '200',
+      );
+      return found?.value ?? 0;
     };
     const before = await metric();
     const hitsBefore = await localHits(reg);
