@@ -97,20 +97,18 @@ export async function executePage<R extends VersionArrays>(db: Db, query: RawBui
 /**
  * Up to `max` vocabulary words beginning with each term (itself included), in one statement for
  * all of a query's words. The prefix is a range of `search_words_prefix_idx` (text_pattern_ops:
- * byte order); U+10FFFF is never in a word (services/search-terms.ts keeps letters, digits and
- * marks). A plain statement, not a prepared one: the database plans it for its terms on every call
- * anyway (its generic plan costs more than a custom one: `pg_prepared_statements.generic_plans` 0),
- * so `EXECUTE` only added a statement's worth of work (bench/README, "Fifth session").
+ * byte order), written so a generic plan uses it too (`LIKE $1` needs the pattern at planning);
+ * U+10FFFF is never in a word (services/search-terms.ts keeps letters, digits and marks).
  */
+const PREFIX = preparedStatement(`SELECT q.n::int AS n, w.word
+  FROM unnest($1::text[]) WITH ORDINALITY AS q(term, n)
+  CROSS JOIN LATERAL (SELECT word FROM search_words
+    WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term) LIMIT $2) w`);
+
 export async function prefixWordsOf(db: Db, terms: string[], max: number): Promise<string[][]> {
   const out = terms.map((): string[] => []);
   if (terms.length === 0) return out;
-  const { rows } = await sql<{ n: number; word: string }>`SELECT q.n::int AS n, w.word
-  FROM unnest(${terms}::text[]) WITH ORDINALITY AS q(term, n)
-  CROSS JOIN LATERAL (SELECT word FROM search_words
-    WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term) LIMIT ${max}) w`.execute(
-    db,
-  );
+  const rows = await executePrepared<{ n: number; word: string }>(db, PREFIX, [terms, max]);
   for (const r of rows) out[Number(r.n) - 1]!.push(r.word);
   return out.map((words) => words.sort());
 }
