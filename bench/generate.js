@@ -171,6 +171,11 @@ function statements(/** @type {Size} */ s) {
                                        ELSE ARRAY['x86_64', 'arm64'] END) AS a(arch)) r`,
     ],
     [
+      // What the triggers on image_regions write (migration 2026120340: its own definition).
+      'resolve slots',
+      `INSERT INTO resolve_slots SELECT * FROM resolve_slots_source`,
+    ],
+    [
       'scans',
       `INSERT INTO scans (region_image_id, scanner, status, critical, high, medium, low, informational, scanned_at)
        SELECT id, 'inspector2',

@@ -12,6 +12,7 @@ import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
 import type { DownloadIdentitiesTable, LaunchesTable } from './tables/launches.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
+import type { ResolveSlotsTable } from './tables/resolve-slots.js';
 import type { SamlAssertionsTable, SamlIdentitiesTable, SamlRequestsTable } from './tables/saml.js';
 import type {
   ScanFindingsTable,
@@ -32,6 +33,8 @@ export interface DB {
   search_postings: SearchPostingsTable;
   image_versions: ImageVersionsTable;
   image_regions: ImageRegionsTable;
+  resolve_slots: ResolveSlotsTable;
+  resolve_slots_source: ResolveSlotsTable;
   ratings: RatingsTable;
   scans: ScansTable;
   verifications: VerificationsTable;

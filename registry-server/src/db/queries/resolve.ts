@@ -62,12 +62,13 @@ const CLASSES = [
 ] as const;
 
 /**
- * The best region row under a policy, as index probes: for each class in turn, walk the
- * template's listings in rank order (`image_stats_resolve_rank_idx`: rating, number of ratings,
- * downloads) and take the first one with a usable region image of that class; the newest
- * matching version of a listing stands for it, and among listings that tie on the rank the
- * newest version wins. Same answer as `resolveCandidates(db, p, 1, true)[0]`, without
- * joining and sorting every listing of the template.
+ * The best region row under a policy, as index probes: for each class in turn, walk that
+ * class's usable region images of the template, region and architecture in rank order
+ * (`resolve_slots_probe_idx`: rating, number of ratings, downloads, newest version) and take the
+ * first one the viewer sees that passes the policy; the newest matching version of a listing
+ * stands for it, and among listings that tie on the rank the newest version wins. Same answer
+ * as `resolveCandidates(db, p, 1, true)[0]`, without joining and sorting every listing of the
+ * template.
  *
  * One statement: the classes are the arguments of a COALESCE of uncorrelated subqueries, which
  * PostgreSQL evaluates lazily (a class is probed only when the better ones found nothing); the
@@ -123,7 +124,7 @@ export function hitQuery(db: Db, p: ResolvePolicy, scope: AccessScope, accepted:
   const priv = privateSql(scope);
   const classes = CLASSES.filter((cls) => !p.verifiedOnly || cls.verified).map((cls) => {
     const open = sql`(${resolveProbe(db, p, cls, openSql(scope, true))})`;
-    const probes = priv ? sql`${open} UNION ALL (${resolveProbe(db, p, cls, priv)})` : open;
+    const probes = priv ? sql`${open} UNION ALL (${resolveProbe(db, p, cls, priv, true)})` : open;
     return sql`(SELECT h.region_id FROM (${probes}) h
       ORDER BY h.rating_avg DESC, h.rating_count DESC, h.download_count DESC, h.version_id DESC LIMIT 1)`;
   });
@@ -223,63 +224,58 @@ const acceptedColumns = ACCEPTED_ALIASES.map((alias) => {
     AND f.severity = ${severity} AND ${acceptedSql(sql`f.vulnerability_id`, sql`v.image_id`)})`.as(alias);
 });
 
-/** The probe of one class (exported for `bench/explain.js`). */
+/**
+ * The probe of one class (exported for `bench/explain.js`): one range of `resolve_slots_probe_idx`
+ * (template, region, architecture, private or not, class), walked in rank order to the first row
+ * the viewer sees that passes the policy. The table holds only usable region images, and a
+ * listing's rank on each of its rows, so the first row is the best listing's newest usable
+ * version, as the straightforward query orders them.
+ */
 export function resolveProbe(
   db: Db,
   p: ResolvePolicy,
   cls: (typeof CLASSES)[number] = CLASSES[0],
   visible: RawBuilder<SqlBool> = openSql(ANONYMOUS, true),
+  privateListings = false,
 ) {
   let q = db
-    .selectFrom('image_stats as st')
-    .innerJoin('images as i', 'i.id', 'st.image_id')
-    .innerJoinLateral(
-      (eb) => {
-        let c = eb
-          .selectFrom('image_versions as v')
-          .innerJoin('image_regions as r', 'r.version_id', 'v.id')
-          .select(['v.id as version_id', 'r.id as region_id'])
-          .whereRef('v.image_id', '=', 'i.id')
-          .where('v.status', '=', cls.status)
-          .where('r.region', '=', p.region)
-          .where('r.architecture', '=', p.architecture)
-          .where('r.state', '=', 'available')
-          .where('r.verification_status', cls.verified ? '=' : '<>', 'verified');
-        if (p.channel) {
-          c = c.where(({ exists, selectFrom }) =>
-            exists(
-              selectFrom('channels as ch')
-                .select(sql`1`.as('one'))
-                .whereRef('ch.image_id', '=', 'v.image_id')
-                .whereRef('ch.version_id', '=', 'v.id')
-                .where('ch.name', '=', p.channel!),
-            ),
-          );
-        }
-        if (p.maxSeverityRank !== undefined) {
-          // The latest scan of the region image is complete and has nothing above the rank that
-          // is not accepted; or there is no complete scan and unscanned images are allowed.
-          const allow = sql.lit(p.allowUnscanned === true);
-          const passes = scanPassesSql(sql`s.id`, sql`v.image_id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
-          c = c.where(
-            sql<SqlBool>`coalesce((SELECT CASE WHEN s.status = 'complete' THEN ${passes} ELSE ${allow} END
-              FROM scans s WHERE s.region_image_id = r.id
-              ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), ${allow})`,
-          );
-        }
-        return c.orderBy('v.id', 'desc').limit(1).as('c');
-      },
-      (join) => join.onTrue(),
-    )
-    .select(['c.region_id', 'c.version_id', 'st.rating_avg', 'st.rating_count', 'st.download_count'])
-    .where('st.template', '=', p.template)
+    .selectFrom('resolve_slots as rs')
+    .innerJoin('images as i', 'i.id', 'rs.image_id')
+    .select(['rs.region_id', 'rs.version_id', 'rs.rating_avg', 'rs.rating_count', 'rs.download_count'])
+    .where('rs.template', '=', p.template)
+    .where('rs.region', '=', p.region)
+    .where('rs.architecture', '=', p.architecture)
+    // The range's booleans as literals, not parameters: the generic plan then estimates the range
+    // from their statistics (and a custom plan is not chosen for want of them).
+    .where(sql<SqlBool>`rs.private = ${sql.lit(privateListings)}`)
+    .where(sql<SqlBool>`rs.active = ${sql.lit(cls.status === 'active')}`)
+    .where(sql<SqlBool>`rs.verified = ${sql.lit(cls.verified)}`)
     .where(visible);
-  if (p.minRating !== undefined) q = q.where('st.rating_avg', '>=', p.minRating);
+  if (p.minRating !== undefined) q = q.where('rs.rating_avg', '>=', p.minRating);
+  if (p.channel) {
+    // As coalesce((SELECT ...), false), estimated like the severity check, the walk stays on the
+    // index; an EXISTS became a hash semi-join of every listing's channel and a sort of the range.
+    q = q.where(
+      sql<SqlBool>`coalesce((SELECT true FROM channels ch WHERE ch.image_id = rs.image_id AND ch.name = ${p.channel}
+        AND ch.version_id = rs.version_id), false)`,
+    );
+  }
+  if (p.maxSeverityRank !== undefined) {
+    // The latest scan of the region image is complete and has nothing above the rank that
+    // is not accepted; or there is no complete scan and unscanned images are allowed.
+    const allow = sql.lit(p.allowUnscanned === true);
+    const passes = scanPassesSql(sql`s.id`, sql`rs.image_id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
+    q = q.where(
+      sql<SqlBool>`coalesce((SELECT CASE WHEN s.status = 'complete' THEN ${passes} ELSE ${allow} END
+        FROM scans s WHERE s.region_image_id = rs.region_id
+        ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), ${allow})`,
+    );
+  }
   return q
-    .orderBy('st.rating_avg', 'desc')
-    .orderBy('st.rating_count', 'desc')
-    .orderBy('st.download_count', 'desc')
-    .orderBy('c.version_id', 'desc')
+    .orderBy('rs.rating_avg', 'desc')
+    .orderBy('rs.rating_count', 'desc')
+    .orderBy('rs.download_count', 'desc')
+    .orderBy('rs.version_id', 'desc')
     .limit(1);
 }
 

@@ -1,0 +1,354 @@
+import { randomBytes } from 'node:crypto';
+import { migrations } from '@cws/migrations';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, Migrator, sql } from 'kysely';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from './database.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import { addDownloads } from './queries/listings.js';
+import { writeRating } from './queries/ratings.js';
+import { type ResolvePolicy, resolveBest, resolveCandidates } from './queries/resolve.js';
+
+// resolve_slots (migration 2026120340) is a copy kept by triggers: after every kind of change a
+// resolve's answer depends on, the table must equal its definition (the view
+// resolve_slots_source), and the fast path must answer as the straightforward query.
+
+const serverUrl = process.env.DATABASE_URL || null;
+let database: Database;
+let drop = async () => {};
+
+beforeAll(async () => {
+  if (serverUrl) {
+    const name = `cws_test_slots_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 3 });
+    drop = async () => {
+      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await sql.end();
+    };
+  } else {
+    database = await createDatabase({ kind: 'pglite', dataDir: null });
+  }
+  await database.migrate();
+});
+afterAll(async () => {
+  await database?.close();
+  await drop();
+});
+
+const TEMPLATES = ['genomics', 'python-ml'];
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const ARCHES = ['x86_64', 'arm64'] as const;
+
+/** The table against its definition, row for row. */
+async function expectExact(label: string) {
+  const db = database.db;
+  const table = await db.selectFrom('resolve_slots').selectAll().orderBy('region_id').execute();
+  const source = await db.selectFrom('resolve_slots_source').selectAll().orderBy('region_id').execute();
+  expect(table, label).toEqual(source);
+  // And the answers follow (every class and option touches the table's columns).
+  const extras: Array<Partial<ResolvePolicy>> = [
+    {},
+    { minRating: 4 },
+    { verifiedOnly: true },
+    { channel: 'stable' },
+    { maxSeverityRank: 2, allowUnscanned: true },
+  ];
+  for (const template of TEMPLATES)
+    for (const region of REGIONS)
+      for (const architecture of ARCHES)
+        for (const extra of extras) {
+          const p = { template, region, architecture, ...extra };
+          const reference = await resolveCandidates(db, p, 1, true);
+          expect(await resolveBest(db, p), `${label} ${JSON.stringify(p)}`).toEqual(reference[0]);
+        }
+  return table.length;
+}
+
+let counter = 0;
+async function listing(ownerId: number, template: string, visibility: 'public' | 'private' | 'unlisted' = 'public') {
+  const db = database.db;
+  const [image] = await db
+    .insertInto('images')
+    .values({
+      owner_id: ownerId,
+      name: `slot-${counter++}`,
+      template,
+      visibility,
+      description: '',
+      tags: [],
+      search_doc: '',
+    })
+    .returning('id')
+    .execute();
+  const versions = await db
+    .insertInto('image_versions')
+    .values(
+      ['1.0.0', '1.1.0'].map((version) => ({
+        image_id: image!.id,
+        version,
+        status: 'active' as const,
+        created_by: ownerId,
+      })),
+    )
+    .returning('id')
+    .execute();
+  // Both versions in every region and architecture, in one statement (the statement trigger).
+  const regions = await db
+    .insertInto('image_regions')
+    .values(
+      versions.flatMap((v) =>
+        REGIONS.flatMap((region) =>
+          ARCHES.map((architecture) => ({
+            version_id: v.id,
+            region,
+            architecture,
+            ami_id: `ami-${randomBytes(8).toString('hex')}`,
+            state: 'available' as const,
+            verification_status: 'unverified' as const,
+          })),
+        ),
+      ),
+    )
+    .returning(['id', 'version_id'])
+    .execute();
+  return { imageId: image!.id, versionIds: versions.map((v) => v.id), regions };
+}
+
+describe('resolve_slots', () => {
+  it('equals its definition after every kind of change', async () => {
+    const db = database.db;
+    const users = await db
+      .insertInto('users')
+      .values(Array.from({ length: 6 }, (_, n) => ({ handle: `slots${n}`, role: 'user' as const })))
+      .returning('id')
+      .execute();
+    const owner = users[0]!.id;
+    const a = await listing(owner, 'genomics');
+    const b = await listing(owner, 'genomics');
+    const c = await listing(owner, 'python-ml');
+    const d = await listing(owner, 'genomics', 'unlisted');
+    expect(await expectExact('listings added')).toBe(4 * 8);
+
+    // Ratings (rate_listing(): the aggregate in image_stats), new and changed.
+    for (const [n, u] of users.slice(1).entries()) {
+      await writeRating(db, b.imageId, { user_id: u.id, stars: 5 - (n % 2), review: null, target: 'x/y' });
+    }
+    await writeRating(db, a.imageId, { user_id: users[1]!.id, stars: 4, review: null, target: 'x/y' });
+    await expectExact('ratings');
+    await writeRating(db, b.imageId, { user_id: users[1]!.id, stars: 1, review: undefined, target: 'x/y' });
+    await expectExact('rating changed');
+
+    // Downloads (the buffered counter batch).
+    await addDownloads(
+      db,
+      new Map([
+        [a.imageId, 7],
+        [c.imageId, 3],
+      ]),
+      new Map([[a.versionIds[1]!, 7]]),
+    );
+    await expectExact('downloads');
+
+    // Region state and verification; a change the table does not read (last checked).
+    const [r0, r1, r2] = a.regions;
+    await db
+      .updateTable('image_regions')
+      .set({ verification_status: 'verified' })
+      .where('version_id', '=', a.versionIds[1]!)
+      .execute();
+    await db.updateTable('image_regions').set({ state: 'unavailable' }).where('id', '=', r0!.id).execute();
+    await db.updateTable('image_regions').set({ state: 'pending' }).where('id', '=', r1!.id).execute();
+    await expectExact('region state and verification');
+    await db
+      .updateTable('image_regions')
+      .set({ state: 'available', verification_status: 'failed' })
+      .where('id', '=', r0!.id)
+      .execute();
+    await db.updateTable('image_regions').set({ last_verified_at: new Date() }).where('id', '=', r2!.id).execute();
+    await expectExact('region back');
+
+    // Version status: deprecated, revoked, and back.
+    await db.updateTable('image_versions').set({ status: 'deprecated' }).where('id', '=', b.versionIds[1]!).execute();
+    await db.updateTable('image_versions').set({ status: 'revoked' }).where('id', '=', b.versionIds[0]!).execute();
+    await expectExact('version status');
+    await db.updateTable('image_versions').set({ status: 'active' }).where('id', '=', b.versionIds[0]!).execute();
+    await expectExact('version reinstated');
+
+    // Channels and scans are read by the probe from their own tables; a channel for the answers.
+    await db
+      .insertInto('channels')
+      .values({ image_id: c.imageId, name: 'stable', version_id: c.versionIds[0]! })
+      .execute();
+    await expectExact('channel');
+
+    // Template and visibility of a listing.
+    await db.updateTable('images').set({ template: 'python-ml' }).where('id', '=', a.imageId).execute();
+    await expectExact('template');
+    await db.updateTable('images').set({ visibility: 'private' }).where('id', '=', b.imageId).execute();
+    await expectExact('made private');
+    await db.updateTable('images').set({ visibility: 'public' }).where('id', '=', b.imageId).execute();
+    await db.updateTable('images').set({ visibility: 'unlisted' }).where('id', '=', c.imageId).execute();
+    await expectExact('visibility back');
+
+    // Region rows added to an existing version and deleted.
+    const [added] = await db
+      .insertInto('image_regions')
+      .values({
+        version_id: d.versionIds[0]!,
+        region: 'ap-south-1',
+        architecture: 'x86_64',
+        ami_id: `ami-${randomBytes(8).toString('hex')}`,
+        verification_status: 'verified',
+      })
+      .returning('id')
+      .execute();
+    expect(
+      await db.selectFrom('resolve_slots').select('region_id').where('region_id', '=', added!.id).execute(),
+    ).toHaveLength(1);
+    await db.deleteFrom('image_regions').where('version_id', '=', d.versionIds[1]!).execute();
+    await expectExact('regions added and deleted');
+
+    // A version and a listing deleted.
+    await db.deleteFrom('image_versions').where('id', '=', a.versionIds[0]!).execute();
+    await db.deleteFrom('images').where('id', '=', d.imageId).execute();
+    await expectExact('version and listing deleted');
+    expect(
+      await db.selectFrom('resolve_slots').select('region_id').where('image_id', '=', d.imageId).execute(),
+    ).toEqual([]);
+  });
+});
+
+describe('resolve_slots under concurrent writes', () => {
+  // PGlite is one connection (its transactions take turns), so only a server shows a race.
+  it.skipIf(!serverUrl)('stays exact when a listing changes in two transactions at once', async () => {
+    const db = database.db;
+    const [owner] = await db.insertInto('users').values({ handle: 'racer', role: 'user' }).returning('id').execute();
+    const l = await listing(owner!.id, 'genomics');
+    const [rater] = await db
+      .insertInto('users')
+      .values({ handle: 'race-rater', role: 'user' })
+      .returning('id')
+      .execute();
+    const region = l.regions.find((r) => r.version_id === l.versionIds[1])!.id;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
+    // One transaction changes the version (or the listing) and stays open while another
+    // statement changes the same listing's region row or rank; both orders of commit.
+    const races: Array<[string, (t: typeof db) => Promise<unknown>, () => Promise<unknown>]> = [
+      [
+        'version status, then region verification',
+        (t) =>
+          t.updateTable('image_versions').set({ status: 'deprecated' }).where('id', '=', l.versionIds[1]!).execute(),
+        () =>
+          db.updateTable('image_regions').set({ verification_status: 'verified' }).where('id', '=', region).execute(),
+      ],
+      [
+        'region state, then version status',
+        (t) => t.updateTable('image_regions').set({ state: 'pending' }).where('id', '=', region).execute(),
+        () => db.updateTable('image_versions').set({ status: 'active' }).where('id', '=', l.versionIds[1]!).execute(),
+      ],
+      [
+        'a rating, then a region back',
+        (t) => writeRating(t, l.imageId, { user_id: rater!.id, stars: 5, review: null, target: 'x/y' }),
+        () => db.updateTable('image_regions').set({ state: 'available' }).where('id', '=', region).execute(),
+      ],
+      [
+        'a new region row, then a download batch',
+        (t) =>
+          t
+            .insertInto('image_regions')
+            .values({
+              version_id: l.versionIds[0]!,
+              region: 'sa-east-1',
+              architecture: 'arm64',
+              ami_id: `ami-${randomBytes(8).toString('hex')}`,
+            })
+            .execute(),
+        () => addDownloads(db, new Map([[l.imageId, 4]]), new Map()),
+      ],
+      [
+        'visibility, then version status',
+        (t) => t.updateTable('images').set({ visibility: 'unlisted' }).where('id', '=', l.imageId).execute(),
+        () =>
+          db.updateTable('image_versions').set({ status: 'deprecated' }).where('id', '=', l.versionIds[0]!).execute(),
+      ],
+    ];
+    for (const [label, first, second] of races) {
+      let other: Promise<unknown> | undefined;
+      await db.transaction().execute(async (t) => {
+        await first(t);
+        other = second();
+        await pause();
+      });
+      await other;
+      const table = await db
+        .selectFrom('resolve_slots')
+        .selectAll()
+        .where('image_id', '=', l.imageId)
+        .orderBy('region_id')
+        .execute();
+      const source = await db
+        .selectFrom('resolve_slots_source')
+        .selectAll()
+        .where('image_id', '=', l.imageId)
+        .orderBy('region_id')
+        .execute();
+      expect(table, label).toEqual(source);
+    }
+  });
+});
+
+describe('migration 2026120340_resolve_slots', () => {
+  it('fills the table from the rows already there, and down removes it', async () => {
+    const pglite = await PGlite.create({ extensions: { pg_trgm } });
+    const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+    try {
+      const NAME = '2026120340_resolve_slots';
+      const before = new Migrator({
+        db,
+        provider: {
+          getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n !== NAME)),
+        },
+        allowUnorderedMigrations: true,
+      });
+      expect((await before.migrateToLatest()).error).toBeUndefined();
+      await sql`INSERT INTO users (handle, role) VALUES ('m', 'user')`.execute(db);
+      await sql`INSERT INTO images (owner_id, name, template, visibility, description, tags, search_doc)
+        SELECT u.id, 'l' || g, 'genomics', CASE WHEN g = 3 THEN 'private' ELSE 'public' END, '', '{}', ''
+        FROM users u, generate_series(1, 4) g`.execute(db);
+      await sql`INSERT INTO image_versions (image_id, version, status, created_by)
+        SELECT i.id, '1.0.0', CASE WHEN i.name = 'l2' THEN 'revoked' ELSE 'active' END, i.owner_id FROM images i`.execute(
+        db,
+      );
+      await sql`INSERT INTO image_regions (version_id, region, architecture, ami_id, state)
+        SELECT v.id, 'us-east-1', 'x86_64', 'ami-' || v.id, CASE WHEN v.id % 4 = 0 THEN 'pending' ELSE 'available' END
+        FROM image_versions v`.execute(db);
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const table = await sql`SELECT * FROM resolve_slots ORDER BY region_id`.execute(db);
+      const source = await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db);
+      expect(table.rows).toEqual(source.rows);
+      expect(table.rows.length).toBeGreaterThan(0);
+      expect(table.rows.length).toBeLessThan(4);
+      expect((await migrator.migrateDown()).results?.[0]).toMatchObject({ migrationName: NAME, status: 'Success' });
+      const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_class
+        WHERE relname IN ('resolve_slots', 'resolve_slots_source')`.execute(db);
+      expect(left.rows[0]!.n).toBe(0);
+      const fns = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'resolve_slots%'`.execute(db);
+      expect(fns.rows[0]!.n).toBe(0);
+      // Up again over the same rows.
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+});
