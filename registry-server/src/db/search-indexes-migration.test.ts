@@ -22,13 +22,13 @@ describe(`migration ${NAME}`, () => {
     const before = new Migrator({
       db,
       provider: {
-        getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n !== NAME)),
+        // The migrations before this one (Kysely orders them by name); later ones come after it.
+        getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),
       },
-      allowUnorderedMigrations: true,
     });
     expect((await before.migrateToLatest()).error).toBeUndefined();
     expect(await indexes()).toEqual(['images_fts_idx', 'images_trgm_idx']);
-    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
     expect(await indexes()).toEqual([]);
     expect((await migrator.migrateDown()).results?.[0]).toMatchObject({ migrationName: NAME, status: 'Success' });
     expect(await indexes()).toEqual(['images_fts_idx', 'images_trgm_idx']);
