@@ -24,6 +24,8 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // One migrated database for the run (a PGlite dump, or a PostgreSQL template) that test registries copy.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Test code talks to the emulator with the AWS SDK too: quiet its Node 20 notice there, as the server and the
     // CLI do for themselves (test/install checks the installed binaries with an environment of its own).

@@ -13,6 +13,7 @@ import {
   type RegistryServer,
 } from '@cws/registry-server';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
 
 export interface TestRegistry {
@@ -45,9 +46,14 @@ export interface StartOptions {
 type Pglite = Awaited<ReturnType<typeof openPglite>>;
 let template: Promise<Pglite> | null = null;
 
-/** A migrated embedded database per test process; every test registry gets a clone of it. */
+/**
+ * A migrated embedded database per test process; every test registry gets a clone of it. It loads the run's
+ * migrated dump (test/global-setup.ts): no initdb and no migrations here.
+ */
 function migratedTemplate(): Promise<Pglite> {
   template ??= (async () => {
+    const dump = inject('pgliteTemplate');
+    if (dump) return openPglite(null, { loadDataDir: new Blob([readFileSync(dump)]) });
     const pglite = await openPglite(null);
     const db = await createDatabase({ kind: 'pglite', dataDir: null }, { pglite });
     await db.migrate();
@@ -59,14 +65,30 @@ function migratedTemplate(): Promise<Pglite> {
 /**
  * A database of its own for one test registry: an in-memory PGlite, or, when DATABASE_URL
  * is set, a new database on that server (dropped on close), so test files never see each
- * other's rows.
+ * other's rows. `migrated`: a copy of the run's migrated template (test/global-setup.ts) instead of an
+ * empty database (a server only: an embedded one is cloned from the template by startRegistry).
  */
-export async function freshDatabase(): Promise<{ config: Config['db']; drop(): Promise<void> }> {
+export async function freshDatabase(
+  opts: { migrated?: boolean } = {},
+): Promise<{ config: Config['db']; drop(): Promise<void> }> {
   if (!TEST_DATABASE_URL) return { config: { kind: 'pglite', dataDir: null }, drop: async () => {} };
   const name = `cws_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const template = opts.migrated ? inject('postgresTemplate') : null;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+        break;
+      } catch (err) {
+        // 55006: another CREATE DATABASE is copying the same template this instant; it takes well under a second.
+        if ((err as { code?: string }).code !== '55006' || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
@@ -84,7 +106,7 @@ export async function startRegistry(opts: StartOptions = {}): Promise<TestRegist
   const shared = opts.shareDatabaseWith;
   // Replicas share the admin token, as they share the environment in a deployment.
   const adminToken = opts.adminToken ?? shared?.adminToken ?? `admin-${randomBytes(16).toString('hex')}`;
-  const fresh = shared ? null : await freshDatabase();
+  const fresh = shared ? null : await freshDatabase({ migrated: true });
   const redisUrl = opts.redisUrl === undefined ? TEST_REDIS_URL : opts.redisUrl;
   const redisPrefix = shared?.redisPrefix ?? (redisUrl ? `cws-test:${randomBytes(4).toString('hex')}:` : null);
   // PGlite lives in this process: a second instance must use the same object. A server: same URL.
