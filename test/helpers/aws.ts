@@ -81,7 +81,11 @@ export interface SignOptions {
 export function presignCallerIdentity(endpoint: string, keys: Keys, opts: SignOptions): ProofRequest {
   const url = new URL(endpoint);
   const region = opts.region ?? 'us-east-1';
-  const date = amzDate(opts.signedAt ?? uniqueNow());
+  const signedAt = opts.signedAt ?? uniqueNow();
+  const date = amzDate(signedAt);
+  // A unique date may lie far behind the clock after many proofs in one process (test files share a worker):
+  // the default lifetime still ends a minute from now, as a freshly presigned request's does.
+  const expiresIn = opts.expiresIn ?? 60 + Math.max(0, Math.ceil((Date.now() - signedAt.getTime()) / 1000));
   const signedNames = opts.unsignedRegistryId ? ['host'] : ['host', 'x-cws-registry-id'];
   const params: Array<[string, string]> = [
     ['Action', opts.action ?? 'GetCallerIdentity'],
@@ -89,7 +93,7 @@ export function presignCallerIdentity(endpoint: string, keys: Keys, opts: SignOp
     ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
     ['X-Amz-Credential', `${keys.accessKeyId}/${date.slice(0, 8)}/${region}/sts/aws4_request`],
     ['X-Amz-Date', date],
-    ['X-Amz-Expires', String(opts.expiresIn ?? 60)],
+    ['X-Amz-Expires', String(expiresIn)],
     ['X-Amz-SignedHeaders', signedNames.join(';')],
   ];
   if (keys.sessionToken) params.push(['X-Amz-Security-Token', keys.sessionToken]);
@@ -111,7 +115,11 @@ export function presignCallerIdentity(endpoint: string, keys: Keys, opts: SignOp
 export function signCallerIdentityPost(endpoint: string, keys: Keys, opts: SignOptions): ProofRequest {
   const url = new URL(endpoint);
   const region = opts.region ?? 'us-east-1';
-  const date = amzDate(opts.signedAt ?? uniqueNow());
+  const signedAt = opts.signedAt ?? uniqueNow();
+  const date = amzDate(signedAt);
+  // A unique date may lie far behind the clock after many proofs in one process (test files share a worker):
+  // the default lifetime still ends a minute from now, as a freshly presigned request's does.
+  const expiresIn = opts.expiresIn ?? 60 + Math.max(0, Math.ceil((Date.now() - signedAt.getTime()) / 1000));
   const body = `Action=${opts.action ?? 'GetCallerIdentity'}&Version=2011-06-15`;
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
