@@ -38,6 +38,15 @@ beforeAll(async () => {
           : { 'cws:save-id': `save-${n}`, 'cws:template': 'lab', 'cws:source-template': 'python-ml' },
     });
   }
+  // The oldest build was disabled (DisableImage): DescribeImages shows it only with IncludeDisabled.
+  images.lab0 = emu.addImage({
+    region: 'us-east-1',
+    ownerAccount: A.accountId,
+    name: 'cws-lab-build-20261030',
+    creationDate: '2026-10-30T10:00:00.000Z',
+    state: 'disabled',
+    tags: { 'cws:build': 'build-0', 'cws:template': 'lab' },
+  });
   images.other = emu.addImage({
     region: 'us-east-1',
     ownerAccount: A.accountId,
@@ -97,7 +106,8 @@ describe('cws ami cleanup', () => {
       action: 'protected',
       reason: expect.stringContaining('runs from it'),
     });
-    expect(byId[images.lab1 as string]).toMatchObject({ action: 'delete', made_by: 'build' });
+    expect(byId[images.lab1 as string]).toMatchObject({ action: 'delete', made_by: 'build', state: 'available' });
+    expect(byId[images.lab0 as string]).toMatchObject({ action: 'delete', made_by: 'build', state: 'disabled' });
     expect(byId[images.handmade as string]).toBeUndefined();
     expect(byId[images.other as string]).toBeUndefined();
     expect(plan.json.deregistered).toEqual([]);
@@ -110,11 +120,18 @@ describe('cws ami cleanup', () => {
     expect(emu.getImage('us-east-1', images.lab1 as string)).toBeDefined();
 
     const snap = emu.getImage('us-east-1', images.lab1 as string)?.blockDeviceMappings[0]?.snapshotId as string;
+    const snap0 = emu.getImage('us-east-1', images.lab0 as string)?.blockDeviceMappings[0]?.snapshotId as string;
+    expect(snap0).toMatch(/^snap-/);
     const done = await run('ami', 'cleanup', '--template', 'lab', '--keep-latest', '2', '--yes');
     expect(done.code, done.stdout + done.stderr).toBe(0);
-    expect(done.json.deregistered).toEqual([{ image_id: images.lab1, snapshot_ids: [snap] }]);
+    expect(done.json.deregistered).toEqual([
+      { image_id: images.lab1, snapshot_ids: [snap] },
+      { image_id: images.lab0, snapshot_ids: [snap0] },
+    ]);
     expect(emu.getImage('us-east-1', images.lab1 as string)).toBeUndefined();
     expect(emu.getSnapshot('us-east-1', snap)).toBeUndefined();
+    expect(emu.getImage('us-east-1', images.lab0 as string)).toBeUndefined();
+    expect(emu.getSnapshot('us-east-1', snap0)).toBeUndefined();
     for (const k of ['lab2', 'lab3', 'lab4', 'lab5', 'other', 'handmade'])
       expect(emu.getImage('us-east-1', images[k] as string), k).toBeDefined();
 

@@ -5,7 +5,7 @@ import type { CleanupResult } from '../../lib/build/cleanup.js';
 export default class AmiCleanup extends CwsCommand<CleanupResult> {
   static override summary = 'Deregister older images cws built or saved, keeping the newest N per template';
   static override description =
-    `Looks at your images in the region that cws made (tagged cws:build or cws:save-id), grouped by their cws:template tag. The newest --keep-latest of each template stay; of the others, any image that one of your registries lists in an active or deprecated version, or that an instance (running or stopped) uses, is kept and the reason shown. If a registry cannot be asked, nothing it might list is deleted. The rest are deregistered and their snapshots deleted, after you confirm (without a terminal, --yes is needed). --dry-run only shows the plan.
+    `Looks at your images in the region that cws made (tagged cws:build or cws:save-id), grouped by their cws:template tag, disabled ones (DisableImage) included: they keep their snapshots until deregistered. The newest --keep-latest of each template stay; of the others, any image that one of your registries lists in an active or deprecated version, or that an instance (running or stopped) uses, is kept and the reason shown. If a registry cannot be asked, nothing it might list is deleted. The rest are deregistered and their snapshots deleted, after you confirm (without a terminal, --yes is needed). --dry-run only shows the plan.
 
 Exit codes: 0 done (or dry run), 2 bad flags or not confirmed, 8 AWS failure.`;
   static override examples = [
@@ -50,6 +50,7 @@ Exit codes: 0 done (or dry run), 2 bad flags or not confirmed, 8 AWS failure.`;
         { header: 'IMAGE', get: (i) => i.image_id },
         { header: 'TEMPLATE', get: (i) => i.template },
         { header: 'CREATED', get: (i) => i.created.slice(0, 19) },
+        { header: 'STATE', get: (i) => i.state },
         { header: 'WHY', get: (i) => i.reason, maxWidth: 60 },
       ],
       `No images made by cws in ${plan.region}${plan.template ? ` for ${plan.template}` : ''}.`,

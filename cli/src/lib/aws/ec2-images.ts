@@ -150,11 +150,21 @@ export function ec2Images(clients: SdkClients): Pick<AwsGateway, ImageMethods> {
       return (out.Images ?? []).map((i) => imageDetail(i, region));
     },
 
-    async findOwnImages(region: string, filters: Ec2Filter[]): Promise<(ImageDetail & { creation_date: string })[]> {
+    async findOwnImages(
+      region: string,
+      filters: Ec2Filter[],
+      opts: { includeDisabled?: boolean } = {},
+    ): Promise<(ImageDetail & { creation_date: string })[]> {
       const out = await clients.sendEc2<{ Images?: { CreationDate?: string }[] }>(
         region,
         'DescribeImages',
-        (m) => new m.DescribeImagesCommand({ Owners: ['self'], Filters: filters }),
+        (m) =>
+          new m.DescribeImagesCommand({
+            Owners: ['self'],
+            Filters: filters,
+            // DescribeImages leaves disabled images out unless asked (IncludeDisabled defaults to false).
+            ...(opts.includeDisabled ? { IncludeDisabled: true } : {}),
+          }),
       );
       return (out.Images ?? []).map((i) => ({ ...imageDetail(i, region), creation_date: i.CreationDate ?? '' }));
     },

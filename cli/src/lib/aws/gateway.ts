@@ -149,8 +149,15 @@ export interface AwsGateway {
   describeImage(region: string, imageId: string): Promise<ImageDetail | null>;
   /** Your own images carrying a tag, e.g. `cws:save-id`: how an interrupted save finds an image it never recorded. */
   findOwnImagesByTag(region: string, key: string, value: string): Promise<ImageDetail[]>;
-  /** Your own images matching EC2 filters (e.g. `tag:cws:template`), with their creation dates. */
-  findOwnImages(region: string, filters: Ec2Filter[]): Promise<(ImageDetail & { creation_date: string })[]>;
+  /**
+   * Your own images matching EC2 filters (e.g. `tag:cws:template`), with their creation dates; disabled ones only
+   * with `includeDisabled` (DescribeImages leaves them out otherwise).
+   */
+  findOwnImages(
+    region: string,
+    filters: Ec2Filter[],
+    opts?: { includeDisabled?: boolean },
+  ): Promise<(ImageDetail & { creation_date: string })[]>;
   deregisterImage(region: string, imageId: string): Promise<void>;
   /** Adds launch permissions: everyone (`all`) and/or accounts. */
   addLaunchPermission(region: string, imageId: string, opts: { public?: boolean; accounts?: string[] }): Promise<void>;

@@ -12,6 +12,8 @@ export interface CleanupImage {
   name: string;
   template: string;
   created: string;
+  /** EC2's state of the image: available, pending, failed or disabled */
+  state: string;
   /** build or save */
   made_by: 'build' | 'save';
   snapshot_ids: string[];
@@ -47,7 +49,13 @@ export async function planCleanup(
   if (!region) throw new CwsError('no AWS region: pass --region or export AWS_REGION', { code: 'no_region' });
   const ec2 = await ctx.aws();
   progress(`Listing your cws images in ${region}`);
-  const own = (await ec2.findOwnImages(region, [{ Name: 'state', Values: ['available', 'pending', 'failed'] }])).filter(
+  // Disabled images too: they keep their snapshots (and their cost) until deregistered, and DescribeImages only
+  // returns them when asked to.
+  const own = (
+    await ec2.findOwnImages(region, [{ Name: 'state', Values: ['available', 'pending', 'failed', 'disabled'] }], {
+      includeDisabled: true,
+    })
+  ).filter(
     (i) => (i.tags['cws:build'] || i.tags['cws:save-id']) && i.tags['cws:template'],
   );
   const mine = opts.template ? own.filter((i) => i.tags['cws:template'] === opts.template) : own;
@@ -118,6 +126,7 @@ export async function planCleanup(
         name: img.name,
         template,
         created: img.creation_date,
+        state: img.state,
         made_by: img.tags['cws:build'] ? ('build' as const) : ('save' as const),
         snapshot_ids: img.snapshot_ids,
       };
