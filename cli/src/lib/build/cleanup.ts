@@ -55,9 +55,7 @@ export async function planCleanup(
     await ec2.findOwnImages(region, [{ Name: 'state', Values: ['available', 'pending', 'failed', 'disabled'] }], {
       includeDisabled: true,
     })
-  ).filter(
-    (i) => (i.tags['cws:build'] || i.tags['cws:save-id']) && i.tags['cws:template'],
-  );
+  ).filter((i) => (i.tags['cws:build'] || i.tags['cws:save-id']) && i.tags['cws:template']);
   const mine = opts.template ? own.filter((i) => i.tags['cws:template'] === opts.template) : own;
   const warnings: string[] = [];
 
