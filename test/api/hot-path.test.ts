@@ -334,3 +334,138 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     expect(line).toMatchObject({ level: 50, req: { method: 'GET', url }, res: { statusCode: 503 } });
   });
 });
+
+describe('the lean path with read limits on (the default)', () => {
+  let reg: TestRegistry;
+  const logs: Array<Record<string, unknown>> = [];
+  let full = 0;
+  let lean = 0;
+  const url = '/api/v1/resolve/limited-lean?region=us-east-1';
+  // The same request by a spelling the lean path leaves to the full stack (Express routes paths
+  // case-insensitively): the full stack's answer, and its 429, to compare with.
+  const upper = '/API/V1/resolve/limited-lean?region=us-east-1';
+  const LIMIT = 6;
+  beforeAll(async () => {
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    reg = await startRegistry({ logger, config: { rateLimit: { readPerMinute: LIMIT, writePerMinute: 0 } } });
+    const token = await createUser(reg, 'limited-lean-owner');
+    await publish(reg, token, publishBody('limited', { template: 'limited-lean' }));
+    await reg.server.ctx.services.verification.idle();
+    await new Promise((r) => setTimeout(r, 100));
+    await reg.server.ctx.jobs.idle(['scan-region']);
+    const service = reg.server.ctx.services.resolve;
+    const resolve = service.resolve.bind(service);
+    const cached = service.cached.bind(service);
+    vi.spyOn(service, 'resolve').mockImplementation((...args) => {
+      full += 1;
+      return resolve(...args);
+    });
+    vi.spyOn(service, 'cached').mockImplementation((...args) => {
+      const answer = cached(...args);
+      if (answer) lean += 1;
+      return answer;
+    });
+  });
+  afterAll(() => reg?.close());
+
+  async function paths(
+    path: string,
+  ): Promise<{ full: number; lean: number; status: number; headers: string[]; body: string }> {
+    const [f, l] = [full, lean];
+    const result = await raw(reg.url, path);
+    return { ...result, full: full - f, lean: lean - l };
+  }
+
+  async function refusedReads(): Promise<number> {
+    const metric = await reg.server.ctx.metrics.rateLimited.get();
+    return metric.values.find((v) => v.labels.kind === 'read')?.value ?? 0;
+  }
+
+  it('shares one budget between lean and full answers, and refuses the one over it as the full stack does', async () => {
+    // NUL in the URL: refused (400) before the limit by the full stack, never charged.
+    for (let i = 0; i < 3; i++) expect((await paths(`${url}&channel=a%00b`)).status).toBe(400);
+    const answers = [];
+    // Lean and full requests, alternated, of one client address: LIMIT of them are answered.
+    for (const path of [url, url, upper, url, upper, url]) answers.push(await paths(path));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(answers.map((a) => a.lean)).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(answers.map((a) => a.full)).toEqual([1, 0, 1, 0, 1, 0]);
+    // The lean answers are the full stack's, byte for byte and header for header.
+    for (const a of answers) {
+      expect(a.body).toBe(answers[0]!.body);
+      expect(a.headers).toEqual(answers[0]!.headers);
+    }
+    expect(JSON.parse(answers[0]!.body).listing.ref).toBe('limited-lean-owner/limited');
+
+    const refusedBefore = await refusedReads();
+    const logged = logs.length;
+    const overLean = await paths(url);
+    const overFull = await paths(upper);
+    const head = await raw(reg.url, url, 'HEAD');
+    for (const over of [overLean, overFull]) {
+      expect(over).toMatchObject({ status: 429, full: 0, lean: 0 });
+      expect(JSON.parse(over.body).error.code).toBe('rate_limited');
+      expect(over.headers).toContain('X-Content-Type-Options: nosniff');
+      expect(Number(over.headers.find((h) => h.startsWith('Retry-After: '))?.slice(13))).toBeGreaterThan(0);
+    }
+    // The same 429: headers and body (Retry-After and the message's seconds may tick between the two).
+    const seconds = (s: string) => s.replace(/\d+/g, 'N');
+    expect(overLean.headers.map(seconds)).toEqual(overFull.headers.map(seconds));
+    expect(seconds(overLean.body)).toBe(seconds(overFull.body));
+    expect(head.status).toBe(429);
+    // Counted once each (not twice for the lean one handed on to the app), logged at info.
+    expect(await refusedReads()).toBe(refusedBefore + 3);
+    const lines = logs.slice(logged).filter((l) => l.msg === 'request completed');
+    expect(
+      lines.map((l) => [(l.req as { url: string }).url, l.level, (l.res as { statusCode: number }).statusCode]),
+    ).toEqual([
+      [url, 30, 429],
+      [upper, 30, 429],
+      [url, 30, 429],
+    ]);
+    const metric = await reg.server.ctx.metrics.httpRequests.get();
+    const refused = metric.values.filter((v) => v.labels.status === '429');
+    expect(refused.map((v) => [v.labels.method, v.labels.route, v.value]).sort()).toEqual(
+      [
+        ['GET', 'unmatched', 2],
+        ['HEAD', 'unmatched', 1],
+      ].sort(),
+    );
+    for (let i = 0; i < 150 && reg.server.ctx.drain.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reg.server.ctx.drain.inFlight).toBe(0);
+  });
+});
+
+describe('a drain that begins while the lean path waits for the limiter', () => {
+  let reg: TestRegistry;
+  const url = '/api/v1/resolve/drain-lean?region=us-east-1';
+  beforeAll(async () => {
+    reg = await startRegistry({ config: { rateLimit: { readPerMinute: 100, writePerMinute: 0 } } });
+    const token = await createUser(reg, 'drain-lean-owner');
+    await publish(reg, token, publishBody('drained', { template: 'drain-lean' }));
+  });
+  afterAll(() => reg?.close());
+
+  it('answers the requests that arrived before it, counted in flight once, and 503s those after', async () => {
+    const { drain, limiter } = reg.server.ctx;
+    const consume = limiter.consume.bind(limiter);
+    let drained: Promise<void> | null = null;
+    // The drain begins once the request was counted in and its read is being spent.
+    const spy = vi.spyOn(limiter, 'consume').mockImplementation(async (...args) => {
+      drained ??= drain.drain(5_000);
+      expect(drain.inFlight).toBe(1);
+      return consume(...args);
+    });
+    // A miss, handed on to the app: answered (200), not the drain's 503.
+    const first = await raw(reg.url, url);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body).listing.ref).toBe('drain-lean-owner/drained');
+    await drained;
+    expect(drain.inFlight).toBe(0);
+    // Spent once, ahead of the app: the app's rateLimit settled that decision.
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    const after = await raw(reg.url, url);
+    expect(after.status).toBe(503);
+  });
+});

@@ -3,6 +3,7 @@ import type { Express, Request } from 'express';
 import type { AppContext } from '../context.js';
 import type { HttpLog } from '../logger.js';
 import { identityOf } from '../services/downloads.js';
+import { spendAhead } from './middleware/rate-limit.js';
 
 /** The only requests the lean path answers: resolves, spelled as the API mounts them. */
 const PREFIX = '/api/v1/resolve/';
@@ -28,16 +29,26 @@ export function requestKeyOf(req: Request): string | undefined {
  * routing through three routers, parsing path and query with zod or serialising the policy into
  * a cache key (~a third of a cache hit's CPU). Only when nothing could answer it otherwise:
  * no Authorization header (a token goes through authentication, scopes and its own cache key),
- * read limits off (a limit is spent by the full stack's middleware, in one place), reads open
- * to anonymous callers, not draining (the full stack answers the 503). What it sends is what
- * the full stack sends for the same request: the same bytes (the same cache entry), headers
- * (nosniff, then sendJson's), download count, metrics (under the route's label), log line
- * (the same request ids) and in-flight count for a graceful shutdown; test/api/hot-path.test.ts
- * asserts it over HTTP.
+ * reads open to anonymous callers, not draining (the full stack answers the 503). What it sends
+ * is what the full stack sends for the same request: the same bytes (the same cache entry),
+ * headers (nosniff, then sendJson's), download count, metrics (under the route's label), log
+ * line (the same request ids) and in-flight count for a graceful shutdown.
+ *
+ * With a read limit on (the default), the lean path spends the request's read first, as the
+ * full stack's rateLimit middleware would (middleware/rate-limit.ts: the same limiter, so both
+ * paths share one budget per client address, in Redis when it is configured), and only then
+ * looks for the answer. A refused request, or one with no cached answer, goes on to the app with
+ * the decision attached: the app's rateLimit settles it (the same 429, Retry-After, metrics,
+ * log line) without spending again. The request counts as in flight from its arrival (admitted
+ * before the limiter's await, as the full stack's drain middleware admits it before its
+ * rateLimit), so a drain that begins meanwhile waits for it, and the app does not count it
+ * twice or refuse it. A URL with a NUL goes straight to the app uncharged: the app refuses it
+ * (400) before it reaches the limit. test/api/hot-path.test.ts asserts all this over HTTP.
  */
 export function createRequestListener(ctx: AppContext, app: Express, log: HttpLog): RequestListener {
   const { config } = ctx;
-  if (!ctx.cache.enabled || config.rateLimit.readPerMinute > 0 || config.access.read === 'signed-in') return app;
+  if (!ctx.cache.enabled || config.access.read === 'signed-in') return app;
+  const limited = config.rateLimit.readPerMinute > 0;
   const trustsProxy = config.http.trustProxy !== false;
   const counters = new Map<string, ReturnType<AppContext['metrics']['httpRequests']['labels']>>();
   const timers = new Map<string, ReturnType<AppContext['metrics']['httpDuration']['labels']>>();
@@ -66,6 +77,35 @@ export function createRequestListener(ctx: AppContext, app: Express, log: HttpLo
     Object.setPrototypeOf(req, app.request);
     return (req as Request).ip;
   };
+  /** Sends a cached answer; the response was admitted to the drain's count. */
+  const send = (req: IncomingMessage, res: ServerResponse, answer: Buffer, start: bigint, startMs: number) => {
+    const id = log.begin();
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', answer.length);
+    res.setHeader('Cache-Control', 'no-store');
+    // One listener for metrics and the log line, where the full stack has one each.
+    res.once('finish', () => record(req, res, id, start, startMs));
+    res.end(answer);
+  };
+  /** Limits on: the read spent first, then the answer looked up; a refusal or a miss to the app. */
+  const spendThenAnswer = (req: IncomingMessage, res: ServerResponse, url: string) => {
+    const start = process.hrtime.bigint();
+    const startMs = performance.now();
+    const ip = clientIp(req);
+    ctx.drain.admit(res);
+    void spendAhead(ctx, req, ip).then((decision) => {
+      let answer: Buffer | undefined;
+      try {
+        answer = decision.allowed ? ctx.services.resolve.cached(url, () => identityOf(null, ip))?.bytes : undefined;
+      } catch {
+        // Any doubt: the app answers (and explains) it.
+      }
+      if (answer === undefined) app(req, res);
+      else send(req, res, answer, start, startMs);
+    });
+  };
   return (req, res) => {
     const url = req.url;
     if (
@@ -78,6 +118,11 @@ export function createRequestListener(ctx: AppContext, app: Express, log: HttpLo
       app(req, res);
       return;
     }
+    if (limited) {
+      if (url.includes('%00') || url.includes('\u0000')) app(req, res);
+      else spendThenAnswer(req, res, url);
+      return;
+    }
     const start = process.hrtime.bigint();
     const startMs = performance.now();
     const answer = ctx.services.resolve.cached(url, () => identityOf(null, clientIp(req)));
@@ -85,15 +130,7 @@ export function createRequestListener(ctx: AppContext, app: Express, log: HttpLo
       app(req, res);
       return;
     }
-    const id = log.begin();
     ctx.drain.admit(res);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', answer.bytes.length);
-    res.setHeader('Cache-Control', 'no-store');
-    // One listener for metrics and the log line, where the full stack has one each.
-    res.once('finish', () => record(req, res, id, start, startMs));
-    res.end(answer.bytes);
+    send(req, res, answer.bytes, start, startMs);
   };
 }

@@ -10,6 +10,8 @@ export class Drain {
   #draining = false;
   #inFlight = 0;
   #idle: Array<() => void> = [];
+  /** Responses counted already (a lean answer handed on to the app, http/cached-get.ts). */
+  #admitted = new WeakSet<ServerResponse>();
 
   readonly #done = () => {
     this.#inFlight -= 1;
@@ -28,9 +30,13 @@ export class Drain {
    * Counts a response in flight until it closes ('close' comes once per response, after
    * 'finish' or when the client went away first, node:http >= 15, also on kept-alive
    * connections: one shared listener covers both). False, counting nothing, once draining.
+   * A response admitted before is let through again, counted once: a request admitted before
+   * draining began is answered, wherever it is.
    */
   admit(res: ServerResponse): boolean {
+    if (this.#admitted.has(res)) return true;
     if (this.#draining) return false;
+    this.#admitted.add(res);
     this.#inFlight += 1;
     res.on('close', this.#done);
     return true;

@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { hashToken } from '../../auth/tokens.js';
-import type { LimitKind } from '../../cache/rate-limiter.js';
+import type { LimitDecision, LimitKind } from '../../cache/rate-limiter.js';
 import type { AppContext } from '../../context.js';
 import { RateLimitedError } from '../../errors.js';
 
@@ -17,7 +18,11 @@ export function limitKind(req: Request): LimitKind {
 export async function spend(ctx: AppContext, req: Request, key: string): Promise<void> {
   const kind = limitKind(req);
   if (!limited(ctx, kind)) return;
-  const decision = await ctx.limiter.consume(kind, key);
+  settle(ctx, kind, await ctx.limiter.consume(kind, key));
+}
+
+/** Refuses (429) a request whose budget was spent, counted in the metrics once. */
+function settle(ctx: AppContext, kind: LimitKind, decision: LimitDecision): void {
   if (!decision.allowed) {
     ctx.metrics.rateLimited.inc({ kind });
     throw new RateLimitedError(
@@ -25,6 +30,27 @@ export async function spend(ctx: AppContext, req: Request, key: string): Promise
       decision.retryAfterSeconds,
     );
   }
+}
+
+/**
+ * Decisions made in front of Express (http/cached-get.ts spends an anonymous read before it
+ * looks for a cached answer) for requests it then hands to the app: the app's rateLimit
+ * settles the decision (the same 429, counted once) instead of spending a second time.
+ */
+const decidedAhead = new WeakMap<IncomingMessage, LimitDecision>();
+
+/**
+ * Spends an anonymous read (key `ip<address>`, as rateLimit below) ahead of the app, and
+ * remembers the decision for the app's rateLimit should the request go on to the app.
+ */
+export async function spendAhead(
+  ctx: AppContext,
+  req: IncomingMessage,
+  ip: string | undefined,
+): Promise<LimitDecision> {
+  const decision = await ctx.limiter.consume('read', `ip${ip}`);
+  decidedAhead.set(req, decision);
+  return decision;
 }
 
 /** A limit of 0 is off: no limiter call. */
@@ -42,7 +68,13 @@ export function rateLimit(ctx: AppContext): RequestHandler {
   return (req, _res, next) => {
     // Limits off: not even the key (the client address, a token hash) is worked out, and no
     // promise is made (the async part below is for limits that are on).
-    if (!limited(ctx, limitKind(req))) return next();
+    const kind = limitKind(req);
+    if (!limited(ctx, kind)) return next();
+    const ahead = decidedAhead.get(req);
+    if (ahead !== undefined) {
+      settle(ctx, kind, ahead);
+      return next();
+    }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     return spend(ctx, req, bearer ? `t${hashToken(bearer).slice(0, 32)}` : `ip${req.ip}`).then(() => next());
   };
