@@ -9,6 +9,8 @@
 //   BENCH_PROFILE=1      CPU-profile each server during its measured seconds; print the hottest functions
 //   BENCH_WAIT_IDLE=1    before each scenario, wait (up to 10 min) until other processes use < 20% CPU,
 //                        and repeat (up to 3 times) a measurement they disturbed
+//   BENCH_RATE_LIMITS=default  read and write limits on, as a registry runs by default, at 10,000,000 a
+//                        minute so nothing is refused: every request pays for its limiter call
 //   DATABASE_URL=...     PostgreSQL server instead of embedded PGlite (database cws_bench, or BENCH_PG_DATABASE)
 //   REDIS_URL=...        Redis for the registry's cache tier
 //   node bench/run.js --prepare   only generate (or check) the catalogue
@@ -30,6 +32,8 @@ const timeout = Number(env.BENCH_TIMEOUT ?? 10);
 const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
 const profile = env.BENCH_PROFILE === '1';
 const waitIdle = env.BENCH_WAIT_IDLE === '1';
+const rateLimits = env.BENCH_RATE_LIMITS === 'default' ? 'on' : 'off';
+const LIMIT = rateLimits === 'on' ? '10000000' : '0';
 const databaseUrl = env.DATABASE_URL || undefined;
 const redisUrl = env.REDIS_URL || undefined;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -49,12 +53,12 @@ if (process.argv.includes('--prepare')) {
   process.exit(0);
 }
 
-// The registry as an operator would run it, minus rate limits and with quiet logs.
+// The registry as an operator would run it, minus rate limits (BENCH_RATE_LIMITS=default: on, never refusing) and with quiet logs.
 const SERVER_SETTINGS = {
   PORT: '0',
   HOST: '127.0.0.1',
-  CWS_REGISTRY_RATE_LIMIT_READ: '0',
-  CWS_REGISTRY_RATE_LIMIT_WRITE: '0',
+  CWS_REGISTRY_RATE_LIMIT_READ: LIMIT,
+  CWS_REGISTRY_RATE_LIMIT_WRITE: LIMIT,
   CWS_REGISTRY_LOG_LEVEL: 'warn',
   CWS_REGISTRY_DEMO: 'false',
   // No background EC2 verification: the bench measures request handling, not AWS.
@@ -208,7 +212,7 @@ log(
 log(
   `settings: ${connections} connections, ${warmup} s warm-up + ${seconds} s per scenario, one server child per scenario,` +
     ' bare Express measured before each and after the last (ratios: mean of the two around each);' +
-    ` rate limits OFF (CWS_REGISTRY_RATE_LIMIT_READ=0, _WRITE=0), log level warn${profile ? ', CPU profiler on during measurement' : ''}\n`,
+    ` rate limits ${rateLimits === 'on' ? 'ON (CWS_REGISTRY_RATE_LIMIT_READ=_WRITE=10000000: spent, never refused)' : 'OFF (CWS_REGISTRY_RATE_LIMIT_READ=0, _WRITE=0)'}, log level warn${profile ? ', CPU profiler on during measurement' : ''}\n`,
 );
 
 const profileDir = join(resultsDir, `${stamp}-profiles`);
@@ -342,7 +346,7 @@ const report = {
     seconds,
     timeoutSeconds: timeout,
     quick,
-    rateLimits: 'off',
+    rateLimits,
     logLevel: 'warn',
     profile,
   },
