@@ -7,10 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import express from 'express';
-// Only the configuration and the embedded database's early start up front, as main.ts does.
-import { buildConfig } from '../registry-server/dist/config/config.js';
-import { readEnv } from '../registry-server/dist/config/env.js';
-import { startEmbedded } from '../registry-server/dist/db/pglite-early.js';
+// The server as bin/cws-registry.js runs it: its bundle (registry-server/scripts/bundle.mjs) unless a tsc -b ran
+// since, then dist/. Only the configuration and the embedded database's early start up front, as main.ts does.
+import { distEntry } from '../registry-server/bin/entry.js';
 
 const mode = process.argv[2];
 let close;
@@ -30,13 +29,14 @@ if (mode === 'bare') {
       server.closeAllConnections();
     });
 } else if (mode === 'registry') {
+  const { buildConfig, readEnv, startEmbedded } = await import(distEntry('early'));
   // Start-up as an operator sees it (`cws-registry serve`, main.ts): the configuration read and
   // the embedded database locked and opening in its thread, modules loaded meanwhile (process
   // start to here), then createServer() (waits for the database, migrations check, start-up
   // work) and listen().
   const config = buildConfig(readEnv());
   const embedded = config.db.kind === 'pglite' && config.db.dataDir ? startEmbedded(config.db.dataDir) : undefined;
-  const { createServer } = await import('../registry-server/dist/index.js');
+  const { createServer } = await import(distEntry('index'));
   const loadedMs = performance.now();
   const server = await createServer(config, { embedded });
   const url = await server.listen();

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+import { distEntry } from './entry.js';
+
+await import(distEntry('main'));

@@ -108,7 +108,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     }));
   database.attachMetrics(metrics);
   const redis = config.redis
-    ? new RedisLink(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
+    ? await RedisLink.create(config.redis.url, config.redis.prefix, logger.child({ name: 'redis' }), metrics)
     : null;
   await redis?.connect();
   const cache = new Cache(config.cache, redis, logger.child({ name: 'cache' }), metrics);

@@ -12,7 +12,6 @@ import {
 import type { DatabaseConfig } from '../config/config.js';
 import type { Metrics } from '../metrics.js';
 import { DataFolderLock } from './data-lock.js';
-import { createPgPool } from './pg-pool.js';
 import { PGliteDialect, type PGliteLike } from './pglite-dialect.js';
 import type { EmbeddedStart } from './pglite-early.js';
 import { runStatement } from './pglite-statement.js';
@@ -132,6 +131,8 @@ export async function createDatabase(
     dialect = new SerializedPGliteDialect({ pglite }, observer);
   } else {
     pool = config.poolMax;
+    // node-postgres is loaded only for a server (~0.1-0.2 s of start-up an embedded registry skips).
+    const { createPgPool } = await import('./pg-pool.js');
     // node-postgres, not postgres.js: postgres.js 3.4 throws from a timer when a socket closes
     // under load, which no caller can catch, and the process dies (see README, "Faults").
     dialect = new PostgresDialect({
@@ -156,6 +157,7 @@ export async function createDatabase(
   /** Migrations may build indexes for longer than a request may wait: they run without the statement timeout. */
   const migrationDb = async <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> => {
     if (config.kind !== 'postgres' || !config.statementTimeoutMs) return fn(db);
+    const { createPgPool } = await import('./pg-pool.js');
     const own = new Kysely<DB>({
       dialect: new PostgresDialect({
         pool: createPgPool({ url: config.url, max: 1, statementTimeoutMs: 0, connectTimeoutMs: 10_000 }),

@@ -1,7 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
-import { MultiSamlStrategy, type Profile } from '@node-saml/passport-saml';
+import type { Profile } from '@node-saml/passport-saml';
 import type { Request, Response, Router } from 'express';
-import { Passport } from 'passport';
 import type { AppContext } from '../../context.js';
 import { type IdpEntry, SamlRefusedError, type SamlService } from '../../services/saml/service.js';
 import { html } from './html.js';
@@ -88,7 +87,6 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
   const saml = ctx.services.saml;
   if (!saml) return;
   const picks = new WeakMap<Request, { entry: IdpEntry; requestId?: string }>();
-  const passport = new Passport();
   // passport-saml is typed against Express 4's Request; ours are Express 5's: cast at this one edge.
   const verify = (_req: unknown, profile: unknown, done: (err: Error | null, user?: unknown) => void) =>
     done(null, profile ?? undefined);
@@ -106,6 +104,9 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
       (err: Error) => done(err),
     );
   };
+  // passport and passport-saml are loaded only when SAML is configured (SamlService.create has
+  // loaded passport-saml already): a registry without it starts without either.
+  const { MultiSamlStrategy } = saml.sdk;
   const strategy = new MultiSamlStrategy(
     {
       passReqToCallback: true,
@@ -118,13 +119,19 @@ export function registerSaml(router: Router, ctx: AppContext, render: Render): v
     verify as never,
     logoutVerify as never,
   );
-  passport.use('saml', strategy as never);
-  const run = (req: Request, res: Response) =>
-    new Promise<Profile | null>((resolve, reject) => {
+  const loaded = import('passport').then(({ Passport }) => {
+    const passport = new Passport();
+    passport.use('saml', strategy as never);
+    return passport;
+  });
+  const run = async (req: Request, res: Response) => {
+    const passport = await loaded;
+    return new Promise<Profile | null>((resolve, reject) => {
       passport.authenticate('saml', { session: false }, (err: unknown, user: unknown) =>
         err ? reject(err) : resolve((user as Profile) || null),
       )(req, res, reject);
     });
+  };
 
   router.get('/saml/metadata', (_req, res) => {
     res.setHeader('Content-Type', 'application/samlmetadata+xml; charset=utf-8');

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  type CacheProvider,
-  generateServiceProviderMetadata,
-  type SamlConfig as NodeSamlConfig,
-  type Profile,
-  ValidateInResponseTo,
-} from '@node-saml/passport-saml';
+import type { CacheProvider, SamlConfig as NodeSamlConfig, Profile } from '@node-saml/passport-saml';
 import type { Logger } from 'pino';
 import type { SamlConfig, SamlIdpSettings } from '../../config/saml.js';
 import type { Database } from '../../db/database.js';
@@ -63,6 +57,8 @@ export class SamlService {
     private readonly orgs: OrganisationService,
     private readonly sp: { key: string | null; cert: string | null },
     private readonly now: () => Date,
+    /** passport-saml, loaded by create(): only a registry with SAML configured loads it. */
+    readonly sdk: typeof import('@node-saml/passport-saml'),
   ) {
     const base = publicUrl.replace(/\/+$/, '');
     this.spEntityId = config.spEntityId ?? `${base}/saml/metadata`;
@@ -79,11 +75,12 @@ export class SamlService {
     orgs: OrganisationService,
     now: () => Date = () => new Date(),
   ): Promise<SamlService> {
-    const [key, cert] = await Promise.all([
+    const [key, cert, sdk] = await Promise.all([
       config.spKeyFile ? readFile(config.spKeyFile, 'utf8') : null,
       config.spCertFile ? readFile(config.spCertFile, 'utf8') : null,
+      import('@node-saml/passport-saml'),
     ]);
-    const service = new SamlService(config, publicUrl, database, logger, orgs, { key, cert }, now);
+    const service = new SamlService(config, publicUrl, database, logger, orgs, { key, cert }, now, sdk);
     for (const settings of config.idps) {
       const metadata = await loadIdpMetadata(settings.metadata);
       service.#idps.set(settings.id, { settings, metadata });
@@ -137,7 +134,9 @@ export class SamlService {
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: this.config.wantResponseSigned,
       acceptedClockSkewMs: this.config.clockSkewSeconds * 1000,
-      validateInResponseTo: settings.idpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      validateInResponseTo: settings.idpInitiated
+        ? this.sdk.ValidateInResponseTo.ifPresent
+        : this.sdk.ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: REQUEST_TTL_MS,
       cacheProvider: this.requestStore(settings.id),
       identifierFormat: null,
@@ -151,7 +150,7 @@ export class SamlService {
 
   /** SP metadata for the IdP's administrators. */
   metadataXml(): string {
-    return generateServiceProviderMetadata({
+    return this.sdk.generateServiceProviderMetadata({
       issuer: this.spEntityId,
       callbackUrl: this.acsUrl,
       logoutCallbackUrl: this.logoutCallbackUrl,
