@@ -52,7 +52,7 @@ export function printReport(report) {
         ? '(reused)'
         : `(generated in ${report.catalogue.generation.seconds.toFixed(1)} s)`),
     `  ${report.settings.connections} connections, ${report.settings.warmupSeconds} s warm-up + ` +
-      `${report.settings.seconds} s measured; rate limits OFF, log level warn` +
+      `${report.settings.seconds} s measured; rate limits ${report.settings.rateLimits === 'on' ? 'ON (never refusing)' : 'OFF'}, log level warn` +
       (report.settings.profile ? '; CPU profiler on (slower)' : ''),
     '',
     line(head),
