@@ -95,16 +95,25 @@ export function createRequestListener(ctx: AppContext, app: Express, log: HttpLo
     const startMs = performance.now();
     const ip = clientIp(req);
     ctx.drain.admit(res);
-    void spendAhead(ctx, req, ip).then((decision) => {
-      let answer: Buffer | undefined;
-      try {
-        answer = decision.allowed ? ctx.services.resolve.cached(url, () => identityOf(null, ip))?.bytes : undefined;
-      } catch {
-        // Any doubt: the app answers (and explains) it.
-      }
-      if (answer === undefined) app(req, res);
-      else send(req, res, answer, start, startMs);
-    });
+    void spendAhead(ctx, req, ip).then(
+      (decision) => {
+        let answer: Buffer | undefined;
+        try {
+          answer = decision.allowed ? ctx.services.resolve.cached(url, () => identityOf(null, ip))?.bytes : undefined;
+        } catch {
+          // Any doubt: the app answers (and explains) it.
+        }
+        if (answer === undefined) app(req, res);
+        else send(req, res, answer, start, startMs);
+      },
+      (err: unknown) => {
+        // The limiter answers rather than throws (cache/rate-limiter.ts); should it ever reject, the
+        // request is not lost to an unhandled rejection: the app answers it (and spends the read itself).
+        ctx.logger.error({ err }, 'lean path: the rate limiter failed');
+        if (!res.headersSent) app(req, res);
+        else res.destroy();
+      },
+    );
   };
   return (req, res) => {
     const url = req.url;
