@@ -101,6 +101,28 @@ export async function freshDatabase(
   };
 }
 
+/**
+ * A migrated database of its own for a test that talks to the database layer directly (the unit tests of
+ * registry-server/src/db): a clone of the run's migrated template, embedded, or a copy of the template database on
+ * the server (dropped on close). No initdb, no migrations. `poolMax`: the server pool's size (default 3).
+ */
+export async function migratedDatabase(
+  opts: { poolMax?: number } = {},
+): Promise<{ database: Database; close(): Promise<void> }> {
+  const fresh = await freshDatabase({ migrated: true });
+  const database =
+    fresh.config.kind === 'pglite'
+      ? await createDatabase(fresh.config, { pglite: (await (await migratedTemplate()).clone()) as Pglite })
+      : await createDatabase({ ...fresh.config, poolMax: opts.poolMax ?? 3 });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}
+
 /** Starts an in-process cws-registry on a random loopback port. */
 export async function startRegistry(opts: StartOptions = {}): Promise<TestRegistry> {
   const shared = opts.shareDatabaseWith;

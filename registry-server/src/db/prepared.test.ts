@@ -1,39 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from './database.js';
+import { migratedDatabase } from '../../../test/helpers/registry.js';
+import type { Database } from './database.js';
 import { executePrepared, preparedStatement } from './prepared.js';
 
 // Values travel to EXECUTE as SQL literals: whatever a string holds comes back as the same
 // string, with standard-conforming strings on (the default) and off, on embedded PGlite and (with
 // DATABASE_URL) on PostgreSQL. One session (a pool of one), so the setting applies to the EXECUTE
 // that follows.
-const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
-let drop = async () => {};
+let close = async () => {};
 beforeAll(async () => {
-  if (serverUrl) {
-    const name = `cws_test_prepared_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 1 });
-    drop = async () => {
-      const s = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await s.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await s.end();
-    };
-  } else {
-    database = await createDatabase({ kind: 'pglite', dataDir: null });
-  }
+  ({ database, close } = await migratedDatabase({ poolMax: 1 }));
 });
-afterAll(async () => {
-  await database.close();
-  await drop();
-});
+afterAll(() => close());
 
 const HOSTILE = [
   "it's",

@@ -3,9 +3,9 @@ import { migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, sql } from 'kysely';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from './database.js';
+import { migratedDatabase } from '../../../test/helpers/registry.js';
+import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { addDownloads } from './queries/listings.js';
 import { writeRating } from './queries/ratings.js';
@@ -17,31 +17,12 @@ import { type ResolvePolicy, resolveBest, resolveCandidates } from './queries/re
 
 const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
-let drop = async () => {};
+let close = async () => {};
 
 beforeAll(async () => {
-  if (serverUrl) {
-    const name = `cws_test_slots_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 3 });
-    drop = async () => {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await sql.end();
-    };
-  } else {
-    database = await createDatabase({ kind: 'pglite', dataDir: null });
-  }
-  await database.migrate();
+  ({ database, close } = await migratedDatabase());
 });
-afterAll(async () => {
-  await database?.close();
-  await drop();
-});
+afterAll(() => close());
 
 const TEMPLATES = ['genomics', 'python-ml'];
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { acceptedByScan } from '../../services/scan-policy.js';
-import { createDatabase, type Database } from '../database.js';
+import type { Database } from '../database.js';
 import { type ResolvePolicy, resolveBest, resolveCandidates, resolveHit } from './resolve.js';
 import { revokedAncestors } from './trust.js';
 import { type AccessScope, ANONYMOUS } from './visibility.js';
@@ -12,9 +12,8 @@ import { type AccessScope, ANONYMOUS } from './visibility.js';
 // every candidate, sort, take the first) on a generated catalogue with many rank ties, for
 // every policy: both must pick the same region image.
 
-const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
-let drop = async () => {};
+let close = async () => {};
 /** The viewer who owns the private listing `mine-private`. */
 let ownerScope: AccessScope;
 
@@ -295,29 +294,10 @@ async function policyMix(ownerId: number) {
 }
 
 beforeAll(async () => {
-  if (serverUrl) {
-    const name = `cws_test_resolve_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 3 });
-    drop = async () => {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await sql.end();
-    };
-  } else {
-    database = await createDatabase({ kind: 'pglite', dataDir: null });
-  }
-  await database.migrate();
+  ({ database, close } = await migratedDatabase());
   await generate();
 });
-afterAll(async () => {
-  await database?.close();
-  await drop();
-});
+afterAll(() => close());
 
 function policies(): ResolvePolicy[] {
   const extras: Array<Partial<ResolvePolicy>> = [

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { searchDoc, wordsOf } from '../../services/present.js';
-import { createDatabase, type Database } from '../database.js';
+import type { Database } from '../database.js';
 import {
   prefixWords,
   type RelevanceAfter,
@@ -23,9 +22,8 @@ const visible = { scope: ANONYMOUS, includeHidden: false };
 // the postings), with no listing twice or missing, whatever the page size; and the postings
 // must follow listing and rating writes.
 
-const serverUrl = process.env.DATABASE_URL || null;
 let database: Database;
-let drop = async () => {};
+let close = async () => {};
 
 const WORDS = ['alpha', 'alps', 'alpine', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'データ'];
 const TEMPLATES = ['genomics', 'python-ml', 'alpha-lab'];
@@ -49,23 +47,7 @@ const u = (n: number, salt: number) => {
 const pick = <T>(list: T[], n: number, salt: number) => list[Math.floor(u(n, salt) * list.length)]!;
 
 beforeAll(async () => {
-  if (serverUrl) {
-    const name = `cws_test_search_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 3 });
-    drop = async () => {
-      const s = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await s.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await s.end();
-    };
-  } else {
-    database = await createDatabase({ kind: 'pglite', dataDir: null });
-  }
-  await database.migrate();
+  ({ database, close } = await migratedDatabase());
   const owners = await database.db
     .insertInto('users')
     .values([
@@ -117,10 +99,7 @@ beforeAll(async () => {
                  unnest(${sql.raw(`ARRAY[${listings.map((l) => l.rating).join(',')}]::real[]`)}) AS r) x
     WHERE x.id = s.image_id`.execute(database.db);
 });
-afterAll(async () => {
-  await database?.close();
-  await drop();
-});
+afterAll(() => close());
 
 /** The order relevance paging promises, computed from the listings' fields. */
 function reference(terms: SearchTerm[], filter: (l: Listing) => boolean = () => true): number[] {
