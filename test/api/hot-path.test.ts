@@ -14,6 +14,40 @@ async function localHits(reg: TestRegistry): Promise<number> {
   return metric.values.find((v) => v.labels.tier === 'local' && v.labels.result === 'hit')?.value ?? 0;
 }
 
+/** Waits until a publish's background work (verification, the region scans it queued) is done. */
+async function settled(reg: TestRegistry): Promise<void> {
+  await reg.server.ctx.services.verification.idle();
+  await new Promise((r) => setTimeout(r, 100));
+  await reg.server.ctx.jobs.idle(['scan-region']);
+}
+
+/**
+ * Spies on which path answers a resolve: calls of the full stack's resolve(), and answers of the
+ * lean path (cache hits found by cached()). The function returned runs fn and says how many of
+ * each it caused.
+ */
+function countPaths(reg: TestRegistry) {
+  let full = 0;
+  let lean = 0;
+  const service = reg.server.ctx.services.resolve;
+  const resolve = service.resolve.bind(service);
+  const cached = service.cached.bind(service);
+  vi.spyOn(service, 'resolve').mockImplementation((...args) => {
+    full += 1;
+    return resolve(...args);
+  });
+  vi.spyOn(service, 'cached').mockImplementation((...args) => {
+    const answer = cached(...args);
+    if (answer) lean += 1;
+    return answer;
+  });
+  return async <T>(fn: () => Promise<T>): Promise<{ result: T; full: number; lean: number }> => {
+    const [f, l] = [full, lean];
+    const result = await fn();
+    return { result, full: full - f, lean: lean - l };
+  };
+}
+
 describe('the cached resolve path', () => {
   let reg: TestRegistry;
   let token: string;
@@ -22,9 +56,7 @@ describe('the cached resolve path', () => {
     reg = await startRegistry();
     token = await createUser(reg, 'hot-owner');
     await publish(reg, token, publishBody('hot', { template: 'hot-path' }));
-    await reg.server.ctx.services.verification.idle();
-    await new Promise((r) => setTimeout(r, 100));
-    await reg.server.ctx.jobs.idle(['scan-region']);
+    await settled(reg);
   });
   afterAll(() => reg?.close());
 
@@ -155,39 +187,18 @@ describe('the lean path of cached resolves (in front of Express)', () => {
   let reg: TestRegistry;
   let token: string;
   const logs: Array<Record<string, unknown>> = [];
-  // Calls of the full stack's resolve, and answers of the lean path: which path answered.
-  let full = 0;
-  let lean = 0;
+  // Which path answered each request (countPaths).
+  let paths: ReturnType<typeof countPaths>;
   const base = '/api/v1/resolve/lean-path';
   beforeAll(async () => {
     const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     reg = await startRegistry({ logger });
     token = await createUser(reg, 'lean-owner');
     await publish(reg, token, publishBody('lean', { template: 'lean-path' }, ['us-east-1', 'eu-west-1']));
-    await reg.server.ctx.services.verification.idle();
-    await new Promise((r) => setTimeout(r, 100));
-    await reg.server.ctx.jobs.idle(['scan-region']);
-    const service = reg.server.ctx.services.resolve;
-    const resolve = service.resolve.bind(service);
-    const cached = service.cached.bind(service);
-    vi.spyOn(service, 'resolve').mockImplementation((...args) => {
-      full += 1;
-      return resolve(...args);
-    });
-    vi.spyOn(service, 'cached').mockImplementation((...args) => {
-      const answer = cached(...args);
-      if (answer) lean += 1;
-      return answer;
-    });
+    await settled(reg);
+    paths = countPaths(reg);
   });
   afterAll(() => reg?.close());
-
-  /** Runs fn and says how many requests each path answered. */
-  async function paths<T>(fn: () => Promise<T>): Promise<{ result: T; full: number; lean: number }> {
-    const [f, l] = [full, lean];
-    const result = await fn();
-    return { result, full: full - f, lean: lean - l };
-  }
 
   it('answers a repeated anonymous GET in front of Express with the bytes and headers of the full stack', async () => {
     const url = `${base}?region=us-east-1&architecture=x86_64`;
@@ -338,8 +349,7 @@ describe('the lean path of cached resolves (in front of Express)', () => {
 describe('the lean path with read limits on (the default)', () => {
   let reg: TestRegistry;
   const logs: Array<Record<string, unknown>> = [];
-  let full = 0;
-  let lean = 0;
+  let counted: ReturnType<typeof countPaths>;
   const url = '/api/v1/resolve/limited-lean?region=us-east-1';
   // The same request by a spelling the lean path leaves to the full stack (Express routes paths
   // case-insensitively): the full stack's answer, and its 429, to compare with.
@@ -350,30 +360,16 @@ describe('the lean path with read limits on (the default)', () => {
     reg = await startRegistry({ logger, config: { rateLimit: { readPerMinute: LIMIT, writePerMinute: 0 } } });
     const token = await createUser(reg, 'limited-lean-owner');
     await publish(reg, token, publishBody('limited', { template: 'limited-lean' }));
-    await reg.server.ctx.services.verification.idle();
-    await new Promise((r) => setTimeout(r, 100));
-    await reg.server.ctx.jobs.idle(['scan-region']);
-    const service = reg.server.ctx.services.resolve;
-    const resolve = service.resolve.bind(service);
-    const cached = service.cached.bind(service);
-    vi.spyOn(service, 'resolve').mockImplementation((...args) => {
-      full += 1;
-      return resolve(...args);
-    });
-    vi.spyOn(service, 'cached').mockImplementation((...args) => {
-      const answer = cached(...args);
-      if (answer) lean += 1;
-      return answer;
-    });
+    await settled(reg);
+    counted = countPaths(reg);
   });
   afterAll(() => reg?.close());
 
   async function paths(
     path: string,
   ): Promise<{ full: number; lean: number; status: number; headers: string[]; body: string }> {
-    const [f, l] = [full, lean];
-    const result = await raw(reg.url, path);
-    return { ...result, full: full - f, lean: lean - l };
+    const { result, full, lean } = await counted(() => raw(reg.url, path));
+    return { ...result, full, lean };
   }
 
   async function refusedReads(): Promise<number> {
