@@ -22,6 +22,18 @@ import * as versionChecks from './20261201150000_version_checks.js';
 import * as invitations from './20261202140100_invitations.js';
 
 /**
+ * The order of migration names, as Kysely's Migrator sorts the migrations it is given (`sort()`:
+ * UTF-16 code units). Pass it as the Migrator's `nameComparator`: Kysely orders the migrations a
+ * database already ran by their timestamp and, within one millisecond, by `localeCompare`, which
+ * puts '202612021401_version_templates' before '20261202140100_invitations' where `sort()` puts
+ * it after; a fast machine runs both in one millisecond and the ordered check then fails with
+ * "corrupted migrations".
+ */
+export function migrationNameOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
  * Every migration, by name, in order. Listed by hand rather than read from the folder:
  * a file-system provider breaks once the server is bundled.
  * `pnpm --filter @cws/migrations new NAME` makes a new file; add it here.

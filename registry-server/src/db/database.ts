@@ -1,4 +1,4 @@
-import { migrations } from '@cws/migrations';
+import { migrationNameOrder, migrations } from '@cws/migrations';
 import type { PGlite } from '@electric-sql/pglite';
 import {
   type DatabaseConnection,
@@ -188,6 +188,7 @@ export async function createDatabase(
           db: mdb,
           provider: { getMigrations: async () => migrations },
           allowUnorderedMigrations: true,
+          nameComparator: migrationNameOrder,
         }).migrateToLatest(),
       );
       if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { migrations } from '@cws/migrations';
+import { migrationNameOrder, migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, sql } from 'kysely';
@@ -294,6 +294,7 @@ describe('migration 2026120340_resolve_slots', () => {
       const NAME = '2026120340_resolve_slots';
       const before = new Migrator({
         db,
+        nameComparator: migrationNameOrder,
         provider: {
           // The migrations before this one (Kysely orders them by name).
           getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),
@@ -311,7 +312,11 @@ describe('migration 2026120340_resolve_slots', () => {
       await sql`INSERT INTO image_regions (version_id, region, architecture, ami_id, state)
         SELECT v.id, 'us-east-1', 'x86_64', 'ami-' || v.id, CASE WHEN v.id % 4 = 0 THEN 'pending' ELSE 'available' END
         FROM image_versions v`.execute(db);
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        nameComparator: migrationNameOrder,
+      });
       expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
       const table = await sql`SELECT * FROM resolve_slots ORDER BY region_id`.execute(db);
       const source = await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db);

@@ -1,4 +1,4 @@
-import { migrations } from '@cws/migrations';
+import { migrationNameOrder, migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, sql } from 'kysely';
@@ -18,9 +18,14 @@ const indexes = async () =>
 
 describe(`migration ${NAME}`, () => {
   it('drops the tsvector and trigram indexes of images, and down makes them again', async () => {
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      nameComparator: migrationNameOrder,
+    });
     const before = new Migrator({
       db,
+      nameComparator: migrationNameOrder,
       provider: {
         // The migrations before this one (Kysely orders them by name); later ones come after it.
         getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),

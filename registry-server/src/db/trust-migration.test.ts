@@ -1,4 +1,4 @@
-import { migrations } from '@cws/migrations';
+import { migrationNameOrder, migrations } from '@cws/migrations';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, sql } from 'kysely';
@@ -12,6 +12,7 @@ afterAll(() => db.destroy());
 function migrator(upTo: string[]) {
   return new Migrator({
     db,
+    nameComparator: migrationNameOrder,
     provider: { getMigrations: async () => Object.fromEntries(upTo.map((n) => [n, migrations[n]!])) },
     allowUnorderedMigrations: true,
   });
