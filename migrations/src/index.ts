@@ -5,6 +5,7 @@ import * as ratingWriteIndexes from './2026120321_rating_write_indexes.js';
 import * as liveTokenFunction from './2026120322_live_token_function.js';
 import * as dropUnusedSearchIndexes from './2026120330_drop_unused_search_indexes.js';
 import * as resolveSlots from './2026120340_resolve_slots.js';
+import * as dropImageStatsRankIndex from './2026120350_drop_image_stats_rank_index.js';
 import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026120310_search_postings': searchPostings,
   '2026120330_drop_unused_search_indexes': dropUnusedSearchIndexes,
   '2026120340_resolve_slots': resolveSlots,
+  '2026120350_drop_image_stats_rank_index': dropImageStatsRankIndex,
 };
