@@ -22,18 +22,28 @@ async function settled(reg: TestRegistry): Promise<void> {
 }
 
 /**
- * Spies on which path answers a resolve: calls of the full stack's resolve(), and answers of the
- * lean path (cache hits found by cached()). The function returned runs fn and says how many of
- * each it caused.
+ * Spies on which path answers a resolve: requests that reached Express (`full`), answers of the
+ * lean path from the cache (hits found by cached(), `lean`), and calls of the resolve service
+ * (`resolved`: by the route, or by the lean path for a request it had no cached answer to). A
+ * request answered in front of Express by resolving it is {full: 0, lean: 0, resolved: 1}. The
+ * function returned runs fn and says how many of each it caused.
  */
 function countPaths(reg: TestRegistry) {
   let full = 0;
   let lean = 0;
+  let resolved = 0;
   const service = reg.server.ctx.services.resolve;
   const resolve = service.resolve.bind(service);
   const cached = service.cached.bind(service);
-  vi.spyOn(service, 'resolve').mockImplementation((...args) => {
+  // Express's app(req, res) calls app.handle(req, res, next): every request that reaches Express.
+  const app = reg.server.app as unknown as { handle: (...args: unknown[]) => unknown };
+  const handle = app.handle.bind(app);
+  vi.spyOn(app, 'handle').mockImplementation((...args) => {
     full += 1;
+    return handle(...args);
+  });
+  vi.spyOn(service, 'resolve').mockImplementation((...args) => {
+    resolved += 1;
     return resolve(...args);
   });
   vi.spyOn(service, 'cached').mockImplementation((...args) => {
@@ -41,10 +51,10 @@ function countPaths(reg: TestRegistry) {
     if (answer) lean += 1;
     return answer;
   });
-  return async <T>(fn: () => Promise<T>): Promise<{ result: T; full: number; lean: number }> => {
-    const [f, l] = [full, lean];
+  return async <T>(fn: () => Promise<T>): Promise<{ result: T; full: number; lean: number; resolved: number }> => {
+    const [f, l, r] = [full, lean, resolved];
     const result = await fn();
-    return { result, full: full - f, lean: lean - l };
+    return { result, full: full - f, lean: lean - l, resolved: resolved - r };
   };
 }
 
@@ -200,19 +210,26 @@ describe('the lean path of cached resolves (in front of Express)', () => {
   });
   afterAll(() => reg?.close());
 
-  it('answers a repeated anonymous GET in front of Express with the bytes and headers of the full stack', async () => {
+  it('answers anonymous GETs in front of Express with the bytes and headers of the full stack', async () => {
     const url = `${base}?region=us-east-1&architecture=x86_64`;
+    // Express routes paths case-insensitively; the lean path takes only the API's own spelling,
+    // so this one goes through the full stack: the answer to compare with.
+    const viaExpress = await paths(() =>
+      raw(reg.url, `/API/V1/resolve/lean-path?region=us-east-1&architecture=x86_64`),
+    );
+    expect(viaExpress).toMatchObject({ full: 1, lean: 0, resolved: 1 });
+    expect(viaExpress.result.status).toBe(200);
+    // Resolved in front of Express (its cache entry is the one the full stack made).
     const first = await paths(() => raw(reg.url, url));
-    expect(first).toMatchObject({ full: 1, lean: 0 });
-    expect(first.result.status).toBe(200);
-    // The same cache entry by another spelling of the query: a cache hit through the full stack.
+    expect(first).toMatchObject({ full: 0, lean: 0, resolved: 1 });
     const reordered = await paths(() => raw(reg.url, `${base}?architecture=x86_64&region=us-east-1`));
-    expect(reordered).toMatchObject({ full: 1, lean: 0 });
+    expect(reordered).toMatchObject({ full: 0, lean: 0, resolved: 1 });
+    // Asked again by the same raw URL: the cached bytes, without parsing anything.
     const hit = await paths(() => raw(reg.url, url));
-    expect(hit).toMatchObject({ full: 0, lean: 1 });
+    expect(hit).toMatchObject({ full: 0, lean: 1, resolved: 0 });
     const again = await paths(() => raw(reg.url, `${base}?architecture=x86_64&region=us-east-1`));
-    expect(again).toMatchObject({ full: 0, lean: 1 });
-    for (const r of [reordered, hit, again]) {
+    expect(again).toMatchObject({ full: 0, lean: 1, resolved: 0 });
+    for (const r of [viaExpress, reordered, hit, again]) {
       expect(r.result.status).toBe(200);
       expect(r.result.body).toBe(first.result.body);
       expect(r.result.headers).toEqual(first.result.headers);
@@ -236,8 +253,8 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     const encoded = `/api/v1/resolve/lean%2Dpath?region=eu%2Dwest%2D1`;
     const first = await paths(() => raw(reg.url, encoded));
     const second = await paths(() => raw(reg.url, encoded));
-    expect(first).toMatchObject({ full: 1, lean: 0 });
-    expect(second).toMatchObject({ full: 0, lean: 1 });
+    expect(first).toMatchObject({ full: 0, lean: 0, resolved: 1 });
+    expect(second).toMatchObject({ full: 0, lean: 1, resolved: 0 });
     for (const r of [first, second]) {
       expect(r.result.status).toBe(200);
       expect(r.result.body).toBe(plain.body);
@@ -250,17 +267,24 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     await raw(reg.url, url);
     expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
     const signedIn = await paths(() => raw(reg.url, url, 'GET', { authorization: `Bearer ${token}` }));
-    expect(signedIn).toMatchObject({ full: 1, lean: 0 });
+    expect(signedIn).toMatchObject({ full: 1, lean: 0, resolved: 1 });
     expect(signedIn.result.status).toBe(200);
     const unknown = await paths(() => raw(reg.url, url, 'GET', { authorization: 'Bearer cws_not_a_token' }));
-    expect(unknown).toMatchObject({ full: 0, lean: 0 });
+    expect(unknown).toMatchObject({ full: 1, lean: 0, resolved: 0 });
     expect(unknown.result.status).toBe(401);
     const post = await paths(() => raw(reg.url, url, 'POST'));
-    expect(post.lean).toBe(0);
+    expect(post).toMatchObject({ full: 1, lean: 0, resolved: 0 });
     expect(post.result.status).toBe(404);
-    // Express routes paths case-insensitively; its metrics label would differ: never lean.
+    // Express routes paths case-insensitively; its metrics label would differ: never lean. A
+    // trailing slash and a second segment: Express's to route (or not).
     const upper = `/API/V1/resolve/lean-path?region=us-east-1`;
-    for (let i = 0; i < 2; i++) expect((await paths(() => raw(reg.url, upper))).lean).toBe(0);
+    for (let i = 0; i < 2; i++) expect(await paths(() => raw(reg.url, upper))).toMatchObject({ full: 1, lean: 0 });
+    const slash = await paths(() => raw(reg.url, `${base}/?region=us-east-1`));
+    expect(slash).toMatchObject({ full: 1, lean: 0, resolved: 1 });
+    expect(slash.result.body).toBe((await raw(reg.url, url)).body);
+    const deeper = await paths(() => raw(reg.url, `${base}/more?region=us-east-1`));
+    expect(deeper).toMatchObject({ full: 1, lean: 0, resolved: 0 });
+    expect(deeper.result.status).toBe(404);
   });
 
   it('answers non-Latin, malformed and unknown input with 4xx through the full stack, every time', async () => {
@@ -271,12 +295,16 @@ describe('the lean path of cached resolves (in front of Express)', () => {
       [`/api/v1/resolve/lean%E3%8?region=us-east-1`, 400],
       [`${base}?region=us-east-1&channel=a%00b`, 400],
       [`${base}?region=us-east-1&min_rating=lots`, 400],
+      [`${base}?region=us-east-1&severity_mode=block`, 400],
+      [`${base}?region=us-east-1&region=eu-west-1`, 400],
       [`/api/v1/resolve/no-such-template?region=us-east-1`, 404],
     ];
     for (const [url, status] of cases) {
       for (let i = 0; i < 2; i++) {
         const r = await paths(() => raw(reg.url, url));
-        expect(r.lean, url).toBe(0);
+        // Refused by the route's schemas: straight to the app. The miss: resolved once, in front
+        // of Express, and its error handed to the app to answer (not resolved a second time).
+        expect(r, url).toMatchObject({ full: 1, lean: 0, resolved: status === 404 ? 1 : 0 });
         expect(r.result.status, url).toBe(status);
         expect(JSON.parse(r.result.body).error.code, url).toBeTypeOf('string');
         expect(r.result.headers, url).toContain('X-Content-Type-Options: nosniff');
@@ -320,12 +348,12 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     expect(lines[0]).toMatchObject({ level: 20, res: { statusCode: 200 } });
   });
 
-  it('falls back to the full stack once a write made the answer stale', async () => {
+  it('resolves again once a write made the answer stale', async () => {
     const url = `${base}?region=us-east-1&architecture=x86_64`;
     await raw(reg.url, url);
     expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
     await reg.server.ctx.cache.invalidate('test', { touches: ['resolve'] });
-    expect(await paths(() => raw(reg.url, url))).toMatchObject({ full: 1, lean: 0 });
+    expect(await paths(() => raw(reg.url, url))).toMatchObject({ full: 0, lean: 0, resolved: 1 });
     expect((await paths(() => raw(reg.url, url))).lean).toBe(1);
   });
 
@@ -336,7 +364,7 @@ describe('the lean path of cached resolves (in front of Express)', () => {
     const logged = logs.length;
     await reg.server.ctx.drain.drain(0);
     const r = await paths(() => raw(reg.url, url));
-    expect(r).toMatchObject({ full: 0, lean: 0 });
+    expect(r).toMatchObject({ full: 1, lean: 0, resolved: 0 });
     expect(r.result.status).toBe(503);
     expect(r.result.headers).toContain('X-Content-Type-Options: nosniff');
     expect(r.result.headers).toContain('Retry-After: 2');
@@ -367,9 +395,9 @@ describe('the lean path with read limits on (the default)', () => {
 
   async function paths(
     path: string,
-  ): Promise<{ full: number; lean: number; status: number; headers: string[]; body: string }> {
-    const { result, full, lean } = await counted(() => raw(reg.url, path));
-    return { ...result, full, lean };
+  ): Promise<{ full: number; lean: number; resolved: number; status: number; headers: string[]; body: string }> {
+    const { result, full, lean, resolved } = await counted(() => raw(reg.url, path));
+    return { ...result, full, lean, resolved };
   }
 
   async function refusedReads(): Promise<number> {
@@ -385,7 +413,9 @@ describe('the lean path with read limits on (the default)', () => {
     for (const path of [url, url, upper, url, upper, url]) answers.push(await paths(path));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(answers.map((a) => a.lean)).toEqual([0, 1, 0, 1, 0, 1]);
-    expect(answers.map((a) => a.full)).toEqual([1, 0, 1, 0, 1, 0]);
+    // The first resolved in front of Express, the upper-case ones through it.
+    expect(answers.map((a) => a.full)).toEqual([0, 0, 1, 0, 1, 0]);
+    expect(answers.map((a) => a.resolved)).toEqual([1, 0, 1, 0, 1, 0]);
     // The lean answers are the full stack's, byte for byte and header for header.
     for (const a of answers) {
       expect(a.body).toBe(answers[0]!.body);
@@ -399,7 +429,8 @@ describe('the lean path with read limits on (the default)', () => {
     const overFull = await paths(upper);
     const head = await raw(reg.url, url, 'HEAD');
     for (const over of [overLean, overFull]) {
-      expect(over).toMatchObject({ status: 429, full: 0, lean: 0 });
+      // Refused: handed to the app for its 429, never resolved.
+      expect(over).toMatchObject({ status: 429, full: 1, lean: 0, resolved: 0 });
       expect(JSON.parse(over.body).error.code).toBe('rate_limited');
       expect(over.headers).toContain('X-Content-Type-Options: nosniff');
       expect(Number(over.headers.find((h) => h.startsWith('Retry-After: '))?.slice(13))).toBeGreaterThan(0);
@@ -452,7 +483,7 @@ describe('a drain that begins while the lean path waits for the limiter', () => 
       expect(drain.inFlight).toBe(1);
       return consume(...args);
     });
-    // A miss, handed on to the app: answered (200), not the drain's 503.
+    // Resolved in front of Express meanwhile: answered (200), not the drain's 503.
     const first = await raw(reg.url, url);
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body).listing.ref).toBe('drain-lean-owner/drained');
@@ -463,5 +494,74 @@ describe('a drain that begins while the lean path waits for the limiter', () => 
     spy.mockRestore();
     const after = await raw(reg.url, url);
     expect(after.status).toBe(503);
+  });
+});
+
+describe('cold resolves (cache off) in front of Express', () => {
+  let reg: TestRegistry;
+  let paths: ReturnType<typeof countPaths>;
+  const url = '/api/v1/resolve/cold-path?region=us-east-1&architecture=x86_64';
+  // The same request by the spelling the lean path leaves to Express (case-insensitive routing).
+  const viaExpress = '/API/V1/resolve/cold-path?region=us-east-1&architecture=x86_64';
+  beforeAll(async () => {
+    reg = await startRegistry({ config: { cache: { ttlSeconds: 0, maxBytes: 32 << 20, maxEntryBytes: 512 << 10 } } });
+    const token = await createUser(reg, 'cold-owner');
+    await publish(reg, token, publishBody('cold', { template: 'cold-path' }));
+    await settled(reg);
+    paths = countPaths(reg);
+  });
+  afterAll(() => reg?.close());
+
+  it('resolves every request in the database, without Express, answering as the full stack does', async () => {
+    expect(reg.server.ctx.cache.enabled).toBe(false);
+    const full = await paths(() => raw(reg.url, viaExpress));
+    expect(full).toMatchObject({ full: 1, lean: 0, resolved: 1 });
+    expect(full.result.status).toBe(200);
+    const queries = async () => {
+      const m = await reg.server.ctx.metrics.dbQueryDuration.get();
+      return m.values.filter((v) => v.metricName?.endsWith('_count')).reduce((n, v) => n + v.value, 0);
+    };
+    for (let i = 0; i < 3; i++) {
+      const before = await queries();
+      const r = await paths(() => raw(reg.url, url));
+      expect(r).toMatchObject({ full: 0, lean: 0, resolved: 1 });
+      // Asked of the database each time: nothing is cached.
+      expect(await queries()).toBeGreaterThan(before);
+      expect(r.result.status).toBe(200);
+      expect(r.result.body).toBe(full.result.body);
+      expect(r.result.headers).toEqual(full.result.headers);
+    }
+    const head = await paths(() => raw(reg.url, url, 'HEAD'));
+    expect(head).toMatchObject({ full: 0, lean: 0, resolved: 1 });
+    expect(head.result.headers).toEqual(full.result.headers);
+    expect(head.result.body).toBe('');
+  });
+
+  it('shows a write in the very next answer', async () => {
+    const before = JSON.parse((await raw(reg.url, url)).body);
+    expect(before.listing.rating.count).toBe(0);
+    const rater = await createUser(reg, 'cold-rater');
+    await request(reg.url)
+      .put('/api/v1/listings/cold-owner/cold/rating')
+      .set('Authorization', `Bearer ${rater}`)
+      .send({ rating: 4 })
+      .expect(200);
+    const after = await paths(() => raw(reg.url, url));
+    expect(after).toMatchObject({ full: 0, lean: 0, resolved: 1 });
+    expect(JSON.parse(after.result.body).listing.rating).toEqual({ average: 4, count: 1 });
+  });
+
+  it('hands a miss to the app once (404, resolved once), and what the schemas refuse straight to it', async () => {
+    const miss = await paths(() => raw(reg.url, '/api/v1/resolve/cold-path?region=eu-west-1'));
+    expect(miss).toMatchObject({ full: 1, lean: 0, resolved: 1 });
+    expect(miss.result.status).toBe(404);
+    expect(JSON.parse(miss.result.body).error.code).toBe('no_match');
+    const viaApp = await raw(reg.url, '/API/V1/resolve/cold-path?region=eu-west-1');
+    expect(miss.result.body).toBe(viaApp.body);
+    expect(miss.result.headers).toEqual(viaApp.headers);
+    const bad = await paths(() => raw(reg.url, '/api/v1/resolve/cold-path?region=us-east-1&min_rating=9'));
+    expect(bad).toMatchObject({ full: 1, lean: 0, resolved: 0 });
+    expect(bad.result.status).toBe(400);
+    expect(JSON.parse(bad.result.body).error.message).toMatch(/min_rating/);
   });
 });

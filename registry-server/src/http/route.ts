@@ -92,7 +92,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 }
 
 /** Tests turn this on: an answer that its contract does not describe is a 500 naming the mismatch. */
-function checkResponse(contract: AnyContract, schema: z.ZodType, result: unknown): void {
+export function checkResponse(contract: AnyContract, schema: z.ZodType, result: unknown): void {
   const json = result instanceof JsonText ? result.bytes.toString() : JSON.stringify(result);
   const parsed = schema.safeParse(JSON.parse(json));
   if (parsed.success) return;
@@ -123,7 +123,7 @@ function parse(where: 'path' | 'query' | 'body', schema: z.ZodType | undefined, 
   throw new ValidationError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 }
 
-async function retryRead<T>(fn: () => Promise<T>): Promise<T> {
+export async function retryRead<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
