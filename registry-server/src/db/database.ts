@@ -16,6 +16,7 @@ import { PGliteDialect, type PGliteLike } from './pglite-dialect.js';
 import type { EmbeddedStart } from './pglite-early.js';
 import { runStatement } from './pglite-statement.js';
 import { PGliteThread } from './pglite-thread.js';
+import { batchStatements } from './prepared.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -109,6 +110,7 @@ export async function createDatabase(
   let dialect: PGliteDialect | PostgresDialect;
   let pool = 1;
   let dataLock: DataFolderLock | null = null;
+  let pgPool: import('pg').Pool | null = null;
   if (config.kind === 'pglite') {
     // Started before the server's modules loaded (main.ts): the same folder, already locked.
     const embedded = !opts.pglite && opts.embedded?.dataDir === config.dataDir ? opts.embedded : undefined;
@@ -135,15 +137,14 @@ export async function createDatabase(
     const { createPgPool } = await import('./pg-pool.js');
     // node-postgres, not postgres.js: postgres.js 3.4 throws from a timer when a socket closes
     // under load, which no caller can catch, and the process dies (see README, "Faults").
-    dialect = new PostgresDialect({
-      pool: createPgPool({
-        url: config.url,
-        max: config.poolMax,
-        statementTimeoutMs: config.statementTimeoutMs ?? 0,
-        connectTimeoutMs: config.connectTimeoutMs ?? 5000,
-        onIdleError: opts.onError,
-      }),
+    pgPool = createPgPool({
+      url: config.url,
+      max: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs ?? 0,
+      connectTimeoutMs: config.connectTimeoutMs ?? 5000,
+      onIdleError: opts.onError,
     });
+    dialect = new PostgresDialect({ pool: pgPool });
   }
   const db = new Kysely<DB>({
     dialect,
@@ -154,6 +155,18 @@ export async function createDatabase(
       if (event.level === 'error') metrics.dbErrors.inc();
     },
   });
+  if (pgPool) {
+    const { PgBatcher } = await import('./pg-batch.js');
+    batchStatements(
+      db,
+      new PgBatcher(pgPool, (ms, failed) => {
+        const metrics = observer.metrics;
+        if (!metrics) return;
+        metrics.dbQueryDuration.observe(ms / 1000);
+        if (failed) metrics.dbErrors.inc();
+      }),
+    );
+  }
   /** Migrations may build indexes for longer than a request may wait: they run without the statement timeout. */
   const migrationDb = async <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> => {
     if (config.kind !== 'postgres' || !config.statementTimeoutMs) return fn(db);

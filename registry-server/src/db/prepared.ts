@@ -2,6 +2,17 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
 
+/** Sends prepared statements for a database (db/pg-batch.ts PgBatcher, on a PostgreSQL server). */
+export interface StatementBatcher {
+  execute<R>(statement: PreparedStatement, execute: string): Promise<R[]>;
+}
+const batchers = new WeakMap<Db, StatementBatcher>();
+
+/** Statements on this database (not on a transaction or a pinned connection of it) go through the batcher. */
+export function batchStatements(db: Db, batcher: StatementBatcher): void {
+  batchers.set(db, batcher);
+}
+
 /**
  * Runs a compiled query as a server-side prepared statement (SQL `PREPARE` / `EXECUTE`), so the
  * database plans it once per session instead of on every call: for a hot statement of many joins
@@ -21,7 +32,11 @@ export async function executePrepared<R>(
 ): Promise<R[]> {
   const { name } = statement;
   const args = parameters.map(literal);
-  const execute = CompiledQuery.raw(args.length > 0 ? `EXECUTE ${name}(${args.join(', ')})` : `EXECUTE ${name}`);
+  const text = args.length > 0 ? `EXECUTE ${name}(${args.join(', ')})` : `EXECUTE ${name}`;
+  // A PostgreSQL server: statements asked for together go together (db/pg-batch.ts).
+  const batcher = batchers.get(db);
+  if (batcher) return batcher.execute<R>(statement, text);
+  const execute = CompiledQuery.raw(text);
   // Straight to the connection the executor provides (as Kysely's own execution ends, its query
   // log and so the metrics included), not through a Kysely bound to that connection and a raw
   // builder compiled per call: that way costs ~20 us more per statement for the same text. The

@@ -1,0 +1,172 @@
+import type pg from 'pg';
+import { sqlState } from './errors.js';
+import type { PreparedStatement } from './prepared.js';
+
+/** At most this many statements in one message. */
+const MAX_BATCH = 16;
+
+interface Pending {
+  statement: PreparedStatement;
+  /** The `EXECUTE name(literals)` text. */
+  execute: string;
+  resolve: (rows: unknown[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Prepared statements (db/prepared.ts) on a PostgreSQL server, sent together: the `EXECUTE`s
+ * that callers ask for in one turn of the event loop (the requests that arrived together: under
+ * load, several at a time) go to the server as one simple-query message on one pooled
+ * connection, and each caller gets its own statement's rows. Each message costs the HTTP thread
+ * a socket write and a wake-up of the server's backend, which under load was the largest single
+ * cost of a cold resolve (a fifth to a quarter of its CPU); one message for several
+ * statements pays it once. A statement that is not yet prepared on the connection is prepared in
+ * the same message (`PREPARE name AS ...;` before its first `EXECUTE` there); the connection's
+ * prepared names are remembered per client.
+ *
+ * A failing statement ends the message there (the server runs a simple-query message as one
+ * implicit transaction): then each statement of the batch is sent again alone, on the same
+ * connection, so each caller gets its own answer or its own error. A connection that dropped or
+ * timed out fails every statement of its batch with that error (a read is retried by the route),
+ * and is discarded from the pool. One statement alone goes as it came, in a message of its own.
+ * Only for statements outside a transaction, as `executePrepared`.
+ */
+export class PgBatcher {
+  #queue: Pending[] = [];
+  #scheduled = false;
+  /** Names prepared on each connection, by this batcher (the only one preparing on its pool). */
+  readonly #prepared = new WeakMap<pg.PoolClient, Set<string>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Told each statement's time (ms) and whether it failed, as Kysely's query log is. */
+    private readonly observe: (ms: number, failed: boolean) => void,
+  ) {}
+
+  execute<R>(statement: PreparedStatement, execute: string): Promise<R[]> {
+    return new Promise<R[]>((resolve, reject) => {
+      this.#queue.push({ statement, execute, resolve: resolve as (rows: unknown[]) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(this.#flush);
+      }
+    });
+  }
+
+  readonly #flush = () => {
+    this.#scheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queue.length; i += MAX_BATCH) void this.#run(queue.slice(i, i + MAX_BATCH));
+  };
+
+  async #run(batch: Pending[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    let broken: Error | undefined;
+    try {
+      if (batch.length === 1) await this.#alone(client, batch[0]!);
+      else {
+        try {
+          const results = await this.#send(client, batch);
+          for (const [k, p] of batch.entries()) p.resolve(results[k]!);
+        } catch (err) {
+          if (sqlState(err) === undefined || isConnectionFailure(err)) throw err;
+          // One statement failed, and the server skipped the rest: each alone, for its own answer.
+          for (const p of batch) await this.#alone(client, p);
+        }
+      }
+    } catch (err) {
+      // The connection dropped or timed out: every statement not answered yet fails with it.
+      broken = err instanceof Error ? err : new Error(String(err));
+      for (const p of batch) p.reject(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** One statement on the client; its own failure is its caller's (a dropped connection is thrown on). */
+  async #alone(client: pg.PoolClient, p: Pending): Promise<void> {
+    try {
+      p.resolve((await this.#send(client, [p]))[0]!);
+    } catch (err) {
+      if (sqlState(err) === '26000') {
+        // The session no longer has it (DISCARD, a pooler's new backend): prepare again, once.
+        this.#prepared.get(client)?.clear();
+        try {
+          p.resolve((await this.#send(client, [p]))[0]!);
+        } catch (again) {
+          if (sqlState(again) === undefined || isConnectionFailure(again)) throw again;
+          p.reject(again);
+        }
+        return;
+      }
+      if (sqlState(err) === undefined || isConnectionFailure(err)) throw err;
+      p.reject(err);
+    }
+  }
+
+  /** One message: the PREPAREs this connection lacks, then the EXECUTEs; the rows of each EXECUTE. */
+  async #send(client: pg.PoolClient, batch: Pending[]): Promise<unknown[][]> {
+    let known = this.#prepared.get(client);
+    if (!known) {
+      known = new Set();
+      this.#prepared.set(client, known);
+    }
+    const parts: string[] = [];
+    const slots: number[] = [];
+    const preparing: string[] = [];
+    for (const p of batch) {
+      const { name, sql } = p.statement;
+      if (!known.has(name) && !preparing.includes(name)) {
+        parts.push(`PREPARE ${name} AS ${sql}`);
+        preparing.push(name);
+      }
+      slots.push(parts.length);
+      parts.push(p.execute);
+    }
+    const start = performance.now();
+    let answer: pg.QueryResult | pg.QueryResult[];
+    try {
+      answer = (await client.query(parts.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
+    } catch (err) {
+      const ms = performance.now() - start;
+      for (let k = 0; k < batch.length; k++) this.observe(ms, true);
+      // Which of this message's PREPAREs the session kept is asked, not assumed.
+      if (preparing.length > 0 && sqlState(err) !== undefined && !isConnectionFailure(err))
+        await this.#learnPrepared(client, known, preparing).catch(() => {});
+      throw err;
+    }
+    const ms = performance.now() - start;
+    for (const name of preparing) known.add(name);
+    const results = Array.isArray(answer) ? answer : [answer];
+    return slots.map((slot) => {
+      this.observe(ms, false);
+      return results[slot]?.rows ?? [];
+    });
+  }
+
+  /** After a failed message: which of the names it tried to prepare the session has now. */
+  async #learnPrepared(client: pg.PoolClient, known: Set<string>, names: string[]): Promise<void> {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT name FROM pg_prepared_statements WHERE name = ANY($1)',
+      [names],
+    );
+    for (const r of rows) known.add(r.name);
+  }
+}
+
+/**
+ * A failure of the connection or the server (not of one statement): the whole batch fails with
+ * it. A statement timeout (57014) is one statement's: the batch is sent again statement by
+ * statement, so only the slow one fails (after its own timeout, a second time).
+ */
+function isConnectionFailure(err: unknown): boolean {
+  const code = sqlState(err);
+  return code !== undefined && (/^08/.test(code) || ['57P01', '57P02', '57P03'].includes(code));
+}
