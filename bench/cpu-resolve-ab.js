@@ -9,7 +9,7 @@
 // included; on PostgreSQL also the backend's utime+stime from /proc) and the median of the
 // per-round ratios new/base. PGlite: PGLITE_DIR=<a copy of bench/.data/pglite-.../pgdata>;
 // PostgreSQL: DATABASE_URL and DB. Read-only.
-import { readFileSync } from 'node:fs';
+import { alternate, formatResult, openDatabase } from './cpu-ab.js';
 
 const [baseTree, newTree] = process.argv.slice(2);
 if (!baseTree || !newTree) {
@@ -21,36 +21,16 @@ const load = async (tree) => ({
   ANONYMOUS: (await import(`${tree}/registry-server/dist/db/queries/visibility.js`)).ANONYMOUS,
 });
 const trees = { base: await load(baseTree), new: await load(newTree) };
-const { createDatabase } = await import(`${newTree}/registry-server/dist/index.js`);
-const { sql } = await import('kysely');
 const { RESOLVE_POLICIES } = await import(`${newTree}/bench/catalogue.js`);
 const rounds = Number(process.env.ROUNDS ?? 15);
 const batch = Number(process.env.BATCH ?? 3);
-let database;
-if (process.env.DATABASE_URL) {
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${process.env.DB}`;
-  database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 1 });
-} else {
-  database = await createDatabase({ kind: 'pglite', dataDir: process.env.PGLITE_DIR });
-}
-const db = database.db;
-const backend = process.env.DATABASE_URL ? (await sql`SELECT pg_backend_pid() AS p`.execute(db)).rows[0].p : null;
-const ticks = (pid) => {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // ms (100 Hz)
-};
+const { database, db, backend, sql } = await openDatabase(newTree);
 const templates = (
   await sql`SELECT template FROM images GROUP BY template ORDER BY count(*) DESC LIMIT 4`.execute(db)
 ).rows.map((r) => r.template);
 const regions = ['us-east-1', 'eu-west-1', 'us-west-2'];
 const cases = [{ id: 'plain', policy: {} }, ...RESOLVE_POLICIES];
 const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log(`templates ${templates.join(' ')}; ${rounds} rounds of ${batch} x 12 resolves per tree and policy`);
 for (const c of cases) {
   if (only && !only.includes(c.id)) continue;
@@ -68,27 +48,6 @@ for (const c of cases) {
     const [a, b] = [await pass('base'), await pass('new')];
     if (k === 0 && JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${c.id}: the trees answer differently`);
   }
-  const per = { base: [], new: [] };
-  const backendPer = { base: [], new: [] };
-  const ratios = [];
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? ['new', 'base'] : ['base', 'new'];
-    const got = {};
-    for (const t of order) {
-      const c0 = process.cpuUsage();
-      const b0 = backend ? ticks(backend) : 0;
-      for (let k = 0; k < batch; k++) await pass(t);
-      const cu = process.cpuUsage(c0);
-      const n = batch * inputs.length;
-      got[t] = (cu.user + cu.system) / 1000 / n;
-      per[t].push(got[t]);
-      if (backend) backendPer[t].push((ticks(backend) - b0) / n);
-    }
-    ratios.push(got.new / got.base);
-  }
-  const be = (t) => (backend ? `  backend ${median(backendPer[t]).toFixed(2)}` : '');
-  console.log(
-    `${c.id.padEnd(24)} base ${median(per.base).toFixed(3)} ms${be('base')}  new ${median(per.new).toFixed(3)} ms${be('new')}  new/base ${median(ratios).toFixed(2)}`,
-  );
+  console.log(formatResult(c.id, await alternate({ rounds, batch, n: inputs.length, backend, pass })));
 }
 await database.close();

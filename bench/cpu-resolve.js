@@ -6,33 +6,14 @@
 // utime+stime from /proc, per resolve; then pg_prepared_statements' generic and custom plans.
 // PGlite: PGLITE_DIR=<a copy of bench/.data/pglite-.../pgdata>; PostgreSQL: DATABASE_URL and DB.
 // Read-only. ONLY=plain,channel limits the policies.
-import { readFileSync } from 'node:fs';
+import { openDatabase, ticks } from './cpu-ab.js';
 
 const tree = process.argv[2];
 const { resolveHit } = await import(`${tree}/registry-server/dist/db/queries/resolve.js`);
 const { ANONYMOUS } = await import(`${tree}/registry-server/dist/db/queries/visibility.js`);
-const { createDatabase } = await import(`${tree}/registry-server/dist/index.js`);
-const { sql } = await import('kysely');
 const { RESOLVE_POLICIES } = await import(`${tree}/bench/catalogue.js`);
 const rounds = Number(process.env.ROUNDS ?? 10);
-let database;
-if (process.env.DATABASE_URL) {
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${process.env.DB}`;
-  database = await createDatabase({ kind: 'postgres', url: url.toString(), poolMax: 1 });
-} else {
-  database = await createDatabase({ kind: 'pglite', dataDir: process.env.PGLITE_DIR });
-}
-const db = database.db;
-let backend = null;
-if (process.env.DATABASE_URL) {
-  backend = (await sql`SELECT pg_backend_pid() AS p`.execute(db)).rows[0].p;
-}
-const ticks = (pid) => {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // ms (100 Hz)
-};
+const { database, db, backend, sql } = await openDatabase(tree);
 const templates = (
   await sql`SELECT template FROM images GROUP BY template ORDER BY count(*) DESC LIMIT 4`.execute(db)
 ).rows.map((r) => r.template);

@@ -16,6 +16,8 @@ import {
   similarWords,
 } from '../db/queries/search.js';
 import { prefixWordsOf } from '../db/queries/search-page.js';
+import { walkWords } from '../db/queries/search-walk.js';
+import type { AccessScope } from '../db/queries/visibility.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -58,9 +60,9 @@ function isAfterFor(sort: SearchSort) {
  * words it begins (one index range of the vocabulary); only a word the vocabulary lacks fetches
  * typo candidates (at most 300) to compare. Null when a word matches nothing.
  */
-export async function searchTerms(db: Db, words: string[]): Promise<SearchTerm[] | null> {
+export async function searchTerms(db: Db, words: string[], expansion?: string[][]): Promise<SearchTerm[] | null> {
   const terms: SearchTerm[] = [];
-  const prefixes = await prefixWordsOf(db, words, PREFIX_LIST + 1);
+  const prefixes = expansion ?? (await prefixWordsOf(db, words, PREFIX_LIST + 1));
   for (const [k, word] of words.entries()) {
     const begun = prefixes[k]!;
     if (begun.length > PREFIX_LIST) terms.push({ prefix: word });
@@ -91,19 +93,23 @@ export class SearchService {
     const includeHidden = ownsNamespace(scope, query.owner, viewer?.handle);
     const key: CacheKey = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
     return this.cache.wrap(key, async () => {
-      const terms = await searchTerms(this.database.db, words);
+      let expansion: string[][] | undefined;
+      if (sort === 'relevance' && words.length > 0 && (!after || 'cls' in after)) {
+        // One statement for the usual query (search-walk.ts); otherwise its expansion serves below.
+        const got = await walkWords(
+          this.database.db,
+          words,
+          this.filtersOf(query, scope, includeHidden),
+          query.limit,
+          after as RelevanceAfter | undefined,
+        );
+        if ('rows' in got)
+          return { items: got.rows.map(summary), next_cursor: got.next ? encodeCursor(got.next) : null };
+        expansion = got.expansion;
+      }
+      const terms = await searchTerms(this.database.db, words, expansion);
       if (terms === null) return { items: [], next_cursor: null };
-      const filters = {
-        terms: terms.length > 0 ? terms : undefined,
-        template: query.template,
-        category: query.category,
-        region: query.region,
-        architecture: query.architecture,
-        owner: query.owner,
-        verified: query.verified,
-        minRating: query.min_rating,
-        visible: { scope, includeHidden },
-      };
+      const filters = { ...this.filtersOf(query, scope, includeHidden), terms: terms.length > 0 ? terms : undefined };
       if (sort === 'relevance' && terms.length > 0) {
         const cursor = after && 'cls' in after ? (after as RelevanceAfter) : undefined;
         if (after && !cursor)
@@ -123,6 +129,19 @@ export class SearchService {
       }
       return { items, next_cursor: next };
     });
+  }
+
+  private filtersOf(query: SearchQuery, scope: AccessScope, includeHidden: boolean) {
+    return {
+      template: query.template,
+      category: query.category,
+      region: query.region,
+      architecture: query.architecture,
+      owner: query.owner,
+      verified: query.verified,
+      minRating: query.min_rating,
+      visible: { scope, includeHidden },
+    };
   }
 
   /** The seed's list: public listings, and the viewer's organisations' `org` listings. */

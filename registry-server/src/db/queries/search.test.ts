@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { searchDoc, wordsOf } from '../../services/present.js';
+import { searchTerms } from '../../services/search.js';
 import type { Database } from '../database.js';
 import {
   prefixWords,
@@ -12,6 +13,7 @@ import {
   searchListingIds,
 } from './search.js';
 import { prefixWordsOf } from './search-page.js';
+import { walkWords } from './search-walk.js';
 import { ANONYMOUS } from './visibility.js';
 
 // What an anonymous caller sees: the public listings the test makes.
@@ -226,6 +228,39 @@ describe('relevance paging over the postings', () => {
       expect(cut.map((w) => w.length)).toEqual([2, 2]);
       expect(await prefixWordsOf(database.db, [], 10)).toEqual([]);
       await expect(prefixWordsOf(database.db, ['a\0b'], 10)).rejects.toMatchObject({ code: '22021' });
+    } finally {
+      await database.db.deleteFrom('search_words').where('word', 'in', extra).execute();
+    }
+  });
+
+  it('walks a query in one statement with the pages of relevancePage, or hands back the expansion', async () => {
+    const queries = [['alpha'], ['alp'], ['beta', 'gamma'], ['alp', 'delta'], ['データ'], ['beta', 'ga', 'zeta']];
+    for (const words of queries) {
+      const terms = (await searchTerms(database.db, words))!;
+      for (const [limit, f] of [
+        [7, { visible }],
+        [5, { visible, template: 'genomics', minRating: 3.3 }],
+      ] as const) {
+        let after: RelevanceAfter | undefined;
+        for (let pages = 0; pages < 200; pages++) {
+          const want = await relevancePage(database.db, { ...f, terms }, limit, after);
+          const got = await walkWords(database.db, words, f, limit, after);
+          expect(got).toEqual(want);
+          if (!want.next) break;
+          after = JSON.parse(JSON.stringify(want.next)) as RelevanceAfter;
+        }
+      }
+    }
+    // Not walked: a word the vocabulary lacks; no term of at most FAST_WORDS words to drive the walk.
+    expect(await walkWords(database.db, ['alpah'], { visible }, 5)).toEqual({ expansion: [[]] });
+    const extra = ['widea', 'wideb', 'widec', 'wided', 'widee'];
+    await database.db
+      .insertInto('search_words')
+      .values(extra.map((word) => ({ word })))
+      .execute();
+    try {
+      expect(await walkWords(database.db, ['wide', 'beta'], { visible }, 5)).toMatchObject({ rows: [] });
+      expect(await walkWords(database.db, ['wide'], { visible }, 5)).toEqual({ expansion: [extra] });
     } finally {
       await database.db.deleteFrom('search_words').where('word', 'in', extra).execute();
     }

@@ -87,7 +87,7 @@ function matching(db: Db, f: SearchFilters) {
   return withFilters(q, f);
 }
 
-function withFilters<
+export function withFilters<
   Q extends {
     where: (e: never) => Q;
   },

@@ -1,0 +1,222 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../database.js';
+import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
+import {
+  type PageRow,
+  PREFIX_LIST,
+  type RelevanceAfter,
+  ratingKey,
+  type SearchFilters,
+  withFilters,
+} from './search.js';
+import { type VersionArrays, versionsOf } from './search-page.js';
+
+/**
+ * A relevance page of a query's words in ONE statement (a socket write and a round trip per
+ * statement were the largest part of a search's CPU on PostgreSQL): the words are expanded to
+ * the vocabulary words they begin (as `prefixWordsOf`), the driving term chosen (as `driverOf`:
+ * the fewest words), its class-1 postings walked, and its class-0 postings only when class 1
+ * did not fill the page, then the page's listings and versions. Same rows and order as
+ * `relevancePage` over `searchTerms`' terms. When the words cannot be walked here (a word the
+ * vocabulary lacks: a typo; a word beginning more than PREFIX_LIST words; no term of at most
+ * FAST_WORDS words to drive the walk) the statement answers no rows but the expansion, and the
+ * caller goes the long way with it (no second expansion).
+ *
+ * Each driving word is one ordered range walked to the page's size (LATERAL over the driver's
+ * words, so the text does not change with their number), then merged: k words walk up to k
+ * pages, hence the FAST_WORDS cap (relevancePage's Merge Append stays for wider prefixes).
+ */
+export const FAST_WORDS = 4;
+
+export type WalkResult =
+  | { rows: PageRow[]; next: RelevanceAfter | null }
+  /** Not walked here: each word's vocabulary words (at most PREFIX_LIST + 1, sorted). */
+  | { expansion: string[][] };
+
+const SLOT = '\u0001';
+type SlotName =
+  | 'words'
+  | 'want'
+  | 'c1'
+  | 'c1Value'
+  | 'c1Id'
+  | 'c0Value'
+  | 'c0Id'
+  | 'floor'
+  | 'template'
+  | 'category'
+  | 'owner'
+  | 'verified'
+  | 'minRating'
+  | 'region'
+  | 'architecture';
+const slot = <T>(name: SlotName) => `${SLOT}${name}` as T;
+/** Past every posting: ratings are 0..10 half stars, ids below 2^53. */
+const TOP = { value: 11, id: Number.MAX_SAFE_INTEGER };
+
+type Filters = Omit<SearchFilters, 'terms'>;
+
+/** The statement of n words and these filters (values as slots). */
+function walkStatement(db: Db, n: number, f: Filters): RawBuilder<unknown> {
+  const s = (name: SlotName) => sql`${slot(name)}`;
+  const listing = withFilters(
+    db
+      .selectFrom('images as i')
+      .innerJoin('image_stats as st', 'st.image_id', 'i.id')
+      .select(sql`1`.as('one'))
+      .whereRef('i.id', '=', sql.ref('p.image_id') as never),
+    {
+      ...f,
+      template: f.template && slot('template'),
+      category: f.category && slot('category'),
+      owner: f.owner && slot('owner'),
+      verified: f.verified === undefined ? undefined : slot<boolean>('verified'),
+      minRating: f.minRating === undefined ? undefined : slot<number>('minRating'),
+      region: f.region && slot('region'),
+      architecture: f.architecture && slot('architecture'),
+    },
+  );
+  const termWords = (k: number) => sql.raw(`(SELECT words FROM t WHERE n = ${k})::text[]`);
+  // Term k has a posting (in the title: field 1) of the listing; the driver's own is p.
+  const has = (k: number, title: boolean) =>
+    sql`EXISTS (SELECT 1 FROM search_postings x WHERE x.image_id = p.image_id AND x.word = ANY(${termWords(k)})${
+      title ? sql` AND x.field >= 1` : sql``
+    } OFFSET 0)`;
+  const others = Array.from({ length: n }, (_, k) => k + 1);
+  const phase = (cls: 0 | 1) => {
+    const conditions = [
+      sql`EXISTS (${listing.modifyEnd(sql` OFFSET 0`)})`,
+      // The listing's best posting among the driver's words (highest field, then the first word).
+      sql`(cardinality((SELECT words FROM d)::text[]) = 1 OR NOT EXISTS (SELECT 1 FROM search_postings x
+        WHERE x.image_id = p.image_id AND x.word = ANY((SELECT words FROM d)::text[])
+        AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)) OFFSET 0))`,
+    ];
+    if (n > 1) {
+      for (const k of others) conditions.push(sql`((SELECT n FROM d) = ${sql.lit(k)} OR ${has(k, cls === 1)})`);
+      if (cls === 0)
+        conditions.push(
+          sql`(p.field = 0 OR ${sql.join(
+            others.map((k) => sql`((SELECT n FROM d) <> ${sql.lit(k)} AND NOT ${has(k, true)})`),
+            sql` OR `,
+          )})`,
+        );
+    }
+    const fields = cls === 1 || n > 1 ? sql.raw(cls === 1 ? `'{1}'` : `'{1,0}'`) : sql.raw(`'{0}'`);
+    const limit = cls === 1 ? s('want') : sql`${s('want')} - (SELECT count(*) FROM c1)`;
+    const run = cls === 1 ? s('c1') : sql`(SELECT count(*) FROM c1) < ${s('want')}`;
+    const [value, id] = cls === 1 ? [s('c1Value'), s('c1Id')] : [s('c0Value'), s('c0Id')];
+    return sql`SELECT ${sql.lit(cls)}::int AS cls, p.rating, p.image_id
+      FROM unnest((SELECT words FROM d)::text[]) dw(word) CROSS JOIN unnest(${fields}::int[]) f(field)
+      CROSS JOIN LATERAL (SELECT p.rating, p.image_id FROM search_postings p
+        WHERE ${run} AND p.word = dw.word AND p.field = f.field AND (p.rating, p.image_id) < (${value}, ${id})${
+          f.minRating !== undefined ? sql` AND p.rating >= ${s('floor')}` : sql``
+        } AND ${sql.join(conditions, sql` AND `)}
+        ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}) p
+      ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}`;
+  };
+  return sql`WITH t AS MATERIALIZED (
+      SELECT q.n::int AS n, (SELECT coalesce(array_agg(word), '{}') FROM (SELECT word FROM search_words
+        WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term)
+        LIMIT ${sql.lit(PREFIX_LIST + 1)}) w) AS words
+      FROM unnest(${s('words')}::text[]) WITH ORDINALITY AS q(term, n)),
+    d AS MATERIALIZED (SELECT n, words FROM t WHERE cardinality(words) BETWEEN 1 AND ${sql.lit(FAST_WORDS)}
+      AND NOT EXISTS (SELECT 1 FROM t z WHERE cardinality(z.words) NOT BETWEEN 1 AND ${sql.lit(PREFIX_LIST)})
+      ORDER BY cardinality(words), length(words[1]) DESC, n LIMIT 1),
+    c1 AS MATERIALIZED (${phase(1)}),
+    c0 AS (${phase(0)}),
+    pg AS (SELECT * FROM c1 UNION ALL SELECT * FROM c0)
+    SELECT s.*, (SELECT json_agg(json_build_array(v.id, v.version, r.region, r.architecture))
+        FROM image_versions v JOIN image_regions r ON r.version_id = v.id
+        WHERE v.image_id = s.id AND v.status <> 'revoked') AS v_images,
+      CASE WHEN s.id IS NULL AND NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
+    FROM (SELECT 1) one LEFT JOIN (SELECT i.id, i.name, i.template, i.category, i.description, i.tags, i.visibility,
+        i.verified, st.rating_avg, st.rating_count, st.download_count, st.launch_count, i.updated_at,
+        u.handle AS owner, i.updated_at::text AS updated_at_key, pg.rating AS rank_rating, pg.cls
+      FROM pg JOIN images i ON i.id = pg.image_id JOIN image_stats st ON st.image_id = pg.image_id
+      JOIN users u ON u.id = i.owner_id) s ON true
+    ORDER BY s.cls DESC, s.rank_rating DESC, s.id DESC`;
+}
+
+/**
+ * Compiled statements by shape (number of words, which filters are set, the viewer's scope):
+ * built with Kysely once, with slots for the values (as db/queries/resolve.ts hitStatement).
+ */
+const shapes = new Map<string, { statement: PreparedStatement; parameters: readonly unknown[] }>();
+const MAX_SHAPES = 500;
+
+function shapeOf(db: Db, n: number, f: Filters) {
+  const key = JSON.stringify([
+    n,
+    f.visible.scope.key,
+    f.visible.includeHidden,
+    // Set as withFilters reads them (an empty string filters nothing).
+    !!f.template,
+    !!f.category,
+    !!f.owner,
+    f.verified !== undefined,
+    f.minRating !== undefined,
+    !!f.region,
+    !!f.architecture,
+  ]);
+  let shape = shapes.get(key);
+  if (!shape) {
+    const compiled = walkStatement(db, n, f).compile(db);
+    shape = { statement: preparedStatement(compiled.sql), parameters: compiled.parameters };
+    if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
+type WalkRow = PageRow & { cls: number | null; rank_rating: number; expansion: string[][] | null } & VersionArrays;
+
+/** One relevance page of `words` (services/search-terms.ts queryWords) in one statement, or their expansion. */
+export async function walkWords(
+  db: Db,
+  words: string[],
+  f: Filters,
+  limit: number,
+  after?: RelevanceAfter,
+): Promise<WalkResult> {
+  const { statement, parameters } = shapeOf(db, words.length, f);
+  const c1 = after?.cls === 1 ? after : TOP;
+  const c0 = after?.cls === 0 ? after : TOP;
+  const values: Record<SlotName, unknown> = {
+    words,
+    want: limit + 1,
+    c1: after === undefined || after.cls === 1,
+    c1Value: c1.value,
+    c1Id: c1.id,
+    c0Value: c0.value,
+    c0Id: c0.id,
+    floor: f.minRating === undefined ? undefined : ratingKey(f.minRating),
+    template: f.template,
+    category: f.category,
+    owner: f.owner,
+    verified: f.verified,
+    minRating: f.minRating,
+    region: f.region,
+    architecture: f.architecture,
+  };
+  const got = await executePrepared<WalkRow>(
+    db,
+    statement,
+    parameters.map((v) => (typeof v === 'string' && v.startsWith(SLOT) ? values[v.slice(SLOT.length) as SlotName] : v)),
+  );
+  const first = got[0];
+  if (first?.expansion) return { expansion: first.expansion.map((w) => w.sort()) };
+  const rows = first?.id == null ? [] : got;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const next: RelevanceAfter | null =
+    rows.length > limit && last
+      ? { cls: Number(last.cls) as 0 | 1, value: Number(last.rank_rating), id: Number(last.id) }
+      : null;
+  return {
+    rows: page.map((r) => {
+      const { cls: _c, rank_rating: _r, expansion: _e, ...row } = versionsOf(r);
+      return row as PageRow;
+    }),
+    next,
+  };
+}
