@@ -37,8 +37,8 @@ export function median(xs) {
 /**
  * `rounds` rounds of `batch` calls of `pass(tree)` per tree ('base', 'new'), the order flipped every
  * round; `n` operations per pass. Returns the median ms of CPU per operation of each tree
- * (process.cpuUsage: a PGlite worker thread included), the backend's (when given) and the median
- * of the per-round ratios new/base.
+ * (process.cpuUsage: a PGlite worker thread included), the backend's (when given: a pid, or one
+ * per tree as { base, new }) and the median of the per-round ratios new/base.
  */
 export async function alternate({ rounds, batch, n, backend, pass }) {
   const per = { base: [], new: [] };
@@ -49,12 +49,13 @@ export async function alternate({ rounds, batch, n, backend, pass }) {
     const got = {};
     for (const t of order) {
       const c0 = process.cpuUsage();
-      const b0 = backend ? ticks(backend) : 0;
+      const pid = typeof backend === 'object' && backend !== null ? backend[t] : backend;
+      const b0 = pid ? ticks(pid) : 0;
       for (let k = 0; k < batch; k++) await pass(t);
       const cu = process.cpuUsage(c0);
       got[t] = (cu.user + cu.system) / 1000 / (batch * n);
       per[t].push(got[t]);
-      if (backend) backendPer[t].push((ticks(backend) - b0) / (batch * n));
+      if (pid) backendPer[t].push((ticks(pid) - b0) / (batch * n));
     }
     ratios.push(got.new / got.base);
   }

@@ -5,7 +5,7 @@
 // prefix, other sorts, filters), each followed through its next pages by cursor; then per query
 // (the search* scenarios of bench/run.js; ONLY=common,typo limits them) ROUNDS (15) rounds of
 // BATCH (20) searches per tree, the order flipped every round. Prints per tree the median ms of
-// CPU per search (Node's process, the PGlite worker included; on PostgreSQL also the backend's)
+// CPU per search (Node's process, the PGlite worker included; on PostgreSQL also the tree's backend's)
 // and the median of the per-round ratios new/base. PGlite: PGLITE_DIR=<a copy of
 // bench/.data/pglite-.../pgdata>; PostgreSQL: DATABASE_URL and DB. Read-only.
 import { alternate, formatResult, openDatabase } from './cpu-ab.js';
@@ -19,14 +19,18 @@ const { searchQuery } = await import(`${newTree}/shared/dist/index.js`);
 const { SEARCH_TYPO, SEARCH_WORDS } = await import(`${newTree}/bench/catalogue.js`);
 const rounds = Number(process.env.ROUNDS ?? 15);
 const batch = Number(process.env.BATCH ?? 20);
-const { database, backend } = await openDatabase(newTree);
+// On PostgreSQL each tree has its own connection (and backend), opened by its own code: two copies
+// of db/prepared.ts on one connection would each prepare the same statement. PGlite: one database.
+const opened = { new: await openDatabase(newTree) };
+opened.base = process.env.DATABASE_URL ? await openDatabase(baseTree) : opened.new;
+const backend = opened.new.backend && { base: opened.base.backend, new: opened.new.backend };
 const noCache = { wrap: (_key, load) => load() };
-const load = async (tree) => {
+const load = async (tree, t) => {
   const { SearchService } = await import(`${tree}/registry-server/dist/services/search.js`);
   const { ANONYMOUS } = await import(`${tree}/registry-server/dist/db/queries/visibility.js`);
-  return new SearchService(database, noCache, { scope: async () => ANONYMOUS });
+  return new SearchService(opened[t].database, noCache, { scope: async () => ANONYMOUS });
 };
-const trees = { base: await load(baseTree), new: await load(newTree) };
+const trees = { base: await load(baseTree, 'base'), new: await load(newTree, 'new') };
 const query = (qs) => searchQuery.parse(Object.fromEntries(new URLSearchParams(qs)));
 const search = async (t, q) => JSON.stringify(await trees[t].search(q, null));
 
@@ -87,4 +91,5 @@ for (const c of cases) {
   for (let k = 0; k < 5; k++) for (const t of ['base', 'new']) await pass(t); // prepared, past the custom plans
   console.log(formatResult(c.id, await alternate({ rounds, batch: 1, n: per * c.queries.length, backend, pass })));
 }
-await database.close();
+await opened.new.database.close();
+if (opened.base !== opened.new) await opened.base.database.close();
