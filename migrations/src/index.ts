@@ -6,6 +6,7 @@ import * as liveTokenFunction from './2026120322_live_token_function.js';
 import * as dropUnusedSearchIndexes from './2026120330_drop_unused_search_indexes.js';
 import * as resolveSlots from './2026120340_resolve_slots.js';
 import * as dropImageStatsRankIndex from './2026120350_drop_image_stats_rank_index.js';
+import * as pendingRegionsIndex from './2026120360_pending_regions_index.js';
 import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '2026120330_drop_unused_search_indexes': dropUnusedSearchIndexes,
   '2026120340_resolve_slots': resolveSlots,
   '2026120350_drop_image_stats_rank_index': dropImageStatsRankIndex,
+  '2026120360_pending_regions_index': pendingRegionsIndex,
 };
