@@ -102,6 +102,21 @@ describe.skipIf(!TEST_DATABASE_URL)('PgBatcher (PostgreSQL)', () => {
     expect(both).toEqual([[{ n: 12 }], [{ s: 'Z' }]]);
   });
 
+  it('takes a statement its sessions prepared outside it (executePrepared on a transaction), alone or together', async () => {
+    const PLUS = preparedStatement('SELECT $1::int + 100 AS m');
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    for (const c of clients) {
+      await c.query(`PREPARE ${PLUS.name} AS ${PLUS.sql}`);
+      c.release();
+    }
+    expect(await batcher.execute(PLUS, `EXECUTE ${PLUS.name}(1)`)).toEqual([{ m: 101 }]);
+    const both = await Promise.all([
+      batcher.execute(PLUS, `EXECUTE ${PLUS.name}(2)`),
+      batcher.execute(PLUS, `EXECUTE ${PLUS.name}(3)`),
+    ]);
+    expect(both).toEqual([[{ m: 102 }], [{ m: 103 }]]);
+  });
+
   it('fails a whole batch whose connection is killed, and goes on with a new connection', async () => {
     const admin = createPgPool({
       url: fresh.config.kind === 'postgres' ? fresh.config.url : '',

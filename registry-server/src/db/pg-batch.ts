@@ -95,9 +95,12 @@ export class PgBatcher {
     try {
       p.resolve((await this.#send(client, [p]))[0]!);
     } catch (err) {
-      if (sqlState(err) === '26000') {
-        // The session no longer has it (DISCARD, a pooler's new backend): prepare again, once.
-        this.#prepared.get(client)?.clear();
+      const code = sqlState(err);
+      if (code === '26000' || code === '42P05') {
+        // 26000: the session no longer has it (DISCARD, a pooler's new backend): prepare again.
+        // 42P05: the session had prepared it outside the batcher (executePrepared on a
+        // transaction's connection): #send learnt which names it has. Either way, once more.
+        if (code === '26000') this.#prepared.get(client)?.clear();
         try {
           p.resolve((await this.#send(client, [p]))[0]!);
         } catch (again) {
