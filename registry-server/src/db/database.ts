@@ -16,8 +16,8 @@ import { PGliteDialect, type PGliteLike } from './pglite-dialect.js';
 import type { EmbeddedStart } from './pglite-early.js';
 import { runStatement } from './pglite-statement.js';
 import { PGliteThread } from './pglite-thread.js';
-import { batchStatements } from './prepared.js';
 import type { DB } from './schema.js';
+import { batchStatements } from './statement-batcher.js';
 
 export type Db = Kysely<DB>;
 

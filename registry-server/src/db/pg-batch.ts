@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { sqlState } from './errors.js';
-import type { PreparedStatement } from './prepared.js';
+import type { PreparedStatement } from './statement-batcher.js';
 
 /** At most this many statements in one message. */
 const MAX_BATCH = 16;

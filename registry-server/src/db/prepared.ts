@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
+import { batcherOf, type PreparedStatement } from './statement-batcher.js';
 
-/** Sends prepared statements for a database (db/pg-batch.ts PgBatcher, on a PostgreSQL server). */
-export interface StatementBatcher {
-  execute<R>(statement: PreparedStatement, execute: string): Promise<R[]>;
-}
-const batchers = new WeakMap<Db, StatementBatcher>();
-
-/** Statements on this database (not on a transaction or a pinned connection of it) go through the batcher. */
-export function batchStatements(db: Db, batcher: StatementBatcher): void {
-  batchers.set(db, batcher);
-}
+export type { PreparedStatement } from './statement-batcher.js';
 
 /**
  * Runs a compiled query as a server-side prepared statement (SQL `PREPARE` / `EXECUTE`), so the
@@ -34,7 +26,7 @@ export async function executePrepared<R>(
   const args = parameters.map(literal);
   const text = args.length > 0 ? `EXECUTE ${name}(${args.join(', ')})` : `EXECUTE ${name}`;
   // A PostgreSQL server: statements asked for together go together (db/pg-batch.ts).
-  const batcher = batchers.get(db);
+  const batcher = batcherOf(db);
   if (batcher) return batcher.execute<R>(statement, text);
   const execute = CompiledQuery.raw(text);
   // Straight to the connection the executor provides (as Kysely's own execution ends, its query
@@ -50,12 +42,6 @@ export async function executePrepared<R>(
       return (await conn.executeQuery<R>(execute)).rows as R[];
     }
   });
-}
-
-/** A statement's SQL (with $1.. parameters) and the name it is prepared under. */
-export interface PreparedStatement {
-  readonly name: string;
-  readonly sql: string;
 }
 
 export function preparedStatement(text: string): PreparedStatement {
