@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { sqlState } from './errors.js';
+import { isConnectionError, sqlState } from './errors.js';
 import type { PreparedStatement } from './statement-batcher.js';
 
 /**
@@ -83,7 +83,7 @@ export class PgBatcher {
           const results = await this.#send(client, batch);
           for (const [k, p] of batch.entries()) p.resolve(results[k]!);
         } catch (err) {
-          if (sqlState(err) === undefined || isConnectionFailure(err)) throw err;
+          if (failsTheBatch(err)) throw err;
           // One statement failed, and the server skipped the rest: each alone, for its own answer.
           for (const p of batch) await this.#alone(client, p);
         }
@@ -99,25 +99,23 @@ export class PgBatcher {
 
   /** One statement on the client; its own failure is its caller's (a dropped connection is thrown on). */
   async #alone(client: pg.PoolClient, p: Pending): Promise<void> {
-    try {
-      p.resolve((await this.#send(client, [p]))[0]!);
-    } catch (err) {
-      const code = sqlState(err);
-      if (code === '26000' || code === '42P05') {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        p.resolve((await this.#send(client, [p]))[0]!);
+        return;
+      } catch (err) {
+        if (failsTheBatch(err)) throw err;
+        const code = sqlState(err);
         // 26000: the session no longer has it (DISCARD, a pooler's new backend): prepare again.
         // 42P05: the session had prepared it outside the batcher (executePrepared on a
         // transaction's connection): #send learnt which names it has. Either way, once more.
-        if (code === '26000') this.#prepared.get(client)?.clear();
-        try {
-          p.resolve((await this.#send(client, [p]))[0]!);
-        } catch (again) {
-          if (sqlState(again) === undefined || isConnectionFailure(again)) throw again;
-          p.reject(again);
+        if (attempt === 0 && (code === '26000' || code === '42P05')) {
+          if (code === '26000') this.#prepared.get(client)?.clear();
+          continue;
         }
+        p.reject(err);
         return;
       }
-      if (sqlState(err) === undefined || isConnectionFailure(err)) throw err;
-      p.reject(err);
     }
   }
 
@@ -148,7 +146,7 @@ export class PgBatcher {
       const ms = performance.now() - start;
       for (let k = 0; k < batch.length; k++) this.observe(ms, true);
       // Which of this message's PREPAREs the session kept is asked, not assumed.
-      if (preparing.length > 0 && sqlState(err) !== undefined && !isConnectionFailure(err))
+      if (preparing.length > 0 && !failsTheBatch(err))
         await this.#learnPrepared(client, known, preparing).catch(() => {});
       throw err;
     }
@@ -173,10 +171,12 @@ export class PgBatcher {
 
 /**
  * A failure of the connection or the server (not of one statement): the whole batch fails with
- * it. A statement timeout (57014) is one statement's: the batch is sent again statement by
- * statement, so only the slow one fails (after its own timeout, a second time).
+ * it. Not an error of the server's at all (a socket error, the client's deadline), or a
+ * connection error as errors.ts knows them, but for a statement timeout (57014): that one is one
+ * statement's, so the batch is sent again statement by statement and only the slow one fails
+ * (after its own timeout, a second time).
  */
-function isConnectionFailure(err: unknown): boolean {
+function failsTheBatch(err: unknown): boolean {
   const code = sqlState(err);
-  return code !== undefined && (/^08/.test(code) || ['57P01', '57P02', '57P03'].includes(code));
+  return code === undefined || (code !== '57014' && isConnectionError(err));
 }

@@ -81,9 +81,9 @@ export function resolveInput(url: string): { template: string; query: ResolveQue
  *   promise at all when limits are off.
  * - Any other is parsed and validated with the route's schemas (`resolveInput`) and resolved by
  *   the same service call the route makes (with the route's one retry of a read on a dropped
- *   connection, and its response check when tests turn it on). A URL the schemas refuse, a miss
- *   (404) and any error go on to the app, which answers and explains them as always (a miss is
- *   looked up again there: misses are rare, and their answer is the error handler's).
+ *   connection, and its response check when tests turn it on). A URL the schemas refuse goes on
+ *   to the app; so do a miss (404) and any error, with the error attached (`failureAhead`), so
+ *   the app's error handler answers it without the route resolving again.
  *
  * With a read limit on (the default), the lean path spends the request's read first, as the
  * full stack's rateLimit middleware would (middleware/rate-limit.ts: the same limiter, so both
