@@ -3,8 +3,9 @@
 //
 //   node bench/ab.js NAME=TREE[,DATA] [NAME=TREE[,DATA] ...]
 //     TREE  a built checkout (its bench/server.js and registry-server/dist are run)
-//     DATA  a PGlite data folder of its own (a copy of bench/.data/pglite-...); omit it with
-//           DATABASE_URL set (PostgreSQL: a database each side may share, reads only)
+//     DATA  a PGlite data folder of its own (a copy of bench/.data/pglite-...); or a postgres:// URL of
+//           a database of its own (builds whose migrations differ); omit it with DATABASE_URL set
+//           (PostgreSQL: a database each side may share, reads only)
 //   AB_ROUNDS=7 AB_SECONDS=3 AB_CONNECTIONS=10 AB_PATHS=/a,/b
 //   AB_RATE=50 AB_CATALOGUE=<pgdata folder, or a PostgreSQL URL>: rating writes at that rate (2 connections)
 //     alongside each registry side's measured seconds (and its warm-up), as resolve-warm-rating does; the
@@ -89,7 +90,7 @@ function childEnv(data) {
     CWS_REGISTRY_AWS: 'false',
     CWS_REGISTRY_VERIFY_INTERVAL: '0',
     CWS_REGISTRY_CACHE_TTL: env.AB_CACHE_TTL ?? '60',
-    ...(data ? { CWS_REGISTRY_DATA: data } : {}),
+    ...(data ? (/^postgres(ql)?:\/\//.test(data) ? { DATABASE_URL: data } : { CWS_REGISTRY_DATA: data }) : {}),
     ...(env.REDIS_URL ? { CWS_REGISTRY_REDIS_PREFIX: `cws-ab-${process.pid}:` } : {}),
   };
 }

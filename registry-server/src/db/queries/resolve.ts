@@ -60,20 +60,24 @@ const CLASSES = [
   { status: 'deprecated', verified: true },
   { status: 'deprecated', verified: false },
 ] as const;
+/** One class, or 'any': the four in one walk, best class first. */
+type ProbeClass = (typeof CLASSES)[number] | 'any';
 
 /**
- * The best region row under a policy, as index probes: for each class in turn, walk that
- * class's usable region images of the template, region and architecture in rank order
- * (`resolve_slots_probe_idx`: rating, number of ratings, downloads, newest version) and take the
- * first one the viewer sees that passes the policy; the newest matching version of a listing
- * stands for it, and among listings that tie on the rank the newest version wins. Same answer
- * as `resolveCandidates(db, p, 1, true)[0]`, without joining and sorting every listing of the
- * template.
+ * The best region row under a policy, as an index walk: walk the usable region images of the
+ * template, region and architecture class by class, best class first, in rank order
+ * (`resolve_slots_probe_idx`: class, rating, number of ratings, downloads, newest version) and
+ * take the first one the viewer sees that passes the policy; the newest matching version of a
+ * listing stands for it, and among listings that tie on the rank the newest version wins. Same
+ * answer as `resolveCandidates(db, p, 1, true)[0]`, without joining and sorting every listing of
+ * the template.
  *
- * One statement: the classes are the arguments of a COALESCE of uncorrelated subqueries, which
- * PostgreSQL evaluates lazily (a class is probed only when the better ones found nothing); the
- * chosen row comes with its latest scan, its nearest revoked ancestor and (`accepted`) the
- * findings of that scan accepted by exceptions, so a resolve is one round trip to the database.
+ * One statement. Without min_rating or verified_only the four classes are one walk of the index
+ * (its class columns descend); with them, each class is a probe of its own range and the probes
+ * are the arguments of a COALESCE of uncorrelated subqueries, which PostgreSQL evaluates lazily (a
+ * class is probed only when the better ones found nothing). The chosen row comes with its latest
+ * scan, its nearest revoked ancestor and (`accepted`) the findings of that scan accepted by
+ * exceptions, so a resolve is one round trip to the database.
  */
 export async function resolveHit(
   db: Db,
@@ -122,12 +126,18 @@ export function hitQuery(db: Db, p: ResolvePolicy, scope: AccessScope, accepted:
   // The viewer's private listings (few) in a probe of their own, so the main probe's condition
   // stays simple enough to walk the rank index; within a class the better of the two hits wins.
   const priv = privateSql(scope);
-  const classes = CLASSES.filter((cls) => !p.verifiedOnly || cls.verified).map((cls) => {
+  const best = (cls: ProbeClass) => {
     const open = sql`(${resolveProbe(db, p, cls, openSql(scope, true))})`;
     const probes = priv ? sql`${open} UNION ALL (${resolveProbe(db, p, cls, priv, true)})` : open;
+    const classOrder = cls === 'any' ? sql`h.active DESC, h.verified DESC, ` : sql``;
     return sql`(SELECT h.region_id FROM (${probes}) h
-      ORDER BY h.rating_avg DESC, h.rating_count DESC, h.download_count DESC, h.version_id DESC LIMIT 1)`;
-  });
+      ORDER BY ${classOrder}h.rating_avg DESC, h.rating_count DESC, h.download_count DESC, h.version_id DESC LIMIT 1)`;
+  };
+  // One walk over the four classes in order where a class's rows that fail the policy are walked
+  // through either way; min_rating bounds each class's range (rating_avg follows the class in the
+  // index), and verified_only skips two classes, so those probe class by class.
+  const byClass = p.minRating !== undefined || p.verifiedOnly === true;
+  const classes = byClass ? CLASSES.filter((cls) => !p.verifiedOnly || cls.verified).map(best) : [best('any')];
   const q = candidateRows(db)
     .leftJoinLateral(nearestRevokedAncestorSql(sql`v.id`).as('anc'), (join) => join.onTrue())
     .select([
@@ -139,7 +149,11 @@ export function hitQuery(db: Db, p: ResolvePolicy, scope: AccessScope, accepted:
       'anc.depth as ancestor_depth',
     ])
     .where('r.id', '=', sql<number>`COALESCE(${sql.join(classes)})`);
-  return accepted ? q.select(acceptedColumns) : q;
+  return accepted
+    ? q
+        .leftJoinLateral(acceptedCountsSql.as('acc'), (join) => join.onTrue())
+        .select(ACCEPTED_ALIASES.map((a) => `acc.${a}` as const))
+    : q;
 }
 type HitColumns = Awaited<ReturnType<ReturnType<typeof hitQuery>['executeTakeFirstOrThrow']>> &
   Partial<Record<(typeof ACCEPTED_ALIASES)[number], number>>;
@@ -217,16 +231,22 @@ const ACCEPTED_ALIASES = [
   'accepted_low',
   'accepted_informational',
 ] as const;
-/** Per severity, the findings of the row's latest scan (`s`) that a live exception accepts (as `acceptedFindingCounts`). */
-const acceptedColumns = ACCEPTED_ALIASES.map((alias) => {
-  const severity = alias.slice('accepted_'.length);
-  return sql<number>`(SELECT count(*)::int FROM scan_findings f WHERE f.scan_id = s.scan_id
-    AND f.severity = ${severity} AND ${acceptedSql(sql`f.vulnerability_id`, sql`v.image_id`)})`.as(alias);
-});
+/**
+ * Per severity, the findings of the row's latest scan (`s`) that a live exception accepts (as
+ * `acceptedFindingCounts`): one pass over the scan's findings, not one subquery per severity (each
+ * subquery is a plan PostgreSQL sets up on every execution).
+ */
+const acceptedCountsSql = sql<Record<(typeof ACCEPTED_ALIASES)[number], number>>`(SELECT ${sql.join(
+  ACCEPTED_ALIASES.map(
+    (alias) =>
+      sql`(count(*) FILTER (WHERE f.severity = ${sql.lit(alias.slice('accepted_'.length))}))::int AS ${sql.ref(alias)}`,
+  ),
+)} FROM scan_findings f WHERE f.scan_id = s.scan_id AND ${acceptedSql(sql`f.vulnerability_id`, sql`v.image_id`)})`;
 
 /**
- * The probe of one class (exported for `bench/explain.js`): one range of `resolve_slots_probe_idx`
- * (template, region, architecture, private or not, class), walked in rank order to the first row
+ * The probe of one class, or of all four ('any', best class first) (exported for `bench/explain.js`):
+ * one range of `resolve_slots_probe_idx` (template, region, architecture, private or not, and the
+ * class when one is given), walked in (class and) rank order to the first row
  * the viewer sees that passes the policy. The table holds only usable region images, and a
  * listing's rank on each of its rows, so the first row is the best listing's newest usable
  * version, as the straightforward query orders them.
@@ -234,23 +254,34 @@ const acceptedColumns = ACCEPTED_ALIASES.map((alias) => {
 export function resolveProbe(
   db: Db,
   p: ResolvePolicy,
-  cls: (typeof CLASSES)[number] = CLASSES[0],
+  cls: ProbeClass = CLASSES[0],
   visible: RawBuilder<SqlBool> = openSql(ANONYMOUS, true),
   privateListings = false,
 ) {
   let q = db
     .selectFrom('resolve_slots as rs')
     .innerJoin('images as i', 'i.id', 'rs.image_id')
-    .select(['rs.region_id', 'rs.version_id', 'rs.rating_avg', 'rs.rating_count', 'rs.download_count'])
+    .select([
+      'rs.region_id',
+      'rs.version_id',
+      'rs.active',
+      'rs.verified',
+      'rs.rating_avg',
+      'rs.rating_count',
+      'rs.download_count',
+    ])
     .where('rs.template', '=', p.template)
     .where('rs.region', '=', p.region)
     .where('rs.architecture', '=', p.architecture)
     // The range's booleans as literals, not parameters: the generic plan then estimates the range
     // from their statistics (and a custom plan is not chosen for want of them).
     .where(sql<SqlBool>`rs.private = ${sql.lit(privateListings)}`)
-    .where(sql<SqlBool>`rs.active = ${sql.lit(cls.status === 'active')}`)
-    .where(sql<SqlBool>`rs.verified = ${sql.lit(cls.verified)}`)
     .where(visible);
+  if (cls !== 'any') {
+    q = q
+      .where(sql<SqlBool>`rs.active = ${sql.lit(cls.status === 'active')}`)
+      .where(sql<SqlBool>`rs.verified = ${sql.lit(cls.verified)}`);
+  }
   if (p.minRating !== undefined) q = q.where('rs.rating_avg', '>=', p.minRating);
   if (p.channel) {
     // As coalesce((SELECT ...), false), estimated like the severity check, the walk stays on the
@@ -271,6 +302,8 @@ export function resolveProbe(
         ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), ${allow})`,
     );
   }
+  // 'any': the classes in order, best first, as the index keeps them (active, verified descending).
+  if (cls === 'any') q = q.orderBy('rs.active', 'desc').orderBy('rs.verified', 'desc');
   return q
     .orderBy('rs.rating_avg', 'desc')
     .orderBy('rs.rating_count', 'desc')
