@@ -101,7 +101,7 @@ export class PgBatcher {
   async #alone(client: pg.PoolClient, p: Pending): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        p.resolve((await this.#send(client, [p]))[0]!);
+        p.resolve((await this.#send(client, [p], attempt === 0))[0]!);
         return;
       } catch (err) {
         if (failsTheBatch(err)) throw err;
@@ -109,7 +109,7 @@ export class PgBatcher {
         // 26000: the session no longer has it (DISCARD, a pooler's new backend): prepare again.
         // 42P05: the session had prepared it outside the batcher (executePrepared on a
         // transaction's connection): #send learnt which names it has. Either way, once more.
-        if (attempt === 0 && (code === '26000' || code === '42P05')) {
+        if (attempt === 0 && retried(code)) {
           if (code === '26000') this.#prepared.get(client)?.clear();
           continue;
         }
@@ -119,8 +119,14 @@ export class PgBatcher {
     }
   }
 
-  /** One message: the PREPAREs this connection lacks, then the EXECUTEs; the rows of each EXECUTE. */
-  async #send(client: pg.PoolClient, batch: Pending[]): Promise<unknown[][]> {
+  /**
+   * One message: the PREPAREs this connection lacks, then the EXECUTEs; the rows of each EXECUTE.
+   * A failure is observed only for the statements it fails for good: every statement of the
+   * message when the connection fails; one statement sent alone, unless it is sent again
+   * (`firstTry` and 26000/42P05); never the statements of a message one of them failed, which are
+   * each sent again alone and observed then.
+   */
+  async #send(client: pg.PoolClient, batch: Pending[], firstTry = false): Promise<unknown[][]> {
     let known = this.#prepared.get(client);
     if (!known) {
       known = new Set();
@@ -144,7 +150,8 @@ export class PgBatcher {
       answer = (await client.query(parts.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
     } catch (err) {
       const ms = performance.now() - start;
-      for (let k = 0; k < batch.length; k++) this.observe(ms, true);
+      const final = failsTheBatch(err) || (batch.length === 1 && !(firstTry && retried(sqlState(err))));
+      if (final) for (let k = 0; k < batch.length; k++) this.observe(ms, true);
       // Which of this message's PREPAREs the session kept is asked, not assumed.
       if (preparing.length > 0 && !failsTheBatch(err))
         await this.#learnPrepared(client, known, preparing).catch(() => {});
@@ -168,6 +175,12 @@ export class PgBatcher {
     for (const r of rows) known.add(r.name);
   }
 }
+
+/**
+ * 26000: the session no longer has the statement; 42P05: it prepared it outside the batcher. A
+ * statement that fails so on its first try is sent once more (`#alone`).
+ */
+const retried = (code: string | undefined) => code === '26000' || code === '42P05';
 
 /**
  * A failure of the connection or the server (not of one statement): the whole batch fails with
