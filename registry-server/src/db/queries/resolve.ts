@@ -3,7 +3,7 @@ import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
 import { LATEST_SCAN_COLUMNS, latestScan } from './scans.js';
-import { nearestRevokedAncestorSql, type RevokedAncestor } from './trust.js';
+import { type RevokedAncestor, revokedAncestors } from './trust.js';
 import { type AccessScope, ANONYMOUS, openSql, privateSql, visibleSql } from './visibility.js';
 
 export interface ResolvePolicy {
@@ -77,7 +77,9 @@ type ProbeClass = (typeof CLASSES)[number] | 'any';
  * are the arguments of a COALESCE of uncorrelated subqueries, which PostgreSQL evaluates lazily (a
  * class is probed only when the better ones found nothing). The chosen row comes with its latest
  * scan, its nearest revoked ancestor and (`accepted`) the findings of that scan accepted by
- * exceptions, so a resolve is one round trip to the database.
+ * exceptions, and with `parent_ami` (set on an image built on another: its nearest revoked
+ * ancestor is then looked up by a second statement), so a resolve of an image not built on
+ * another is one round trip to the database.
  */
 export async function resolveHit(
   db: Db,
@@ -88,15 +90,7 @@ export async function resolveHit(
   const { statement, parameters } = hitStatement(db, p, scope, opts.accepted === true);
   const [found] = await executePrepared<HitColumns>(db, statement, parameters);
   if (!found) return undefined;
-  const {
-    ancestor_version_id,
-    ancestor_ref,
-    ancestor_version,
-    ancestor_reason,
-    ancestor_ami_id,
-    ancestor_depth,
-    ...rest
-  } = found;
+  const { parent_ami, ...rest } = found;
   const accepted: SeverityCounts | null = opts.accepted
     ? {
         critical: Number(rest.accepted_critical ?? 0),
@@ -107,17 +101,10 @@ export async function resolveHit(
       }
     : null;
   for (const alias of ACCEPTED_ALIASES) delete rest[alias];
+  // Only an image built on another (parent_ami set) has a lineage to walk: a second statement
+  // for those, rather than the walk's plan in every resolve's statement.
   const ancestor: RevokedAncestor | null =
-    ancestor_version_id == null
-      ? null
-      : {
-          version_id: Number(ancestor_version_id),
-          ref: String(ancestor_ref),
-          version: String(ancestor_version),
-          reason: ancestor_reason ?? null,
-          ami_id: String(ancestor_ami_id),
-          depth: Number(ancestor_depth),
-        };
+    parent_ami == null ? null : ((await revokedAncestors(db, [rest.version_id])).get(rest.version_id) ?? null);
   return { row: rest as ResolveRow, ancestor, accepted };
 }
 
@@ -139,15 +126,7 @@ export function hitQuery(db: Db, p: ResolvePolicy, scope: AccessScope, accepted:
   const byClass = p.minRating !== undefined || p.verifiedOnly === true;
   const classes = byClass ? CLASSES.filter((cls) => !p.verifiedOnly || cls.verified).map(best) : [best('any')];
   const q = candidateRows(db)
-    .leftJoinLateral(nearestRevokedAncestorSql(sql`v.id`).as('anc'), (join) => join.onTrue())
-    .select([
-      'anc.version_id as ancestor_version_id',
-      'anc.ref as ancestor_ref',
-      'anc.version as ancestor_version',
-      'anc.reason as ancestor_reason',
-      'anc.ami_id as ancestor_ami_id',
-      'anc.depth as ancestor_depth',
-    ])
+    .select('v.parent_ami')
     .where('r.id', '=', sql<number>`COALESCE(${sql.join(classes)})`);
   return accepted
     ? q

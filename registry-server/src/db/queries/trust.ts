@@ -45,34 +45,6 @@ export interface RevokedAncestor {
 }
 
 /**
- * The nearest revoked ancestor of one version as a lateral subquery (columns as `RevokedAncestor`,
- * no row when there is none): the walk of `revokedAncestors` below for a single version, so a query
- * can carry it along (the resolve fast path answers in one statement).
- */
-export function nearestRevokedAncestorSql(versionId: RawBuilder<unknown>) {
-  return sql<RevokedAncestor>`(
-    WITH RECURSIVE up(version_id, via_ami, depth) AS (
-      SELECT ${versionId}, NULL::text, 0
-      UNION ALL
-      SELECT pv.id, pr.ami_id, up.depth + 1
-      FROM up
-      JOIN image_versions cv ON cv.id = up.version_id
-      JOIN image_regions pr ON pr.ami_id = cv.parent_ami
-      JOIN image_versions pv ON pv.id = pr.version_id
-      WHERE up.depth < 20 AND cv.parent_ami IS NOT NULL
-    )
-    SELECT pv.id::int AS version_id, u.handle || '/' || i.name AS ref, pv.version, pv.status_reason AS reason,
-      up.via_ami AS ami_id, up.depth::int AS depth
-    FROM up
-    JOIN image_versions pv ON pv.id = up.version_id
-    JOIN images i ON i.id = pv.image_id
-    JOIN users u ON u.id = i.owner_id
-    WHERE up.depth > 0 AND pv.status = 'revoked'
-    ORDER BY up.depth
-    LIMIT 1)`;
-}
-
-/**
  * For each version, its nearest revoked ancestor: a version holding the AMI it was saved from
  * (parent_ami), or that version's parent, and so on, across listings (20 generations at most,
  * which also ends any cycle).
