@@ -16,7 +16,7 @@ import {
   similarWords,
 } from '../db/queries/search.js';
 import { prefixWordsOf } from '../db/queries/search-page.js';
-import { walkWords } from '../db/queries/search-walk.js';
+import { walkItems } from '../db/queries/search-walk.js';
 import type { AccessScope } from '../db/queries/visibility.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
@@ -96,15 +96,18 @@ export class SearchService {
       let expansion: string[][] | undefined;
       if (sort === 'relevance' && words.length > 0 && (!after || 'cls' in after)) {
         // One statement for the usual query (search-walk.ts); otherwise its expansion serves below.
-        const got = await walkWords(
+        const got = await walkItems(
           this.database.db,
           words,
           this.filtersOf(query, scope, includeHidden),
           query.limit,
           after as RelevanceAfter | undefined,
         );
-        if ('rows' in got)
-          return { items: got.rows.map(summary), next_cursor: got.next ? encodeCursor(got.next) : null };
+        if ('items' in got) {
+          // Presented by the statement but for the rounding (toSummary's).
+          for (const item of got.items) item.rating.average = round2(item.rating.average);
+          return { items: got.items, next_cursor: got.next ? encodeCursor(got.next) : null };
+        }
         expansion = got.expansion;
       }
       const terms = await searchTerms(this.database.db, words, expansion);

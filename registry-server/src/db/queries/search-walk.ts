@@ -1,3 +1,4 @@
+import type { ListingSummary } from '@cws/shared';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
@@ -56,8 +57,8 @@ const TOP = { value: 11, id: Number.MAX_SAFE_INTEGER };
 
 type Filters = Omit<SearchFilters, 'terms'>;
 
-/** The statement of n words and these filters (values as slots). */
-function walkStatement(db: Db, n: number, f: Filters): RawBuilder<unknown> {
+/** The statement of n words and these filters (values as slots); `present`: its page as walkItems shows it. */
+function walkStatement(db: Db, n: number, f: Filters, present: boolean): RawBuilder<unknown> {
   const s = (name: SlotName) => sql`${slot(name)}`;
   const listing = withFilters(
     db
@@ -114,7 +115,28 @@ function walkStatement(db: Db, n: number, f: Filters): RawBuilder<unknown> {
         ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}) p
       ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}`;
   };
-  return sql`WITH t AS MATERIALIZED (
+  // The page as the API shows it (services/present.ts toSummary, search-page.ts versionsOf), one
+  // JSON value: the first `want - 1` rows in order, the row a next page starts after, how many.
+  const presented = sql`, pk AS (SELECT pg.*, row_number() OVER (ORDER BY pg.cls DESC, pg.rating DESC, pg.image_id DESC) AS k FROM pg)
+    SELECT (SELECT json_agg(json_build_object('ref', u.handle || '/' || i.name, 'owner', u.handle, 'name', i.name,
+          'template', i.template, 'category', i.category, 'description', i.description,
+          'tags', coalesce(i.tags, '{}'), 'visibility', i.visibility, 'verified', i.verified,
+          'rating', json_build_object('average', st.rating_avg, 'count', st.rating_count),
+          'download_count', st.download_count, 'launch_count', st.launch_count,
+          'latest_version', vr.latest, 'regions', coalesce(vr.regions, '{}'), 'architectures', coalesce(vr.architectures, '{}'),
+          'updated_at', to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY pk.k)
+        FROM pk JOIN images i ON i.id = pk.image_id JOIN image_stats st ON st.image_id = pk.image_id
+        JOIN users u ON u.id = i.owner_id
+        CROSS JOIN LATERAL (SELECT (array_agg(v.version ORDER BY v.id DESC))[1] AS latest,
+            array_agg(DISTINCT r.region COLLATE "C" ORDER BY r.region COLLATE "C") AS regions,
+            array_agg(DISTINCT r.architecture COLLATE "C" ORDER BY r.architecture COLLATE "C") AS architectures
+          FROM image_versions v JOIN image_regions r ON r.version_id = v.id
+          WHERE v.image_id = i.id AND v.status <> 'revoked') vr
+        WHERE pk.k < ${s('want')}) AS items,
+      (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
+    FROM (SELECT 1) one LEFT JOIN pk l ON l.k = ${s('want')} - 1`;
+  const head = sql`WITH t AS MATERIALIZED (
       SELECT q.n::int AS n, (SELECT coalesce(array_agg(word), '{}') FROM (SELECT word FROM search_words
         WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term)
         LIMIT ${sql.lit(PREFIX_LIST + 1)}) w) AS words
@@ -124,7 +146,11 @@ function walkStatement(db: Db, n: number, f: Filters): RawBuilder<unknown> {
       ORDER BY cardinality(words), length(words[1]) DESC, n LIMIT 1),
     c1 AS MATERIALIZED (${phase(1)}),
     c0 AS (${phase(0)}),
-    pg AS (SELECT * FROM c1 UNION ALL SELECT * FROM c0)
+    pg AS (SELECT * FROM c1 UNION ALL SELECT * FROM c0)`;
+  return present
+    ? sql`${head}
+    ${presented}`
+    : sql`${head}
     SELECT s.*, (SELECT json_agg(json_build_array(v.id, v.version, r.region, r.architecture))
         FROM image_versions v JOIN image_regions r ON r.version_id = v.id
         WHERE v.image_id = s.id AND v.status <> 'revoked') AS v_images,
@@ -144,8 +170,9 @@ function walkStatement(db: Db, n: number, f: Filters): RawBuilder<unknown> {
 const shapes = new Map<string, { statement: PreparedStatement; parameters: readonly unknown[] }>();
 const MAX_SHAPES = 500;
 
-function shapeOf(db: Db, n: number, f: Filters) {
+function shapeOf(db: Db, n: number, f: Filters, present = false) {
   const key = JSON.stringify([
+    present,
     n,
     f.visible.scope.key,
     f.visible.includeHidden,
@@ -160,7 +187,7 @@ function shapeOf(db: Db, n: number, f: Filters) {
   ]);
   let shape = shapes.get(key);
   if (!shape) {
-    const compiled = walkStatement(db, n, f).compile(db);
+    const compiled = walkStatement(db, n, f, present).compile(db);
     shape = { statement: preparedStatement(compiled.sql), parameters: compiled.parameters };
     if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
     shapes.set(key, shape);
@@ -170,15 +197,16 @@ function shapeOf(db: Db, n: number, f: Filters) {
 
 type WalkRow = PageRow & { cls: number | null; rank_rating: number; expansion: string[][] | null } & VersionArrays;
 
-/** One relevance page of `words` (services/search-terms.ts queryWords) in one statement, or their expansion. */
-export async function walkWords(
+/** The statement of this shape and its values for this page. */
+function bound(
   db: Db,
   words: string[],
   f: Filters,
   limit: number,
-  after?: RelevanceAfter,
-): Promise<WalkResult> {
-  const { statement, parameters } = shapeOf(db, words.length, f);
+  after: RelevanceAfter | undefined,
+  present: boolean,
+) {
+  const { statement, parameters } = shapeOf(db, words.length, f, present);
   const c1 = after?.cls === 1 ? after : TOP;
   const c0 = after?.cls === 0 ? after : TOP;
   const values: Record<SlotName, unknown> = {
@@ -198,20 +226,34 @@ export async function walkWords(
     region: f.region,
     architecture: f.architecture,
   };
-  const got = await executePrepared<WalkRow>(
+  return executePrepared<WalkRow>(
     db,
     statement,
     parameters.map((v) => (typeof v === 'string' && v.startsWith(SLOT) ? values[v.slice(SLOT.length) as SlotName] : v)),
   );
+}
+
+const nextOf = (r: { cls: number | null; rank_rating: number; id: number }): RelevanceAfter => ({
+  cls: Number(r.cls) as 0 | 1,
+  value: Number(r.rank_rating),
+  id: Number(r.id),
+});
+
+/** One relevance page of `words` (services/search-terms.ts queryWords) in one statement, or their expansion. */
+export async function walkWords(
+  db: Db,
+  words: string[],
+  f: Filters,
+  limit: number,
+  after?: RelevanceAfter,
+): Promise<WalkResult> {
+  const got = await bound(db, words, f, limit, after, false);
   const first = got[0];
   if (first?.expansion) return { expansion: first.expansion.map((w) => w.sort()) };
   const rows = first?.id == null ? [] : got;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const next: RelevanceAfter | null =
-    rows.length > limit && last
-      ? { cls: Number(last.cls) as 0 | 1, value: Number(last.rank_rating), id: Number(last.id) }
-      : null;
+  const next: RelevanceAfter | null = rows.length > limit && last ? nextOf(last) : null;
   return {
     rows: page.map((r) => {
       const { cls: _c, rank_rating: _r, expansion: _e, ...row } = versionsOf(r);
@@ -219,4 +261,36 @@ export async function walkWords(
     }),
     next,
   };
+}
+
+export type WalkItems =
+  | { items: ListingSummary[]; next: RelevanceAfter | null }
+  /** As WalkResult's. */
+  | { expansion: string[][] };
+
+/**
+ * The page of `walkWords` as the API shows it, presented by the statement: one row, the page's
+ * listings as one JSON value shaped as services/present.ts toSummary shapes a row (decoding some
+ * 20 columns of 21 rows, their dates, arrays and versions, and presenting them were most of a
+ * search's CPU in Node after the round trip). But for the rating's rounding: `rating.average`
+ * is the stored float4 as its text gives it (the caller rounds, as toSummary). search.test.ts
+ * compares the two.
+ */
+export async function walkItems(
+  db: Db,
+  words: string[],
+  f: Filters,
+  limit: number,
+  after?: RelevanceAfter,
+): Promise<WalkItems> {
+  const [row] = (await bound(db, words, f, limit, after, true)) as unknown as Array<{
+    items: ListingSummary[] | null;
+    got: number;
+    cls: number | null;
+    rank_rating: number;
+    id: number;
+    expansion: string[][] | null;
+  }>;
+  if (row!.expansion) return { expansion: row!.expansion.map((w) => w.sort()) };
+  return { items: row!.items ?? [], next: Number(row!.got) > limit && row!.id != null ? nextOf(row!) : null };
 }

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDatabase } from '../../../../test/helpers/registry.js';
+import { round2, searchDoc, toSummary } from '../../services/present.js';
+import type { Database } from '../database.js';
+import type { RelevanceAfter } from './search.js';
+import { walkItems, walkWords } from './search-walk.js';
+import { ANONYMOUS } from './visibility.js';
+
+// walkItems presents a page in SQL; it must show exactly what walkWords' rows become through
+// services/present.ts toSummary (byte for byte: same keys in the same order, same values), page
+// by page with the same cursors, for listings with and without versions, revoked versions,
+// regions in any order, text that needs escaping, ratings that round awkwardly and dates with
+// microseconds.
+
+const visible = { scope: ANONYMOUS, includeHidden: false };
+let database: Database;
+let close = async () => {};
+
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'ap-south-1', 'us-west-2'];
+const RATINGS = [0, 1.005, 2.675, 4.445, 3.3333333, 5, 1.115, 4.995];
+const TEXTS = [
+  'plain',
+  'quote " and \\ backslash',
+  'tab\tnew\nline',
+  'データ 🚀 astral',
+  "it's <b>&amp;</b>",
+  '\u2028sep',
+];
+
+beforeAll(async () => {
+  ({ database, close } = await migratedDatabase());
+  const [owner, other] = await database.db
+    .insertInto('users')
+    .values([
+      { handle: 'walker', role: 'user' },
+      { handle: 'other-walker', role: 'user' },
+    ])
+    .returning(['id', 'handle'])
+    .execute();
+  for (let n = 0; n < 40; n++) {
+    const who = n % 3 === 0 ? other! : owner!;
+    const text = TEXTS[n % TEXTS.length]!;
+    const tags = n % 4 === 0 ? [] : ['kappa', `t${n}`];
+    const category = n % 5 === 0 ? null : 'kappa-things';
+    const description = `kappa lambda ${text} ${n % 2 ? 'mu' : ''}`;
+    const name = `${n % 6 === 0 ? 'kappa-' : ''}w${n}`;
+    const template = n % 2 ? 'genomics' : 'python-ml';
+    const [image] = await database.db
+      .insertInto('images')
+      .values({
+        owner_id: who.id,
+        name,
+        template,
+        category,
+        description,
+        tags,
+        verified: n % 3 === 1,
+        search_doc: searchDoc([who.handle, name, template, category, description, ...tags]),
+      })
+      .returning('id')
+      .execute();
+    const id = Number(image!.id);
+    await sql`UPDATE images SET updated_at = ${`2026-11-${String(1 + (n % 28)).padStart(2, '0')} 10:11:12.${String(123456 + n * 7919).slice(0, 6)}+00`}::timestamptz
+      WHERE id = ${id}`.execute(database.db);
+    await sql`UPDATE image_stats SET rating_avg = ${RATINGS[n % RATINGS.length]}::real, rating_count = ${n * 3},
+      download_count = ${n * 1000}, launch_count = ${n * 7} WHERE image_id = ${id}`.execute(database.db);
+    // 0..3 versions; some revoked; each with 0..3 regions, not in order.
+    for (let v = 0; v < n % 4; v++) {
+      const status = (n + v) % 5 === 0 ? 'revoked' : v === (n % 4) - 1 ? 'active' : 'deprecated';
+      const [version] = await database.db
+        .insertInto('image_versions')
+        .values({ image_id: id, version: `1.${v}.${n}`, status, created_by: who.id })
+        .returning('id')
+        .execute();
+      for (let r = 0; r < (n + v) % 4; r++) {
+        await database.db
+          .insertInto('image_regions')
+          .values({
+            version_id: version!.id,
+            region: REGIONS[(n * 3 + v * 2 + r) % REGIONS.length]!,
+            architecture: (n + r) % 3 === 0 ? 'arm64' : 'x86_64',
+            ami_id: `ami-${String(n * 100 + v * 10 + r).padStart(17, '0')}`,
+          })
+          .execute();
+      }
+    }
+  }
+});
+afterAll(() => close());
+
+describe('walkItems', () => {
+  it('shows the pages of walkWords as toSummary does, with the same cursors', async () => {
+    const filterSets = [
+      { visible },
+      { visible, template: 'genomics', minRating: 2 },
+      { visible, architecture: 'arm64' },
+      { visible, region: 'eu-west-1', verified: true },
+      { visible, owner: 'walker' },
+    ];
+    let compared = 0;
+    for (const words of [['kappa'], ['kap'], ['kappa', 'mu'], ['lambda', 'things'], ['データ']]) {
+      for (const f of filterSets) {
+        for (const limit of [3, 7]) {
+          let after: RelevanceAfter | undefined;
+          for (let pages = 0; pages < 50; pages++) {
+            const want = await walkWords(database.db, words, f, limit, after);
+            const got = await walkItems(database.db, words, f, limit, after);
+            if (!('rows' in want)) throw new Error(`not walked: ${words}`);
+            if (!('items' in got)) throw new Error(`not walked: ${words}`);
+            for (const item of got.items) item.rating.average = round2(item.rating.average);
+            expect(JSON.stringify(got.items)).toBe(JSON.stringify(want.rows.map((r) => toSummary(r, r))));
+            expect(got.next).toEqual(want.next);
+            compared += got.items.length;
+            if (!want.next) break;
+            after = want.next;
+          }
+        }
+      }
+    }
+    // The fixture is found, with versions, regions and awkward ratings among the pages.
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('hands back the expansion when the words cannot be walked', async () => {
+    expect(await walkItems(database.db, ['kapaa'], { visible }, 5)).toEqual({ expansion: [[]] });
+    expect(await walkItems(database.db, ['nosuchword', 'kappa'], { visible }, 5)).toEqual(
+      await walkWords(database.db, ['nosuchword', 'kappa'], { visible }, 5),
+    );
+  });
+});
