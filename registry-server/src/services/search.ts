@@ -16,7 +16,7 @@ import {
   similarWords,
 } from '../db/queries/search.js';
 import { prefixWordsOf } from '../db/queries/search-page.js';
-import { walkItems } from '../db/queries/search-walk.js';
+import { FAST_WORDS, type WalkItems, walkItems, walkTerms } from '../db/queries/search-walk.js';
 import type { AccessScope } from '../db/queries/visibility.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
@@ -103,11 +103,7 @@ export class SearchService {
           query.limit,
           after as RelevanceAfter | undefined,
         );
-        if ('items' in got) {
-          // Presented by the statement but for the rounding (toSummary's).
-          for (const item of got.items) item.rating.average = round2(item.rating.average);
-          return { items: got.items, next_cursor: got.next ? encodeCursor(got.next) : null };
-        }
+        if ('items' in got) return walked(got);
         expansion = got.expansion;
       }
       const terms = await searchTerms(this.database.db, words, expansion);
@@ -119,6 +115,18 @@ export class SearchService {
           throw new ValidationError('cursor is not one this registry gave out for this query', [
             { path: 'cursor', message: 'invalid cursor' },
           ]);
+        // Corrected typos: the same one-statement walk of the terms now known (when it can drive one).
+        const known = terms.every((t) => 'words' in t) ? terms.map((t) => t.words) : null;
+        if (expansion && known?.some((w) => w.length <= FAST_WORDS)) {
+          const got = await walkTerms(
+            this.database.db,
+            known,
+            this.filtersOf(query, scope, includeHidden),
+            query.limit,
+            cursor,
+          );
+          if ('items' in got) return walked(got);
+        }
         const { rows, next } = await relevancePage(this.database.db, { ...filters, terms }, query.limit, cursor);
         return { items: rows.map(summary), next_cursor: next ? encodeCursor(next) : null };
       }
@@ -180,6 +188,12 @@ export class SearchService {
       });
     });
   }
+}
+
+/** A walked page (presented by its statement but for the rating's rounding: toSummary's). */
+function walked(got: Extract<WalkItems, { items: unknown }>): SearchResult {
+  for (const item of got.items) item.rating.average = round2(item.rating.average);
+  return { items: got.items, next_cursor: got.next ? encodeCursor(got.next) : null };
 }
 
 /** A result row as the API shows it (its versions come with it: search-page.ts withVersions). */

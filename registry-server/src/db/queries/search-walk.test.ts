@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { round2, searchDoc, toSummary } from '../../services/present.js';
 import type { Database } from '../database.js';
-import type { RelevanceAfter } from './search.js';
-import { walkItems, walkWords } from './search-walk.js';
+import { type RelevanceAfter, relevancePage } from './search.js';
+import { walkItems, walkTerms, walkWords } from './search-walk.js';
 import { ANONYMOUS } from './visibility.js';
 
 // walkItems presents a page in SQL; it must show exactly what walkWords' rows become through
@@ -120,6 +120,42 @@ describe('walkItems', () => {
     }
     // The fixture is found, with versions, regions and awkward ratings among the pages.
     expect(compared).toBeGreaterThan(300);
+  });
+
+  it('walks terms already known (corrected typos) to the pages of relevancePage, as toSummary shows them', async () => {
+    let compared = 0;
+    const termSets = [[['kappa']], [['kappa', 'lambda'], ['mu']], [['things'], ['kappa', 'mu', 'w1', 'w2', 'w3']]];
+    for (const terms of termSets) {
+      for (const f of [
+        { visible },
+        { visible, template: 'genomics', minRating: 2 },
+        { visible, architecture: 'arm64' },
+      ]) {
+        for (const limit of [3, 7]) {
+          let after: RelevanceAfter | undefined;
+          for (let pages = 0; pages < 50; pages++) {
+            const want = await relevancePage(
+              database.db,
+              { ...f, terms: terms.map((words) => ({ words })) },
+              limit,
+              after,
+            );
+            const got = await walkTerms(database.db, terms, f, limit, after);
+            if (!('items' in got)) throw new Error(`not walked: ${terms}`);
+            for (const item of got.items) item.rating.average = round2(item.rating.average);
+            expect(JSON.stringify(got.items)).toBe(JSON.stringify(want.rows.map((r) => toSummary(r, r))));
+            expect(got.next).toEqual(want.next);
+            compared += got.items.length;
+            if (!want.next) break;
+            after = want.next;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(150);
+    // No term of at most FAST_WORDS words: not walked, the terms come back.
+    const wide = [['kappa', 'lambda', 'mu', 'things', 'w1']];
+    expect(await walkTerms(database.db, wide, { visible }, 5)).toEqual({ expansion: [[...wide[0]!].sort()] });
   });
 
   it('hands back the expansion when the words cannot be walked', async () => {

@@ -37,6 +37,7 @@ export type WalkResult =
 const SLOT = '\u0001';
 type SlotName =
   | 'words'
+  | 'terms'
   | 'want'
   | 'c1'
   | 'c1Value'
@@ -57,8 +58,14 @@ const TOP = { value: 11, id: Number.MAX_SAFE_INTEGER };
 
 type Filters = Omit<SearchFilters, 'terms'>;
 
-/** The statement of n words and these filters (values as slots); `present`: its page as walkItems shows it. */
-function walkStatement(db: Db, n: number, f: Filters, present: boolean): RawBuilder<unknown> {
+/**
+ * How a walk statement is asked and answers: `rows` (walkWords) and `items` (walkItems) expand
+ * their words; `terms` (walkTerms) is given each term's words and answers as `items`.
+ */
+type Kind = 'rows' | 'items' | 'terms';
+
+/** The statement of n words (or terms) and these filters (values as slots). */
+function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<unknown> {
   const s = (name: SlotName) => sql`${slot(name)}`;
   const listing = withFilters(
     db
@@ -136,18 +143,23 @@ function walkStatement(db: Db, n: number, f: Filters, present: boolean): RawBuil
       (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id,
       CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
     FROM (SELECT 1) one LEFT JOIN pk l ON l.k = ${s('want')} - 1`;
-  const head = sql`WITH t AS MATERIALIZED (
-      SELECT q.n::int AS n, (SELECT coalesce(array_agg(word), '{}') FROM (SELECT word FROM search_words
+  // Each term's words: the vocabulary words a query word begins, or given (a JSON array of arrays).
+  const terms =
+    kind === 'terms'
+      ? sql`SELECT q.n::int AS n, ARRAY(SELECT json_array_elements_text(q.words)) AS words
+      FROM json_array_elements(${s('terms')}::json) WITH ORDINALITY AS q(words, n)`
+      : sql`SELECT q.n::int AS n, (SELECT coalesce(array_agg(word), '{}') FROM (SELECT word FROM search_words
         WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term)
         LIMIT ${sql.lit(PREFIX_LIST + 1)}) w) AS words
-      FROM unnest(${s('words')}::text[]) WITH ORDINALITY AS q(term, n)),
+      FROM unnest(${s('words')}::text[]) WITH ORDINALITY AS q(term, n)`;
+  const head = sql`WITH t AS MATERIALIZED (${terms}),
     d AS MATERIALIZED (SELECT n, words FROM t WHERE cardinality(words) BETWEEN 1 AND ${sql.lit(FAST_WORDS)}
       AND NOT EXISTS (SELECT 1 FROM t z WHERE cardinality(z.words) NOT BETWEEN 1 AND ${sql.lit(PREFIX_LIST)})
       ORDER BY cardinality(words), length(words[1]) DESC, n LIMIT 1),
     c1 AS MATERIALIZED (${phase(1)}),
     c0 AS (${phase(0)}),
     pg AS (SELECT * FROM c1 UNION ALL SELECT * FROM c0)`;
-  return present
+  return kind !== 'rows'
     ? sql`${head}
     ${presented}`
     : sql`${head}
@@ -170,9 +182,9 @@ function walkStatement(db: Db, n: number, f: Filters, present: boolean): RawBuil
 const shapes = new Map<string, { statement: PreparedStatement; parameters: readonly unknown[] }>();
 const MAX_SHAPES = 500;
 
-function shapeOf(db: Db, n: number, f: Filters, present = false) {
+function shapeOf(db: Db, n: number, f: Filters, kind: Kind) {
   const key = JSON.stringify([
-    present,
+    kind,
     n,
     f.visible.scope.key,
     f.visible.includeHidden,
@@ -187,7 +199,7 @@ function shapeOf(db: Db, n: number, f: Filters, present = false) {
   ]);
   let shape = shapes.get(key);
   if (!shape) {
-    const compiled = walkStatement(db, n, f, present).compile(db);
+    const compiled = walkStatement(db, n, f, kind).compile(db);
     shape = { statement: preparedStatement(compiled.sql), parameters: compiled.parameters };
     if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
     shapes.set(key, shape);
@@ -200,17 +212,18 @@ type WalkRow = PageRow & { cls: number | null; rank_rating: number; expansion: s
 /** The statement of this shape and its values for this page. */
 function bound(
   db: Db,
-  words: string[],
+  words: string[] | string[][],
   f: Filters,
   limit: number,
   after: RelevanceAfter | undefined,
-  present: boolean,
+  kind: Kind,
 ) {
-  const { statement, parameters } = shapeOf(db, words.length, f, present);
+  const { statement, parameters } = shapeOf(db, words.length, f, kind);
   const c1 = after?.cls === 1 ? after : TOP;
   const c0 = after?.cls === 0 ? after : TOP;
   const values: Record<SlotName, unknown> = {
-    words,
+    words: kind === 'terms' ? undefined : words,
+    terms: kind === 'terms' ? JSON.stringify(words) : undefined,
     want: limit + 1,
     c1: after === undefined || after.cls === 1,
     c1Value: c1.value,
@@ -247,7 +260,7 @@ export async function walkWords(
   limit: number,
   after?: RelevanceAfter,
 ): Promise<WalkResult> {
-  const got = await bound(db, words, f, limit, after, false);
+  const got = await bound(db, words, f, limit, after, 'rows');
   const first = got[0];
   if (first?.expansion) return { expansion: first.expansion.map((w) => w.sort()) };
   const rows = first?.id == null ? [] : got;
@@ -276,14 +289,34 @@ export type WalkItems =
  * is the stored float4 as its text gives it (the caller rounds, as toSummary). search.test.ts
  * compares the two.
  */
-export async function walkItems(
+export function walkItems(
   db: Db,
   words: string[],
   f: Filters,
   limit: number,
   after?: RelevanceAfter,
 ): Promise<WalkItems> {
-  const [row] = (await bound(db, words, f, limit, after, true)) as unknown as Array<{
+  return itemsOf(bound(db, words, f, limit, after, 'items'), limit);
+}
+
+/**
+ * As walkItems, of terms already known (each term's vocabulary words, at most PREFIX_LIST: a
+ * query's words after typo correction, services/search.ts searchTerms), the page of
+ * `relevancePage` over `{ words }` terms. Walked when some term has at most FAST_WORDS words;
+ * otherwise it answers the terms as its expansion.
+ */
+export function walkTerms(
+  db: Db,
+  terms: string[][],
+  f: Filters,
+  limit: number,
+  after?: RelevanceAfter,
+): Promise<WalkItems> {
+  return itemsOf(bound(db, terms, f, limit, after, 'terms'), limit);
+}
+
+async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<WalkItems> {
+  const [row] = (await statement) as unknown as Array<{
     items: ListingSummary[] | null;
     got: number;
     cls: number | null;
