@@ -55,6 +55,7 @@ beforeAll(async () => {
         category,
         description,
         tags,
+        visibility: 'public',
         verified: n % 3 === 1,
         search_doc: searchDoc([who.handle, name, template, category, description, ...tags]),
       })
