@@ -90,6 +90,30 @@ describe.skipIf(!TEST_DATABASE_URL)('PgBatcher (PostgreSQL)', () => {
     expect(observed.filter((failed) => !failed)).toHaveLength(2);
   });
 
+  it('runs its statements with generic plans, and leaves the session as it found it, failed or not', async () => {
+    const MODE = preparedStatement("SELECT current_setting('plan_cache_mode') AS m, $1::int AS k");
+    // Alone and together, from the session's first run of the statement (PostgreSQL would make
+    // custom plans for the first five).
+    expect(await batcher.execute(MODE, `EXECUTE ${MODE.name}(1)`)).toEqual([{ m: 'force_generic_plan', k: 1 }]);
+    const settled = await Promise.allSettled([
+      batcher.execute(MODE, `EXECUTE ${MODE.name}(2)`),
+      batcher.execute(DIVIDE, `EXECUTE ${DIVIDE.name}(0)`),
+      batcher.execute(MODE, `EXECUTE ${MODE.name}(3)`),
+    ]);
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: [{ m: 'force_generic_plan', k: 2 }] });
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: { code: '22012' } });
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: [{ m: 'force_generic_plan', k: 3 }] });
+    // The pool's sessions, for queries not sent by the batcher: the default again.
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      for (const c of clients) {
+        expect((await c.query("SELECT current_setting('plan_cache_mode') AS m")).rows).toEqual([{ m: 'auto' }]);
+      }
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
+
   it('prepares again on a session that lost its statements (26000)', async () => {
     await batcher.execute(TWICE, `EXECUTE ${TWICE.name}(1)`);
     // Both pooled sessions forget everything they prepared.
