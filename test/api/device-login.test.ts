@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../helpers/api.js';
+import { createUser, publishBody } from '../helpers/api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { hidden, signIn } from '../web/sign-in.js';
 
@@ -103,6 +103,85 @@ describe('device sign-in (RFC 8628 shape) and token revocation', () => {
     const page = await request(reg.url).get(`/device?code=${late.user_code}`).set('Cookie', browser.cookie);
     expect(page.status).toBe(410);
     expect(page.text).toContain('has expired');
+  });
+
+  it("bounds what an approval gives by the approving session's token, as the account page does", async () => {
+    // A session from a rate-only, 7-day token (cws web login) may give a terminal only rate, for no longer.
+    const dana = await createUser(reg, 'dana-rate');
+    const made = await request(reg.url)
+      .post('/api/v1/tokens')
+      .set('Authorization', `Bearer ${dana}`)
+      .send({ name: 'rate only', scopes: ['rate'], expires_in_days: 7 });
+    expect(made.status).toBe(201);
+    const rateOnly = await signIn(reg, made.body.token);
+    const code = await start();
+    const page = await request(reg.url).get(`/device?code=${code.user_code}`).set('Cookie', rateOnly.cookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<span id="device-scopes">rate</span>');
+    expect(page.text).toContain('no longer than the token you signed in here with');
+    const approved = await request(reg.url)
+      .post('/device')
+      .set('Cookie', rateOnly.cookie)
+      .type('form')
+      .send({ csrf: hidden(page.text, 'csrf'), code: hidden(page.text, 'code'), decision: 'approve' });
+    expect(approved.status).toBe(200);
+    const done = await poll(code.device_code);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ handle: 'dana-rate', scopes: ['rate'] });
+    expect(done.body.expires_at).toBe(made.body.expires_at);
+    const publish = await request(reg.url)
+      .post('/api/v1/listings')
+      .set('Authorization', `Bearer ${done.body.access_token}`)
+      .send(publishBody('rate-only-cannot-publish'));
+    expect(publish.status).toBe(403);
+    expect(publish.body.error.message).toContain('publish');
+
+    // The token behind the session revoked between approval and poll: the terminal gets nothing.
+    const second = await start();
+    const page2 = await request(reg.url).get(`/device?code=${second.user_code}`).set('Cookie', rateOnly.cookie);
+    const approved2 = await request(reg.url)
+      .post('/device')
+      .set('Cookie', rateOnly.cookie)
+      .type('form')
+      .send({ csrf: hidden(page2.text, 'csrf'), code: hidden(page2.text, 'code'), decision: 'approve' });
+    expect(approved2.status).toBe(200);
+    await reg.database.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', Number(made.body.id))
+      .execute();
+    const refused = await poll(second.device_code);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('access_denied');
+    expect(refused.body.error.message).toContain('revoked or expired');
+    // Only the first approval minted a token.
+    const minted = await reg.database.db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select('t.id')
+      .where('u.handle', '=', 'dana-rate')
+      .where('t.name', 'like', 'cws login --sso%')
+      .execute();
+    expect(minted.map((t) => String(t.id))).toEqual([done.body.token_id]);
+
+    // A session whose token has neither rate nor publish cannot approve at all.
+    const adminOnly = await request(reg.url)
+      .post('/api/v1/tokens')
+      .set('Authorization', `Bearer ${reg.adminToken}`)
+      .send({ name: 'admin only', scopes: ['admin'] });
+    expect(adminOnly.status).toBe(201);
+    const admin = await signIn(reg, adminOnly.body.token);
+    const third = await start();
+    const page3 = await request(reg.url).get(`/device?code=${third.user_code}`).set('Cookie', admin.cookie);
+    expect(page3.status).toBe(403);
+    expect(page3.text).toContain('cannot sign in a terminal');
+    const forced = await request(reg.url)
+      .post('/device')
+      .set('Cookie', admin.cookie)
+      .type('form')
+      .send({ csrf: admin.csrf, code: third.user_code, decision: 'approve' });
+    expect(forced.status).toBe(403);
+    expect((await poll(third.device_code)).body.error.code).toBe('authorization_pending');
   });
 
   it('asks an anonymous visitor to sign in first, refuses approvals without the CSRF token, and rejects bad input', async () => {

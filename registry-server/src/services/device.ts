@@ -1,19 +1,19 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { DeviceCode, DeviceCodeBody, DeviceToken } from '@cws/shared';
 import type { Logger } from 'pino';
-import { generateToken, hashToken, tokenPrefix } from '../auth/tokens.js';
+import { generateToken, hashToken, type Principal, tokenPrefix } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { audit } from '../db/queries/audit.js';
 import * as q from '../db/queries/device.js';
-import { insertToken } from '../db/queries/tokens.js';
-import { DomainError, NotFoundError } from '../errors.js';
+import { findToken, insertToken } from '../db/queries/tokens.js';
+import { DomainError, ForbiddenError, NotFoundError } from '../errors.js';
 
 /** Codes live 10 minutes; the CLI polls every 5 s and is told to slow down when faster. */
 export const DEVICE_CODE_TTL_S = 600;
 export const POLL_INTERVAL_S = 5;
 /** Tokens made by `cws login --sso` last 90 days: a person signs in again through the IdP after that. */
 export const DEVICE_TOKEN_TTL_DAYS = 90;
-const DEVICE_SCOPES = ['rate', 'publish'];
+export const DEVICE_SCOPES = ['rate', 'publish'];
 /** RFC 8628 6.1: no vowels (no words), no look-alikes; 20^8 ≈ 2.6e10 codes. */
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
@@ -28,6 +28,25 @@ const userCodeHash = (normalised: string) => createHash('sha256').update(`cws-us
 export type UserCodeState =
   | { state: 'pending'; id: number; clientName: string }
   | { state: 'approved' | 'denied' | 'expired' | 'unknown' };
+
+/**
+ * What approving would give the terminal, bounded like the account page's tokens: the device
+ * scopes the approver's session may itself give (a `cws web login` session acts within its token:
+ * its scopes and organisation), never outliving that token. No scopes: it cannot approve.
+ */
+export interface DeviceGrant {
+  scopes: string[];
+  orgId: number | null;
+  parentTokenId: number | null;
+}
+
+export function deviceGrant(principal: Principal): DeviceGrant {
+  return {
+    scopes: DEVICE_SCOPES.filter((s) => principal.scopes.includes(s)),
+    orgId: principal.orgId ?? null,
+    parentTokenId: principal.tokenId > 0 ? principal.tokenId : null,
+  };
+}
 
 /** Device-authorisation sign-in for the CLI: codes stored hashed, single use, expiring. */
 export class DeviceService {
@@ -73,17 +92,30 @@ export class DeviceService {
     return { state: 'pending', id: row.id, clientName: row.client_name };
   }
 
-  /** The signed-in person approves (or denies) the request behind a user code. */
-  async decide(userId: number, input: string, approve: boolean): Promise<UserCodeState['state']> {
+  /**
+   * The signed-in person approves (or denies) the request behind a user code, within what their
+   * session may give (`deviceGrant`); approving with no scope to give is refused.
+   */
+  async decide(principal: Principal, input: string, approve: boolean): Promise<UserCodeState['state']> {
     const found = await this.lookup(input);
     if (found.state !== 'pending') return found.state;
+    const grant = deviceGrant(principal);
+    if (approve && grant.scopes.length === 0) {
+      throw new ForbiddenError(
+        `this session cannot sign in a terminal: it was started from a token without ${DEVICE_SCOPES.join(' or ')}; sign in with a token that has them, or through your institution`,
+      );
+    }
     const done = await this.database.transaction(async (trx) => {
-      const row = await q.decide(trx, found.id, userId, approve, this.now());
+      const row = await q.decide(trx, found.id, principal.userId, approve, this.now(), grant);
       if (row) {
         await audit(trx, {
-          actor_id: userId,
+          actor_id: principal.userId,
           action: approve ? 'device.approve' : 'device.deny',
-          details: { client: found.clientName },
+          details: {
+            client: found.clientName,
+            ...(approve ? { scopes: grant.scopes, via_token: grant.parentTokenId } : {}),
+          },
+          org_id: grant.orgId,
         });
       }
       return row;
@@ -113,35 +145,55 @@ export class DeviceService {
     }
     if (row.disabled_at) throw new DomainError('access_denied', 'the account that approved is disabled');
     const token = generateToken();
-    const expiresAt = new Date(now.getTime() + DEVICE_TOKEN_TTL_DAYS * 86_400_000);
+    const scopes = row.scopes ?? DEVICE_SCOPES;
     const issued = await this.database.transaction(async (trx) => {
       const spent = await q.consume(trx, row.id, now);
       if (!spent || spent.user_id === null) return null;
+      let expiresAt = new Date(now.getTime() + DEVICE_TOKEN_TTL_DAYS * 86_400_000);
+      if (row.parent_token_id !== null) {
+        // Approved from a cws web login session: its token must still be live, and caps the expiry.
+        const parent = await findToken(trx, spent.user_id, row.parent_token_id);
+        const parentExpires = parent?.expires_at ? new Date(parent.expires_at) : null;
+        if (!parent || parent.revoked_at || (parentExpires && parentExpires <= now)) return 'parent';
+        if (parentExpires && parentExpires < expiresAt) expiresAt = parentExpires;
+      }
       const inserted = await insertToken(trx, {
         user_id: spent.user_id,
         name: `cws login --sso (${spent.client_name})`.slice(0, 100),
         token_hash: hashToken(token),
         prefix: tokenPrefix(token),
-        scopes: DEVICE_SCOPES,
+        scopes,
         expires_at: expiresAt,
+        org_id: row.org_id,
       });
       await q.setToken(trx, row.id, inserted.id);
       await audit(trx, {
         actor_id: spent.user_id,
         action: 'token.create',
         target: `token:${inserted.id}`,
-        details: { scopes: DEVICE_SCOPES, via: 'device' },
+        details: {
+          scopes,
+          via: 'device',
+          ...(row.parent_token_id !== null ? { within_token: row.parent_token_id } : {}),
+        },
+        org_id: row.org_id,
       });
-      return inserted;
+      return { inserted, expiresAt };
     });
     if (!issued) throw new DomainError('expired_token', 'this device code was used already; start again');
+    if (issued === 'parent') {
+      throw new DomainError(
+        'access_denied',
+        'the token whose web session approved this sign-in was revoked or expired; start again',
+      );
+    }
     this.logger.info({ user: row.handle, client: row.client_name }, 'device sign-in completed');
     return {
       access_token: token,
       token_type: 'bearer',
-      token_id: String(issued.id),
-      expires_at: expiresAt.toISOString(),
-      scopes: DEVICE_SCOPES,
+      token_id: String(issued.inserted.id),
+      expires_at: issued.expiresAt.toISOString(),
+      scopes,
       handle: row.handle!,
     };
   }

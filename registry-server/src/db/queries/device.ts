@@ -35,6 +35,9 @@ export function findByDeviceCode(db: Db, deviceCodeHash: string) {
       'd.approved_at',
       'd.denied_at',
       'd.consumed_at',
+      'd.scopes',
+      'd.org_id',
+      'd.parent_token_id',
       'u.handle',
       'u.disabled_at',
     ])
@@ -43,10 +46,27 @@ export function findByDeviceCode(db: Db, deviceCodeHash: string) {
 }
 
 /** Approves or denies a pending, unexpired request; undefined when it is not pending any more. */
-export function decide(db: Db, id: number, userId: number, approve: boolean, now: Date) {
+export function decide(
+  db: Db,
+  id: number,
+  userId: number,
+  approve: boolean,
+  now: Date,
+  grant: { scopes: string[]; orgId: number | null; parentTokenId: number | null },
+) {
   return db
     .updateTable('device_authorizations')
-    .set(approve ? { user_id: userId, approved_at: now } : { user_id: userId, denied_at: now })
+    .set(
+      approve
+        ? {
+            user_id: userId,
+            approved_at: now,
+            scopes: grant.scopes,
+            org_id: grant.orgId,
+            parent_token_id: grant.parentTokenId,
+          }
+        : { user_id: userId, denied_at: now },
+    )
     .where('id', '=', id)
     .where('approved_at', 'is', null)
     .where('denied_at', 'is', null)

@@ -18,4 +18,9 @@ export interface DeviceAuthorizationsTable {
   /** When the device collected its token: after that the device code is spent. */
   consumed_at: Date | null;
   token_id: number | null;
+  /** Fixed at approval, from the approving session (null: approved before they were recorded). */
+  scopes: string[] | null;
+  org_id: number | null;
+  /** The token behind the approving session (cws web login): the device token never outlives it. */
+  parent_token_id: number | null;
 }

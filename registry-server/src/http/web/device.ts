@@ -1,6 +1,12 @@
 import type { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { normaliseUserCode, type UserCodeState } from '../../services/device.js';
+import {
+  DEVICE_SCOPES,
+  DEVICE_TOKEN_TTL_DAYS,
+  deviceGrant,
+  normaliseUserCode,
+  type UserCodeState,
+} from '../../services/device.js';
 import { csrfField } from './components.js';
 import { html } from './html.js';
 import type { Page, Render } from './layout.js';
@@ -56,11 +62,28 @@ ${samlButtons(ctx, next)}
     if (found.state !== 'pending')
       return render(req, res, found.state === 'unknown' ? 404 : 410, codeForm(typed, STATE_TEXT[found.state]));
     const shown = `${normal!.slice(0, 4)}-${normal!.slice(4)}`;
+    // What approving gives is bounded by this session (a cws web login session acts within its token).
+    const grant = deviceGrant(await ctx.services.account.tokenPrincipal(session));
+    if (grant.scopes.length === 0) {
+      return render(
+        req,
+        res,
+        403,
+        codeForm(
+          typed,
+          `You signed in here from a token without ${DEVICE_SCOPES.join(' or ')}, so this session cannot sign in a terminal. Sign in with a token that has them, or through your institution.`,
+        ),
+      );
+    }
+    const gives = grant.scopes.join(' and ');
+    const lifetime = grant.parentTokenId
+      ? `for ${DEVICE_TOKEN_TTL_DAYS} days at most, and no longer than the token you signed in here with`
+      : `for ${DEVICE_TOKEN_TTL_DAYS} days`;
     render(req, res, 200, {
       title: 'Approve sign-in',
       noindex: true,
       main: html`<h1>Sign in ${found.clientName} as ${session.principal.handle}?</h1>
-<p>Check that the terminal shows the code <strong><code id="device-code">${shown}</code></strong>. Approving gives it a token that acts as you (rate and publish) for 90 days; <code>cws logout</code> revokes it.</p>
+<p>Check that the terminal shows the code <strong><code id="device-code">${shown}</code></strong>. Approving gives it a token that acts as you (<span id="device-scopes">${gives}</span>${grant.orgId !== null ? ', limited to the same organisation as the token you signed in with' : ''}) ${lifetime}; <code>cws logout</code> revokes it.</p>
 <p>If you did not just run <code>cws login --sso</code>, deny.</p>
 <form method="post" action="/device">
   ${csrfField(session)}
@@ -76,7 +99,8 @@ ${samlButtons(ctx, next)}
     const form = req.body as Record<string, unknown>;
     const code = typeof form.code === 'string' ? form.code.slice(0, 20) : '';
     const approve = form.decision === 'approve';
-    const state = await ctx.services.device.decide(session.principal.userId, code, approve);
+    const principal = await ctx.services.account.tokenPrincipal(session);
+    const state = await ctx.services.device.decide(principal, code, approve);
     if (state !== 'approved' && state !== 'denied') {
       return render(
         req,
