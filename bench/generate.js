@@ -171,11 +171,6 @@ function statements(/** @type {Size} */ s) {
                                        ELSE ARRAY['x86_64', 'arm64'] END) AS a(arch)) r`,
     ],
     [
-      // What the triggers on image_regions write (migration 2026120340: its own definition).
-      'resolve slots',
-      `INSERT INTO resolve_slots SELECT * FROM resolve_slots_source`,
-    ],
-    [
       'scans',
       `INSERT INTO scans (region_image_id, scanner, status, critical, high, medium, low, informational, scanned_at)
        SELECT id, 'inspector2',
@@ -191,6 +186,12 @@ function statements(/** @type {Size} */ s) {
       `INSERT INTO channels (image_id, name, version_id)
        SELECT image_id, 'stable', max(id) FROM image_versions WHERE status <> 'revoked'
        GROUP BY image_id HAVING ${U('image_id', 70)} < 0.1`,
+    ],
+    [
+      // What the triggers on image_regions, scans and channels write (migrations 2026120340 and
+      // 2026120375: the view is their definition), after the scans and channels it copies.
+      'resolve slots',
+      `INSERT INTO resolve_slots SELECT * FROM resolve_slots_source`,
     ],
     [
       'ratings',

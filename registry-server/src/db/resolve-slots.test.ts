@@ -41,6 +41,8 @@ async function expectExact(label: string) {
     { verifiedOnly: true },
     { channel: 'stable' },
     { maxSeverityRank: 2, allowUnscanned: true },
+    { maxSeverityRank: 2 },
+    { maxSeverityRank: 0, allowUnscanned: true },
   ];
   for (const template of TEMPLATES)
     for (const region of REGIONS)
@@ -163,12 +165,80 @@ describe('resolve_slots', () => {
     await db.updateTable('image_versions').set({ status: 'active' }).where('id', '=', b.versionIds[0]!).execute();
     await expectExact('version reinstated');
 
-    // Channels and scans are read by the probe from their own tables; a channel for the answers.
+    // Channels (copied onto the version's rows, migration 2026120375): added, a second one,
+    // moved to another version, deleted.
     await db
       .insertInto('channels')
       .values({ image_id: c.imageId, name: 'stable', version_id: c.versionIds[0]! })
       .execute();
     await expectExact('channel');
+    await db
+      .insertInto('channels')
+      .values({ image_id: c.imageId, name: 'beta', version_id: c.versionIds[0]! })
+      .execute();
+    const both = await db
+      .selectFrom('resolve_slots')
+      .select('channels')
+      .where('version_id', '=', c.versionIds[0]!)
+      .execute();
+    expect(both.map((r) => r.channels)).toEqual(both.map(() => ['beta', 'stable']));
+    await expectExact('second channel');
+    await db
+      .updateTable('channels')
+      .set({ version_id: c.versionIds[1]! })
+      .where('image_id', '=', c.imageId)
+      .where('name', '=', 'stable')
+      .execute();
+    await expectExact('channel moved');
+    await db.deleteFrom('channels').where('image_id', '=', c.imageId).where('name', '=', 'beta').execute();
+    await expectExact('channel deleted');
+
+    // Scans (the latest complete one's id and highest severity are copied onto the row): clean,
+    // then a newer pending one (does not count), completing with a high finding, an older
+    // complete one added afterwards (does not count), several at once, and deleted.
+    const [s0, s1] = b.regions;
+    const scan = (region: number, status: 'complete' | 'pending' | 'failed', high: number, at: number) => ({
+      region_image_id: region,
+      scanner: 'inspector2',
+      status,
+      critical: 0,
+      high,
+      medium: 0,
+      low: 2,
+      informational: 0,
+      top_findings: sql<Array<{ severity: string; title: string }>>`'[]'::jsonb`,
+      scanned_at: new Date(Date.UTC(2026, 10, at)),
+    });
+    await db
+      .insertInto('scans')
+      .values(scan(s0!.id, 'complete', 0, 10))
+      .execute();
+    await expectExact('clean scan');
+    const [pending] = await db
+      .insertInto('scans')
+      .values(scan(s0!.id, 'pending', 0, 12))
+      .returning('id')
+      .execute();
+    await expectExact('pending scan');
+    await db.updateTable('scans').set({ status: 'complete', high: 3 }).where('id', '=', pending!.id).execute();
+    const slot = await db
+      .selectFrom('resolve_slots')
+      .select(['scan_id', 'scan_top'])
+      .where('region_id', '=', s0!.id)
+      .executeTakeFirstOrThrow();
+    expect(slot).toEqual({ scan_id: pending!.id, scan_top: 3 });
+    await expectExact('scan completed');
+    await db
+      .insertInto('scans')
+      .values(scan(s0!.id, 'complete', 0, 1))
+      .execute();
+    await db
+      .insertInto('scans')
+      .values([scan(s1!.id, 'failed', 0, 5), scan(s1!.id, 'complete', 1, 4), scan(r2!.id, 'complete', 0, 4)])
+      .execute();
+    await expectExact('scans in one statement');
+    await db.deleteFrom('scans').where('id', '=', pending!.id).execute();
+    await expectExact('scan deleted');
 
     // Template and visibility of a listing.
     await db.updateTable('images').set({ template: 'python-ml' }).where('id', '=', a.imageId).execute();
@@ -255,6 +325,34 @@ describe('resolve_slots under concurrent writes', () => {
         () => addDownloads(db, new Map([[l.imageId, 4]]), new Map()),
       ],
       [
+        'a scan completing, then a rating',
+        (t) =>
+          t
+            .insertInto('scans')
+            .values({
+              region_image_id: region,
+              scanner: 'inspector2',
+              status: 'complete',
+              critical: 0,
+              high: 2,
+              medium: 0,
+              low: 0,
+              informational: 0,
+              top_findings: sql<Array<{ severity: string; title: string }>>`'[]'::jsonb`,
+            })
+            .execute(),
+        () => writeRating(db, l.imageId, { user_id: rater!.id, stars: 2, review: null, target: 'x/y' }),
+      ],
+      [
+        'a channel, then region verification',
+        (t) =>
+          t
+            .insertInto('channels')
+            .values({ image_id: l.imageId, name: 'stable', version_id: l.versionIds[1]! })
+            .execute(),
+        () => db.updateTable('image_regions').set({ verification_status: 'failed' }).where('id', '=', region).execute(),
+      ],
+      [
         'visibility, then version status',
         (t) => t.updateTable('images').set({ visibility: 'unlisted' }).where('id', '=', l.imageId).execute(),
         () =>
@@ -332,6 +430,66 @@ describe('migration 2026120340_resolve_slots', () => {
       }>`SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'resolve_slots%'`.execute(db);
       expect(fns.rows[0]!.n).toBe(0);
       // Up again over the same rows.
+      expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('migration 2026120375_resolve_slots_scan_channel', () => {
+  it('copies the scans and channels already there onto the rows, and down takes them off', async () => {
+    const pglite = await PGlite.create({ extensions: { pg_trgm } });
+    const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+    try {
+      const NAME = '2026120375_resolve_slots_scan_channel';
+      const before = new Migrator({
+        db,
+        nameComparator: migrationNameOrder,
+        provider: {
+          getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),
+        },
+      });
+      expect((await before.migrateToLatest()).error).toBeUndefined();
+      await sql`INSERT INTO users (handle, role) VALUES ('m', 'user')`.execute(db);
+      await sql`INSERT INTO images (owner_id, name, template, visibility, description, tags, search_doc)
+        SELECT u.id, 'l' || g, 'genomics', 'public', '', '{}', '' FROM users u, generate_series(1, 3) g`.execute(db);
+      await sql`INSERT INTO image_versions (image_id, version, status, created_by)
+        SELECT i.id, '1.0.' || g, 'active', i.owner_id FROM images i, generate_series(1, 2) g`.execute(db);
+      await sql`INSERT INTO image_regions (version_id, region, architecture, ami_id, state)
+        SELECT v.id, 'us-east-1', 'x86_64', 'ami-' || v.id, 'available' FROM image_versions v`.execute(db);
+      await sql`INSERT INTO scans (region_image_id, scanner, status, critical, medium, scanned_at)
+        SELECT r.id, 'inspector2', CASE WHEN r.id % 3 = 0 THEN 'pending' ELSE 'complete' END, r.id % 2, 1,
+          now() - make_interval(days => (r.id % 4)::int)
+        FROM image_regions r, generate_series(1, 2) g WHERE r.id % 5 <> 0`.execute(db);
+      await sql`INSERT INTO channels (image_id, name, version_id)
+        SELECT v.image_id, c, max(v.id) FROM image_versions v, unnest(ARRAY['stable', 'beta']) c
+        WHERE v.image_id % 2 = 1 GROUP BY v.image_id, c`.execute(db);
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        nameComparator: migrationNameOrder,
+      });
+      expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
+      const table = await sql<{ scan_id: number | null; channels: string[] | null }>`SELECT * FROM resolve_slots
+        ORDER BY region_id`.execute(db);
+      const source = await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db);
+      expect(table.rows).toEqual(source.rows);
+      expect(table.rows.some((r) => r.scan_id !== null)).toBe(true);
+      expect(table.rows.some((r) => r.scan_id === null)).toBe(true);
+      expect(table.rows.some((r) => r.channels?.join() === 'beta,stable')).toBe(true);
+      expect((await migrator.migrateDown()).results?.[0]).toMatchObject({ migrationName: NAME, status: 'Success' });
+      const columns = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.columns
+        WHERE table_name IN ('resolve_slots', 'resolve_slots_source') AND column_name IN ('scan_id', 'scan_top', 'channels')`.execute(
+        db,
+      );
+      expect(columns.rows[0]!.n).toBe(0);
+      // The refresh of before works again (a region row changed).
+      await sql`UPDATE image_regions SET verification_status = 'verified' WHERE id = (SELECT min(id) FROM image_regions)`.execute(
+        db,
+      );
+      const back = await sql`SELECT * FROM resolve_slots ORDER BY region_id`.execute(db);
+      expect(back.rows).toEqual((await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db)).rows);
       expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
     } finally {
       await db.destroy();

@@ -263,22 +263,18 @@ export function resolveProbe(
   }
   if (p.minRating !== undefined) q = q.where('rs.rating_avg', '>=', p.minRating);
   if (p.channel) {
-    // As coalesce((SELECT ...), false), estimated like the severity check, the walk stays on the
-    // index; an EXISTS became a hash semi-join of every listing's channel and a sort of the range.
-    q = q.where(
-      sql<SqlBool>`coalesce((SELECT true FROM channels ch WHERE ch.image_id = rs.image_id AND ch.name = ${p.channel}
-        AND ch.version_id = rs.version_id), false)`,
-    );
+    // The row's own copy of the channels that point at its version (migration 2026120375).
+    q = q.where(sql<SqlBool>`coalesce(${p.channel} = ANY (rs.channels), false)`);
   }
   if (p.maxSeverityRank !== undefined) {
-    // The latest scan of the region image is complete and has nothing above the rank that
-    // is not accepted; or there is no complete scan and unscanned images are allowed.
+    // The row's latest complete scan (its id and highest severity are copied onto the row,
+    // migration 2026120375) has nothing above the rank, or all it has above is accepted (only
+    // then is the scan read); or there is no complete scan and unscanned images are allowed.
     const allow = sql.lit(p.allowUnscanned === true);
     const passes = scanPassesSql(sql`s.id`, sql`rs.image_id`, (col) => sql`s.${sql.ref(col)}`, p.maxSeverityRank);
     q = q.where(
-      sql<SqlBool>`coalesce((SELECT CASE WHEN s.status = 'complete' THEN ${passes} ELSE ${allow} END
-        FROM scans s WHERE s.region_image_id = rs.region_id
-        ORDER BY (s.status = 'complete') DESC, s.scanned_at DESC, s.id DESC LIMIT 1), ${allow})`,
+      sql<SqlBool>`CASE WHEN rs.scan_id IS NULL THEN ${allow} WHEN rs.scan_top <= ${sql.lit(p.maxSeverityRank)} THEN true
+        ELSE coalesce((SELECT ${passes} FROM scans s WHERE s.id = rs.scan_id), false) END`,
     );
   }
   // 'any': the classes in order, best first, as the index keeps them (active, verified descending).

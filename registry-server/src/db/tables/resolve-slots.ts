@@ -16,4 +16,10 @@ export interface ResolveSlotsTable {
   rating_avg: number;
   rating_count: number;
   download_count: number;
+  /** The region image's latest complete scan (migration 2026120375); null: none (unscanned). */
+  scan_id: number | null;
+  /** That scan's highest severity with a finding: 0 informational .. 4 critical, -1 none. */
+  scan_top: number | null;
+  /** The listing's channels that point at this version; null: none. */
+  channels: string[] | null;
 }
