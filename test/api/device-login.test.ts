@@ -33,12 +33,15 @@ describe('device sign-in (RFC 8628 shape) and token revocation', () => {
     const page = await request(reg.url).get(`/device?code=${userCode}`).set('Cookie', browser.cookie);
     expect(page.status).toBe(200);
     expect(page.text).toContain('cws on test-box');
-    return request(reg.url)
-      .post('/device')
-      .set('Cookie', browser.cookie)
-      .type('form')
-      .send({ csrf: hidden(page.text, 'csrf'), code: hidden(page.text, 'code'), decision });
+    return submit(page.text, browser.cookie, decision);
   };
+  /** Posts the approval page's form (its CSRF token and code) with this session's cookie. */
+  const submit = (pageText: string, cookie: string, decision: 'approve' | 'deny') =>
+    request(reg.url)
+      .post('/device')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf: hidden(pageText, 'csrf'), code: hidden(pageText, 'code'), decision });
 
   it('issues codes, says pending then slow_down, and gives the approver a token exactly once', async () => {
     const code = await start();
@@ -119,11 +122,7 @@ describe('device sign-in (RFC 8628 shape) and token revocation', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<span id="device-scopes">rate</span>');
     expect(page.text).toContain('no longer than the token you signed in here with');
-    const approved = await request(reg.url)
-      .post('/device')
-      .set('Cookie', rateOnly.cookie)
-      .type('form')
-      .send({ csrf: hidden(page.text, 'csrf'), code: hidden(page.text, 'code'), decision: 'approve' });
+    const approved = await submit(page.text, rateOnly.cookie, 'approve');
     expect(approved.status).toBe(200);
     const done = await poll(code.device_code);
     expect(done.status).toBe(200);
@@ -139,11 +138,7 @@ describe('device sign-in (RFC 8628 shape) and token revocation', () => {
     // The token behind the session revoked between approval and poll: the terminal gets nothing.
     const second = await start();
     const page2 = await request(reg.url).get(`/device?code=${second.user_code}`).set('Cookie', rateOnly.cookie);
-    const approved2 = await request(reg.url)
-      .post('/device')
-      .set('Cookie', rateOnly.cookie)
-      .type('form')
-      .send({ csrf: hidden(page2.text, 'csrf'), code: hidden(page2.text, 'code'), decision: 'approve' });
+    const approved2 = await submit(page2.text, rateOnly.cookie, 'approve');
     expect(approved2.status).toBe(200);
     await reg.database.db
       .updateTable('api_tokens')

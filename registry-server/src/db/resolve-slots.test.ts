@@ -384,21 +384,32 @@ describe('resolve_slots under concurrent writes', () => {
   });
 });
 
+/** An embedded database migrated up to (not including) `name`, and a migrator of every migration. */
+async function migratedBefore(name: string) {
+  const pglite = await PGlite.create({ extensions: { pg_trgm } });
+  const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+  const before = new Migrator({
+    db,
+    nameComparator: migrationNameOrder,
+    provider: {
+      // The migrations before this one (Kysely orders them by name).
+      getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < name)),
+    },
+  });
+  expect((await before.migrateToLatest()).error).toBeUndefined();
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    nameComparator: migrationNameOrder,
+  });
+  return { db, migrator };
+}
+
 describe('migration 2026120340_resolve_slots', () => {
   it('fills the table from the rows already there, and down removes it', async () => {
-    const pglite = await PGlite.create({ extensions: { pg_trgm } });
-    const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+    const NAME = '2026120340_resolve_slots';
+    const { db, migrator } = await migratedBefore(NAME);
     try {
-      const NAME = '2026120340_resolve_slots';
-      const before = new Migrator({
-        db,
-        nameComparator: migrationNameOrder,
-        provider: {
-          // The migrations before this one (Kysely orders them by name).
-          getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),
-        },
-      });
-      expect((await before.migrateToLatest()).error).toBeUndefined();
       await sql`INSERT INTO users (handle, role) VALUES ('m', 'user')`.execute(db);
       await sql`INSERT INTO images (owner_id, name, template, visibility, description, tags, search_doc)
         SELECT u.id, 'l' || g, 'genomics', CASE WHEN g = 3 THEN 'private' ELSE 'public' END, '', '{}', ''
@@ -410,11 +421,6 @@ describe('migration 2026120340_resolve_slots', () => {
       await sql`INSERT INTO image_regions (version_id, region, architecture, ami_id, state)
         SELECT v.id, 'us-east-1', 'x86_64', 'ami-' || v.id, CASE WHEN v.id % 4 = 0 THEN 'pending' ELSE 'available' END
         FROM image_versions v`.execute(db);
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        nameComparator: migrationNameOrder,
-      });
       expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
       const table = await sql`SELECT * FROM resolve_slots ORDER BY region_id`.execute(db);
       const source = await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db);
@@ -439,18 +445,9 @@ describe('migration 2026120340_resolve_slots', () => {
 
 describe('migration 2026120375_resolve_slots_scan_channel', () => {
   it('copies the scans and channels already there onto the rows, and down takes them off', async () => {
-    const pglite = await PGlite.create({ extensions: { pg_trgm } });
-    const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+    const NAME = '2026120375_resolve_slots_scan_channel';
+    const { db, migrator } = await migratedBefore(NAME);
     try {
-      const NAME = '2026120375_resolve_slots_scan_channel';
-      const before = new Migrator({
-        db,
-        nameComparator: migrationNameOrder,
-        provider: {
-          getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < NAME)),
-        },
-      });
-      expect((await before.migrateToLatest()).error).toBeUndefined();
       await sql`INSERT INTO users (handle, role) VALUES ('m', 'user')`.execute(db);
       await sql`INSERT INTO images (owner_id, name, template, visibility, description, tags, search_doc)
         SELECT u.id, 'l' || g, 'genomics', 'public', '', '{}', '' FROM users u, generate_series(1, 3) g`.execute(db);
@@ -465,11 +462,6 @@ describe('migration 2026120375_resolve_slots_scan_channel', () => {
       await sql`INSERT INTO channels (image_id, name, version_id)
         SELECT v.image_id, c, max(v.id) FROM image_versions v, unnest(ARRAY['stable', 'beta']) c
         WHERE v.image_id % 2 = 1 GROUP BY v.image_id, c`.execute(db);
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        nameComparator: migrationNameOrder,
-      });
       expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
       const table = await sql<{ scan_id: number | null; channels: string[] | null }>`SELECT * FROM resolve_slots
         ORDER BY region_id`.execute(db);
