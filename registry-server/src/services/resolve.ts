@@ -16,11 +16,13 @@ import {
   resolveExclusions,
   resolveHit,
 } from '../db/queries/resolve.js';
+import { listingCandidates } from '../db/queries/resolve-listing.js';
 import { type RevokedAncestor, revokedAncestors } from '../db/queries/trust.js';
 import { NotFoundError } from '../errors.js';
 import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
+import { type ListingPin, pickFromListing } from './resolve-listing.js';
 import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
 
 /** A miss: why, and (explain=true) the images the policy passed over. */
@@ -99,7 +101,10 @@ export class ResolveService {
     const lineage = query.revoked_lineage ?? 'warn';
     const explain = query.explain === true;
     // The viewer's scope is part of the key: org and private listings never answer someone else.
-    const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain })}` as const;
+    // So is the listing a resolve is pinned to: a pinned answer never serves an unpinned request,
+    // nor the other way round (an unpinned key is spelled as before).
+    const pinned = query.listing === undefined ? {} : { listing: query.listing };
+    const key = `resolve:${scope.key}:${JSON.stringify({ policy, scan, lineage, explain, ...pinned })}` as const;
     const answer = await this.cache.wrap(key, async (): Promise<CachedAnswer | Miss> => {
       const picked = await this.#pick(policy, query, lineage, scope, scan, explain);
       if ('miss' in picked) return picked;
@@ -150,6 +155,15 @@ export class ResolveService {
     // Images built on a revoked image: warned about (the fast path brings the nearest revoked
     // ancestor along), or (policy block) passed over for the next best.
     const db = this.database.db;
+    // listing=OWNER/NAME: only that listing's images, by a query of its own (services/resolve-listing.ts).
+    if (query.listing !== undefined) {
+      const pinned = await pickFromListing(db, query.listing, policy, scope, scan, lineage);
+      if ('miss' in pinned) return { miss: pinned.miss };
+      const excluded = explain
+        ? await this.#excluded(policy, scope, scan, lineage, pinned.best, pinned.pin)
+        : undefined;
+      return this.#answer(pinned.best, pinned.ancestor, null, policy, query, scan, excluded, pinned.pin);
+    }
     let candidates: ResolveRow[];
     let ancestors: Map<number, RevokedAncestor>;
     let accepted: Map<number, SeverityCounts> | null = null;
@@ -183,7 +197,21 @@ export class ResolveService {
       }));
       return { miss: `${text}${detail}`, ...(details?.length ? { excluded: details } : {}) };
     }
-    const ancestor = ancestors.get(best.version_id);
+    return this.#answer(best, ancestors.get(best.version_id), accepted, policy, query, scan, excluded);
+  }
+
+  /** The answer for the chosen row: what it is, why it was chosen, what to warn about. */
+  async #answer(
+    best: ResolveRow,
+    ancestor: RevokedAncestor | undefined,
+    accepted: Map<number, SeverityCounts> | null,
+    policy: ResolvePolicy,
+    query: ResolveQuery,
+    scan: ScanPolicy | null,
+    excluded: ExcludedImage[] | undefined,
+    pin?: ListingPin,
+  ): Promise<ResolveAnswer> {
+    const db = this.database.db;
     const verdict = scan ? judge(best, scan, accepted ?? (await acceptedByScan(db, [best]))) : null;
     const result: ResolveResult = {
       ami_id: best.ami_id,
@@ -202,7 +230,7 @@ export class ResolveService {
       version: { version: best.version, status: best.status, channel: query.channel ?? null },
       verification: toVerification(best, this.verification?.noAwsReason ?? null),
       scan: toScan(best),
-      reason: reasonFor(best, policy),
+      reason: reasonFor(best, policy, pin),
       warnings: [
         ...(ancestor ? [toRevokedAncestor(ancestor).message] : []),
         ...warningsFor(best, verdict === null),
@@ -221,9 +249,12 @@ export class ResolveService {
     scan: ScanPolicy | null,
     lineage: 'warn' | 'block',
     best: ResolveRow | undefined,
+    pin?: ListingPin,
   ): Promise<ExcludedImage[]> {
     const db = this.database.db;
-    const all = await resolveCandidates(db, p, 50, false, scope);
+    const all = pin
+      ? await listingCandidates(db, pin.imageId, p, 50, false, scope)
+      : await resolveCandidates(db, p, 50, false, scope);
     const end = best ? all.findIndex((r) => r.ami_id === best.ami_id && r.version_id === best.version_id) : -1;
     const above = end >= 0 ? all.slice(0, end) : all;
     const [accepted, ancestors] = await Promise.all([
@@ -284,8 +315,12 @@ export class ResolveService {
   }
 }
 
-function reasonFor(r: ResolveRow, p: ResolvePolicy): string {
-  const parts = [`best match for ${p.template} in ${p.region}/${p.architecture}`];
+function reasonFor(r: ResolveRow, p: ResolvePolicy, pin?: ListingPin): string {
+  const parts = [
+    pin
+      ? `listing ${pin.ref} (listing=): its best match for ${p.template} in ${p.region}/${p.architecture}`
+      : `best match for ${p.template} in ${p.region}/${p.architecture}`,
+  ];
   parts.push(
     r.status === 'active' ? `active version ${r.version}` : `deprecated version ${r.version} (no active one matches)`,
   );

@@ -74,6 +74,8 @@ export interface ResolveParams {
   /** false: a look, not a download (dry runs, --explain). */
   count?: boolean | undefined;
   revoked_lineage?: 'warn' | 'block' | undefined;
+  /** OWNER/NAME: only that listing's images; a 404 (no_match) when it has none that fits, never another's. */
+  listing?: string | undefined;
 }
 
 export interface CommunityParams {

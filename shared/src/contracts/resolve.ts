@@ -6,7 +6,7 @@ export const resolve = defineContract({
   method: 'get',
   path: '/resolve/{template}',
   summary:
-    'The best AMI for a template in a region and architecture under a policy; counts a download (once per identity and listing a day)',
+    'The best AMI for a template in a region and architecture under a policy (listing=OWNER/NAME: only the images of that listing); counts a download (once per identity and listing a day)',
   tag: 'resolve',
   auth: 'optional',
   scopes: [],

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { queryBoolean } from '../validators.js';
+import { listingRef, queryBoolean } from '../validators.js';
 import {
   amiId,
   architecture,
@@ -47,6 +47,11 @@ export const resolveQuery = z
       .enum(['warn', 'block'])
       .optional()
       .describe('images built on a revoked image: warn (default) or refuse them'),
+    listing: listingRef
+      .optional()
+      .describe(
+        "OWNER/NAME: only that listing's images (every other filter still applies); the listing must be for this template. No match is a 404 naming the listing and why, never another listing's image",
+      ),
   })
   .superRefine((q, ctx) => {
     // A mode without a limit would be ignored: say so rather than resolve as if the consumer had a policy.
