@@ -8,7 +8,7 @@ export default class Launch extends CwsCommand<LaunchResult> {
   static override description =
     `Resolves TEMPLATE like "cws ami resolve" (pinned mapping, registries, your images, other regions, then the base image with the setup script as user data), runs one instance tagged cws:name, cws:template and cws:ami-source, waits until it is running and records it (see: cws list). Once the instance runs, the launch is reported to the registry the image came from (POST /api/v1/launches; counted once per identity, version and day, apart from downloads), with the AWS account it runs in when you are logged in to that registry: if you proved that account (cws login --aws), your rating of the listing shows "launched it". A report that fails only warns.
 
-TEMPLATE may also be a registry listing, OWNER/NAME: cws launches that listing's template (the best image for it, as above). When you do not have the template, cws shows what it runs (packages, setup script) and asks to save it into your templates folder first, as "cws template fetch OWNER/NAME" does (--yes saves it without asking; without a terminal, --yes is needed).
+TEMPLATE may also be a registry listing, OWNER/NAME: cws launches that listing's own image, never another publisher's. It asks only the registry that serves the listing, with listing=OWNER/NAME (your policy flags still apply there), and skips the tiers that could find someone else's image (the template's ami_mappings, other registries, EC2 search, cross-region copy, the setup script), each with a line in the chain; when the listing has no usable image (revoked, none in that region or architecture, refused by your policy, not on the channel) the launch fails and says why (exit 5, or 10 if revoked). When you do not have the template, cws shows what it runs (packages, setup script) and asks to save it into your templates folder first, as "cws template fetch OWNER/NAME" does (--yes saves it without asking; without a terminal, --yes is needed).
 
 --channel takes registry images only from that channel of a listing (stable, beta ...; default: the template's ami_config.channel).
 
@@ -52,7 +52,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
     const { args, flags } = await this.parse(Launch);
     const { launch } = await import('../lib/instances/launch.js');
     const ctx = await this.context();
-    const template = await this.#templateOf(args.template, flags.yes ?? false);
+    const { template, listing } = await this.#templateOf(args.template, flags.yes ?? false);
     const spinner = this.spinner(`Launching ${args.name}`);
     let r: LaunchResult;
     try {
@@ -68,6 +68,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
           keyPair: flags['key-pair'],
           channel: flags.channel,
           dryRun: flags['dry-run'] ?? false,
+          listing,
           policy: scanPolicyOf(flags),
         },
         (t) => spinner.update(t),
@@ -99,9 +100,12 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
   }
 
   /** A listing OWNER/NAME stands for its template: the user's own of that name, else the registry's (asked first). */
-  async #templateOf(arg: string, yes: boolean): Promise<string> {
+  async #templateOf(
+    arg: string,
+    yes: boolean,
+  ): Promise<{ template: string; listing?: { ref: string; registry: string } | undefined }> {
     const { listingRefArg, findListingTemplate } = await import('../lib/templates/fetch.js');
-    if (!listingRefArg(arg)) return arg;
+    if (!listingRefArg(arg)) return { template: arg };
     const { findTemplate } = await import('../lib/templates/catalog.js');
     const { CwsError } = await import('../lib/errors.js');
     const ctx = await this.context();
@@ -123,6 +127,7 @@ Exit codes: 0 running (or dry run passed), 2 bad flags or name taken, 4 unknown 
       });
       this.note(`Saved template ${remote.name} as ${saved.file}.`);
     }
-    return remote.name;
+    // The launch takes only this listing's image, from the registry that has it (never another publisher's).
+    return { template: remote.name, listing: { ref: remote.listing, registry: remote.registry } };
   }
 }

@@ -20,6 +20,8 @@ export interface LaunchFlags {
   /** Registry images only from this channel of a listing [default: the template's ami_config.channel]. */
   channel?: string | undefined;
   dryRun: boolean;
+  /** cws launch OWNER/NAME: only this listing's image, from the registry that serves it. */
+  listing?: { ref: string; registry: string } | undefined;
   /** The scan policy (flags over the template's ami_config.policy). */
   policy?: Pick<ResolveFlags, 'maxSeverity' | 'severityMode' | 'allowUnscanned' | 'revokedLineage'> | undefined;
 }
@@ -36,6 +38,10 @@ export interface LaunchResult {
   ami_id: string;
   ami_source: string;
   resolution_method: string;
+  /** The listing the image is from (OWNER/NAME), or null for an image no registry listed. */
+  listing: string | null;
+  /** cws launch OWNER/NAME: the listing asked for (the image is always that listing's); null for a template name. */
+  pinned_listing: string | null;
   /** The registry the launch was reported to, which counted it (null: not reported, or already counted today). */
   counted_by: string | null;
   /** What the registry the image came from said about the reported launch; null for a dry run or no listed image. */
@@ -90,6 +96,7 @@ export async function launch(
     channel: flags.channel,
     count: !flags.dryRun,
     cache: false,
+    ...(flags.listing ? { listing: flags.listing } : {}),
   });
   const instanceType = flags.instanceType ?? defaultInstanceType(resolved.architecture);
   const source = amiSource(resolved);
@@ -118,6 +125,8 @@ export async function launch(
     ami_id: resolved.ami_id,
     ami_source: source,
     resolution_method: resolved.resolution_method,
+    listing: resolved.source.listing ?? null,
+    pinned_listing: resolved.pinned_listing ?? null,
     counted_by: null,
     launch_report: null,
     user_data_bytes: resolved.user_data?.bytes ?? 0,

@@ -24,6 +24,11 @@ export interface ResolveRequest {
   channel?: string | undefined;
   /** false: the registries are told this is a look, not a download (--dry-run, --explain). */
   count?: boolean | undefined;
+  /**
+   * `cws launch OWNER/NAME`: only that listing's image, from the registry that serves it (pinned.ts); the tiers
+   * that could find another publisher's image are skipped.
+   */
+  listing?: { ref: string; registry: string } | undefined;
 }
 
 /** The AWS calls the resolver makes. */

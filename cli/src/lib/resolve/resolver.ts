@@ -2,6 +2,7 @@ import { AwsError } from '../aws/gateway.js';
 import { CwsError } from '../errors.js';
 import { elapsed, type Hit, type ResolveRequest, type ResolverDeps, type TierResult } from './context.js';
 import { humanDuration } from './estimates.js';
+import { resolvePinned } from './pinned.js';
 import { describeLineage, describeStatus, type StatusCheck } from './status.js';
 import { crossRegion, dynamicSearch } from './tiers/ec2.js';
 import { directMapping } from './tiers/mapping.js';
@@ -20,6 +21,7 @@ export async function resolveAmi(
   templateFile: string,
   deps: ResolverDeps,
 ): Promise<ResolveOutput> {
+  if (req.listing) return resolvePinned(req, req.listing, deps);
   const chain: ChainEntry[] = [];
   const warnings: string[] = [];
   let notCopied: CopyInfo | undefined;
@@ -107,7 +109,7 @@ function noAmi(req: ResolveRequest, chain: ChainEntry[], notCopied: CopyInfo | u
  * image): the tier's entry becomes `rejected` and a warning says why (the caller goes on to the next tier);
  * deprecated, built on a revoked image, or no registry reachable: a warning.
  */
-async function vet(
+export async function vet(
   hit: Hit,
   chain: ChainEntry[],
   warnings: string[],
@@ -140,7 +142,12 @@ async function vet(
   return { check, refused };
 }
 
-function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusCheck[], baseImage = false): CwsError {
+export function allRevoked(
+  req: ResolveRequest,
+  chain: ChainEntry[],
+  revoked: StatusCheck[],
+  baseImage = false,
+): CwsError {
   const instead = revoked
     .map((c) => c.verdict?.use_instead)
     .filter((u) => u != null)
@@ -163,7 +170,7 @@ function allRevoked(req: ResolveRequest, chain: ChainEntry[], revoked: StatusChe
   );
 }
 
-function output(
+export function output(
   req: ResolveRequest,
   hit: Hit,
   chain: ChainEntry[],

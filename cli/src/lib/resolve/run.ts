@@ -32,6 +32,8 @@ export interface ResolveFlags {
   count?: boolean | undefined;
   cache: boolean;
   registryTimeoutMs?: number | undefined;
+  /** Only this listing's image, from this registry (cws launch OWNER/NAME). */
+  listing?: { ref: string; registry: string } | undefined;
 }
 
 /** Settles flags > env > config > template for one resolution, then walks the tiers. */
@@ -86,6 +88,7 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     explain: flags.explain,
     channel: flags.channel ?? ac.channel,
     count: flags.count ?? true,
+    ...(flags.listing ? { listing: flags.listing } : {}),
   };
   if (req.policy.max_severity === undefined && (req.policy.severity_mode || req.policy.allow_unscanned)) {
     throw new CwsError('--severity-mode and --allow-unscanned need a maximum severity', {

@@ -90,6 +90,8 @@ export interface ResolveOutput {
   user_data: UserDataInfo | null;
   /** The registries' revocation check of the returned image (the setup script's base image included); null: not checked. */
   status_check: StatusCheck | null;
+  /** cws launch OWNER/NAME: the listing the image had to come from (pinned.ts); absent otherwise. */
+  pinned_listing?: string;
 }
 
 export interface ResolvePolicy {

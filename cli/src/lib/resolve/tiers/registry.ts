@@ -113,6 +113,7 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
     architecture: req.architecture,
     ...req.policy,
     ...(req.channel ? { channel: req.channel } : {}),
+    ...(req.listing ? { listing: req.listing.ref } : {}),
   });
   const configured = (name: string, url: string) =>
     deps.registries.find((r) => r.name === name && normalizeBaseUrl(r.url) === normalizeBaseUrl(url));
@@ -137,9 +138,18 @@ export async function registryTier(req: ResolveRequest, deps: ResolverDeps): Pro
         ...(req.explain ? { explain: true } : {}),
         ...(req.channel ? { channel: req.channel } : {}),
         ...(req.count === false ? { count: false } : {}),
+        ...(req.listing ? { listing: req.listing.ref } : {}),
       });
       if (result.region !== req.region || result.architecture !== req.architecture) {
         push('rejected', `answered for ${result.region}/${result.architecture}, not ${req.region}/${req.architecture}`);
+        continue;
+      }
+      // A registry that ignores listing= (an older one) would answer with any listing's image.
+      if (req.listing && result.listing.ref !== req.listing.ref) {
+        push(
+          'rejected',
+          `${result.ami_id} is from ${result.listing.ref}, not the listing asked for, ${req.listing.ref}`,
+        );
         continue;
       }
       if (req.channel && result.version.channel !== req.channel) {
