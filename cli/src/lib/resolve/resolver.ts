@@ -2,7 +2,6 @@ import { AwsError } from '../aws/gateway.js';
 import { CwsError } from '../errors.js';
 import { elapsed, type Hit, type ResolveRequest, type ResolverDeps, type TierResult } from './context.js';
 import { humanDuration } from './estimates.js';
-import { resolvePinned } from './pinned.js';
 import { describeLineage, describeStatus, type StatusCheck } from './status.js';
 import { crossRegion, dynamicSearch } from './tiers/ec2.js';
 import { directMapping } from './tiers/mapping.js';
@@ -21,7 +20,6 @@ export async function resolveAmi(
   templateFile: string,
   deps: ResolverDeps,
 ): Promise<ResolveOutput> {
-  if (req.listing) return resolvePinned(req, req.listing, deps);
   const chain: ChainEntry[] = [];
   const warnings: string[] = [];
   let notCopied: CopyInfo | undefined;

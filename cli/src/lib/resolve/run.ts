@@ -8,6 +8,7 @@ import { clientOptions } from '../registry-options.js';
 import { findTemplate } from '../templates/catalog.js';
 import type { Strategy } from '../templates/schema.js';
 import type { ResolveRequest, ResolverAws, ResolverDeps } from './context.js';
+import { resolvePinned } from './pinned.js';
 import { ResolveCalls } from './registry-calls.js';
 import { resolveAmi } from './resolver.js';
 import { checkAmiStatus, type StatusCheck } from './status.js';
@@ -118,7 +119,8 @@ export async function runResolve(ctx: CliContext, templateArg: string, flags: Re
     useCache: flags.cache,
     cacheTtlMs: (await ctx.cacheTtlSeconds()) * 1000,
   };
-  return resolveAmi(req, file, deps);
+  // cws launch OWNER/NAME: only that listing's image (pinned.ts), not the tiers' best.
+  return req.listing ? resolvePinned(req, req.listing, deps) : resolveAmi(req, file, deps);
 }
 
 /** `cws ami status`: the revocation check of these images across the configured registries, in priority order. */
