@@ -7,7 +7,7 @@ import { type RevokedAncestor, revokedAncestors } from '../db/queries/trust.js';
 import type { AccessScope } from '../db/queries/visibility.js';
 import { canSee } from './access.js';
 import { round2 } from './present.js';
-import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
+import { blockedReasons, type ScanPolicy } from './scan-policy.js';
 
 /** The listing a resolve is pinned to (`listing=OWNER/NAME`). */
 export interface ListingPin {
@@ -105,14 +105,6 @@ async function explainListingMiss(
     const unverified = open.filter((r) => r.verification_status !== 'verified').length;
     if (unverified > 0) reasons.push(`${unverified} not verified (verified_only)`);
   }
-  if (scan?.mode === 'block') {
-    const accepted = await acceptedByScan(db, open);
-    const verdicts = open.map((r) => judge(r, scan, accepted).verdict);
-    const unsafe = verdicts.filter((v) => v === 'above').length;
-    const unscanned = verdicts.filter((v) => v === 'unscanned').length;
-    if (unsafe > 0) reasons.push(`${unsafe} with findings above max_severity ${scan.maxSeverity} not accepted`);
-    if (unscanned > 0 && !scan.allowUnscanned)
-      reasons.push(`${unscanned} not scanned (allow_unscanned=true takes them)`);
-  }
+  if (scan?.mode === 'block') reasons.push(...(await blockedReasons(db, open, scan)));
   return `listing ${pin.ref} has no image for ${where} that matches (${total} known: ${reasons.join(', ') || 'none usable'})`;
 }

@@ -23,7 +23,7 @@ import { type AccessScope, AccessService } from './access.js';
 import type { DownloadCounter } from './downloads.js';
 import { round2, toRevokedAncestor, toScan, toVerification } from './present.js';
 import { type ListingPin, pickFromListing } from './resolve-listing.js';
-import { acceptedByScan, judge, type ScanPolicy } from './scan-policy.js';
+import { acceptedByScan, blockedReasons, judge, type ScanPolicy } from './scan-policy.js';
 
 /** A miss: why, and (explain=true) the images the policy passed over. */
 type Miss = { miss: string; excluded?: Array<{ path: string; message: string }> };
@@ -302,15 +302,7 @@ export class ResolveService {
       const unverified = open.filter((r) => r.verification_status !== 'verified').length;
       if (unverified > 0) reasons.push(`${unverified} not verified`);
     }
-    if (scan?.mode === 'block') {
-      const accepted = await acceptedByScan(this.database.db, open);
-      const verdicts = open.map((r) => judge(r, scan, accepted).verdict);
-      const unsafe = verdicts.filter((v) => v === 'above').length;
-      const unscanned = verdicts.filter((v) => v === 'unscanned').length;
-      if (unsafe > 0) reasons.push(`${unsafe} with findings above max_severity ${scan.maxSeverity} not accepted`);
-      if (unscanned > 0 && !scan.allowUnscanned)
-        reasons.push(`${unscanned} not scanned (allow_unscanned=true takes them)`);
-    }
+    if (scan?.mode === 'block') reasons.push(...(await blockedReasons(this.database.db, open, scan)));
     return `no image for ${where} matches the policy (${counts.total} known: ${reasons.join(', ') || 'none usable'})`;
   }
 }

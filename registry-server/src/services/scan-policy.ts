@@ -91,3 +91,19 @@ export function judge(row: ScanColumns, policy: ScanPolicy, accepted: Map<number
     }`,
   };
 }
+
+/**
+ * Why a block-mode policy refuses these rows, for a miss's message: how many have findings above
+ * it that no exception accepts, and (unless allowed) how many have no complete scan.
+ */
+export async function blockedReasons(db: Db, rows: ScanColumns[], policy: ScanPolicy): Promise<string[]> {
+  const accepted = await acceptedByScan(db, rows);
+  const verdicts = rows.map((r) => judge(r, policy, accepted).verdict);
+  const unsafe = verdicts.filter((v) => v === 'above').length;
+  const unscanned = verdicts.filter((v) => v === 'unscanned').length;
+  const reasons: string[] = [];
+  if (unsafe > 0) reasons.push(`${unsafe} with findings above max_severity ${policy.maxSeverity} not accepted`);
+  if (unscanned > 0 && !policy.allowUnscanned)
+    reasons.push(`${unscanned} not scanned (allow_unscanned=true takes them)`);
+  return reasons;
+}
