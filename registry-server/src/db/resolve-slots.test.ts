@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDatabase } from '../../../test/helpers/registry.js';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { addDownloads } from './queries/listings.js';
+import { addDownloads, deleteRegion, lockListing } from './queries/listings.js';
 import { writeRating } from './queries/ratings.js';
 import { type ResolvePolicy, resolveBest, resolveCandidates } from './queries/resolve.js';
 
@@ -105,6 +105,20 @@ async function listing(ownerId: number, template: string, visibility: 'public' |
   return { imageId: image!.id, versionIds: versions.map((v) => v.id), regions };
 }
 
+/** A scan row of a region: its status, high findings and day of November 2026. */
+const scan = (region: number, status: 'complete' | 'pending' | 'failed', high: number, at: number) => ({
+  region_image_id: region,
+  scanner: 'inspector2',
+  status,
+  critical: 0,
+  high,
+  medium: 0,
+  low: 2,
+  informational: 0,
+  top_findings: sql<Array<{ severity: string; title: string }>>`'[]'::jsonb`,
+  scanned_at: new Date(Date.UTC(2026, 10, at)),
+});
+
 describe('resolve_slots', () => {
   it('equals its definition after every kind of change', async () => {
     const db = database.db;
@@ -197,18 +211,6 @@ describe('resolve_slots', () => {
     // then a newer pending one (does not count), completing with a high finding, an older
     // complete one added afterwards (does not count), several at once, and deleted.
     const [s0, s1] = b.regions;
-    const scan = (region: number, status: 'complete' | 'pending' | 'failed', high: number, at: number) => ({
-      region_image_id: region,
-      scanner: 'inspector2',
-      status,
-      critical: 0,
-      high,
-      medium: 0,
-      low: 2,
-      informational: 0,
-      top_findings: sql<Array<{ severity: string; title: string }>>`'[]'::jsonb`,
-      scanned_at: new Date(Date.UTC(2026, 10, at)),
-    });
     await db
       .insertInto('scans')
       .values(scan(s0!.id, 'complete', 0, 10))
@@ -289,6 +291,7 @@ describe('resolve_slots under concurrent writes', () => {
       .returning('id')
       .execute();
     const region = l.regions.find((r) => r.version_id === l.versionIds[1])!.id;
+    const unscanned = l.regions.find((r) => r.version_id === l.versionIds[1] && r.id !== region)!.id;
     const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
     // One transaction changes the version (or the listing) and stays open while another
     // statement changes the same listing's region row or rank; both orders of commit.
@@ -353,6 +356,49 @@ describe('resolve_slots under concurrent writes', () => {
         () => db.updateTable('image_regions').set({ verification_status: 'failed' }).where('id', '=', region).execute(),
       ],
       [
+        // The second scan's trigger waits for the first's slot row; it must then see the first
+        // (newer) scan, not copy its own older one over it.
+        'a newer scan, then an older one of the same region',
+        (t) =>
+          t
+            .insertInto('scans')
+            .values(scan(region, 'complete', 1, 20))
+            .execute(),
+        () =>
+          db
+            .insertInto('scans')
+            .values(scan(region, 'complete', 0, 10))
+            .execute(),
+      ],
+      [
+        // The refresh must not write back scan columns read before the scan committed.
+        'a scan, then region verification of the same region',
+        (t) =>
+          t
+            .insertInto('scans')
+            .values(scan(unscanned, 'complete', 3, 25))
+            .execute(),
+        () =>
+          db
+            .updateTable('image_regions')
+            .set({ verification_status: 'verified' })
+            .where('id', '=', unscanned)
+            .execute(),
+      ],
+      [
+        'a channel, then another channel of the same version',
+        (t) =>
+          t
+            .insertInto('channels')
+            .values({ image_id: l.imageId, name: 'beta', version_id: l.versionIds[1]! })
+            .execute(),
+        () =>
+          db
+            .insertInto('channels')
+            .values({ image_id: l.imageId, name: 'edge', version_id: l.versionIds[1]! })
+            .execute(),
+      ],
+      [
         'visibility, then version status',
         (t) => t.updateTable('images').set({ visibility: 'unlisted' }).where('id', '=', l.imageId).execute(),
         () =>
@@ -381,6 +427,55 @@ describe('resolve_slots under concurrent writes', () => {
         .execute();
       expect(table, label).toEqual(source);
     }
+  });
+});
+
+describe('resolve_slots triggers and a publish that moves an AMI', () => {
+  // A publish locks the listing and then deletes the region row an AMI moves from; a scan of that
+  // region holds KEY SHARE on the row (its foreign key) from its insert on. A scan must not wait for
+  // the listing after that, or the two deadlock (2026120375's trigger did: ami-claims.test.ts failed
+  // with "deadlock detected"); since 2026120385 it takes the listing before its foreign key.
+  it.skipIf(!serverUrl)('let both finish when the scan transaction writes again while the publish waits', async () => {
+    const db = database.db;
+    const [owner] = await db.insertInto('users').values({ handle: 'mover', role: 'user' }).returning('id').execute();
+    const l = await listing(owner!.id, 'genomics');
+    const region = l.regions.find((r) => r.version_id === l.versionIds[0])!.id;
+    let publish: Promise<unknown> | undefined;
+    let published = false;
+    await db.transaction().execute(async (t) => {
+      await t
+        .insertInto('scans')
+        .values(scan(region, 'complete', 1, 3))
+        .execute();
+      publish = db.transaction().execute(async (p) => {
+        await lockListing(p, l.imageId);
+        await deleteRegion(p, region);
+        published = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(published, 'the publish waits for the scan transaction').toBe(false);
+      // A further scan in the same transaction while the publish waits.
+      await t
+        .insertInto('scans')
+        .values(scan(region, 'complete', 2, 4))
+        .execute();
+    });
+    await publish;
+    expect(published).toBe(true);
+    const table = await db
+      .selectFrom('resolve_slots')
+      .selectAll()
+      .where('image_id', '=', l.imageId)
+      .orderBy('region_id')
+      .execute();
+    expect(table.map((r) => r.region_id)).not.toContain(region);
+    const source = await db
+      .selectFrom('resolve_slots_source')
+      .selectAll()
+      .where('image_id', '=', l.imageId)
+      .orderBy('region_id')
+      .execute();
+    expect(table).toEqual(source);
   });
 });
 
@@ -482,6 +577,39 @@ describe('migration 2026120375_resolve_slots_scan_channel', () => {
       );
       const back = await sql`SELECT * FROM resolve_slots ORDER BY region_id`.execute(db);
       expect(back.rows).toEqual((await sql`SELECT * FROM resolve_slots_source ORDER BY region_id`.execute(db)).rows);
+      expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('migration 2026120385_scan_insert_locks_listing', () => {
+  it('adds the scan insert trigger, and down takes it off with scans still copied', async () => {
+    const NAME = '2026120385_scan_insert_locks_listing';
+    const { db, migrator } = await migratedBefore(NAME);
+    const triggers = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'scans_lock_listing'`.execute(
+          db,
+        )
+      ).rows[0]!.n;
+    try {
+      expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
+      expect(await triggers()).toBe(1);
+      expect((await migrator.migrateDown()).results?.[0]).toMatchObject({ migrationName: NAME, status: 'Success' });
+      expect(await triggers()).toBe(0);
+      await sql`INSERT INTO users (handle, role) VALUES ('m', 'user')`.execute(db);
+      await sql`INSERT INTO images (owner_id, name, template, visibility, description, tags, search_doc)
+        SELECT u.id, 'l', 'genomics', 'public', '', '{}', '' FROM users u`.execute(db);
+      await sql`INSERT INTO image_versions (image_id, version, status, created_by)
+        SELECT i.id, '1.0.0', 'active', i.owner_id FROM images i`.execute(db);
+      await sql`INSERT INTO image_regions (version_id, region, architecture, ami_id, state)
+        SELECT v.id, 'us-east-1', 'x86_64', 'ami-0123456789abcdef0', 'available' FROM image_versions v`.execute(db);
+      await sql`INSERT INTO scans (region_image_id, scanner, status, high) SELECT r.id, 'inspector2', 'complete', 1
+        FROM image_regions r`.execute(db);
+      const slot = await sql<{ scan_top: number }>`SELECT scan_top FROM resolve_slots`.execute(db);
+      expect(slot.rows).toEqual([{ scan_top: 3 }]);
       expect((await migrator.migrateTo(NAME)).error).toBeUndefined();
     } finally {
       await db.destroy();
