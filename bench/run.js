@@ -136,6 +136,16 @@ const scenarios = [
     requests: resolvePaths.map((path) => ({ method: 'GET', path })),
     target: { kind: 'ratio', min: 0.45, text: '>= 0.45x bare' },
   },
+  {
+    // One trivial statement per request: /readyz runs `SELECT 1` on the same server and database,
+    // through Express but without the API's middleware. No target: it shows what the database's
+    // round trip alone costs next to a cold resolve (which answers in front of Express).
+    id: 'db-floor',
+    label: 'GET /readyz (one SELECT 1 per request)',
+    server: 'registry',
+    cacheTtl: 0,
+    requests: [{ method: 'GET', path: '/readyz' }],
+  },
   // Cold resolve under each policy, rotating over triples it has an answer for (catalogue.js).
   ...inputs.policies
     .filter((p) => p.inputs.length > 0)
