@@ -55,6 +55,13 @@ async function expectExact(label: string) {
   return table.length;
 }
 
+/** A listing's slot rows and its rows of their definition, in region order. */
+async function slotsOf(imageId: number) {
+  const rows = (from: 'resolve_slots' | 'resolve_slots_source') =>
+    database.db.selectFrom(from).selectAll().where('image_id', '=', imageId).orderBy('region_id').execute();
+  return { table: await rows('resolve_slots'), source: await rows('resolve_slots_source') };
+}
+
 let counter = 0;
 async function listing(ownerId: number, template: string, visibility: 'public' | 'private' | 'unlisted' = 'public') {
   const db = database.db;
@@ -413,18 +420,7 @@ describe('resolve_slots under concurrent writes', () => {
         await pause();
       });
       await other;
-      const table = await db
-        .selectFrom('resolve_slots')
-        .selectAll()
-        .where('image_id', '=', l.imageId)
-        .orderBy('region_id')
-        .execute();
-      const source = await db
-        .selectFrom('resolve_slots_source')
-        .selectAll()
-        .where('image_id', '=', l.imageId)
-        .orderBy('region_id')
-        .execute();
+      const { table, source } = await slotsOf(l.imageId);
       expect(table, label).toEqual(source);
     }
   });
@@ -462,19 +458,8 @@ describe('resolve_slots triggers and a publish that moves an AMI', () => {
     });
     await publish;
     expect(published).toBe(true);
-    const table = await db
-      .selectFrom('resolve_slots')
-      .selectAll()
-      .where('image_id', '=', l.imageId)
-      .orderBy('region_id')
-      .execute();
+    const { table, source } = await slotsOf(l.imageId);
     expect(table.map((r) => r.region_id)).not.toContain(region);
-    const source = await db
-      .selectFrom('resolve_slots_source')
-      .selectAll()
-      .where('image_id', '=', l.imageId)
-      .orderBy('region_id')
-      .execute();
     expect(table).toEqual(source);
   });
 });
