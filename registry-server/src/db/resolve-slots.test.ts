@@ -298,7 +298,10 @@ describe('resolve_slots under concurrent writes', () => {
       .returning('id')
       .execute();
     const region = l.regions.find((r) => r.version_id === l.versionIds[1])!.id;
-    const unscanned = l.regions.find((r) => r.version_id === l.versionIds[1] && r.id !== region)!.id;
+    // Two region rows of the version no race below scans before theirs.
+    const [unscanned, unscanned2] = l.regions
+      .filter((r) => r.version_id === l.versionIds[1] && r.id !== region)
+      .map((r) => r.id);
     const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
     // One transaction changes the version (or the listing) and stays open while another
     // statement changes the same listing's region row or rank; both orders of commit.
@@ -369,12 +372,12 @@ describe('resolve_slots under concurrent writes', () => {
         (t) =>
           t
             .insertInto('scans')
-            .values(scan(region, 'complete', 1, 20))
+            .values(scan(unscanned2!, 'complete', 1, 20))
             .execute(),
         () =>
           db
             .insertInto('scans')
-            .values(scan(region, 'complete', 0, 10))
+            .values(scan(unscanned2!, 'complete', 0, 10))
             .execute(),
       ],
       [
@@ -383,13 +386,13 @@ describe('resolve_slots under concurrent writes', () => {
         (t) =>
           t
             .insertInto('scans')
-            .values(scan(unscanned, 'complete', 3, 25))
+            .values(scan(unscanned!, 'complete', 3, 25))
             .execute(),
         () =>
           db
             .updateTable('image_regions')
             .set({ verification_status: 'verified' })
-            .where('id', '=', unscanned)
+            .where('id', '=', unscanned!)
             .execute(),
       ],
       [
