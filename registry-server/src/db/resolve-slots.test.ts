@@ -62,6 +62,9 @@ async function slotsOf(imageId: number) {
   return { table: await rows('resolve_slots'), source: await rows('resolve_slots_source') };
 }
 
+/** Long enough for a statement in another transaction to reach its lock wait. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
+
 let counter = 0;
 async function listing(ownerId: number, template: string, visibility: 'public' | 'private' | 'unlisted' = 'public') {
   const db = database.db;
@@ -302,7 +305,6 @@ describe('resolve_slots under concurrent writes', () => {
     const [unscanned, unscanned2] = l.regions
       .filter((r) => r.version_id === l.versionIds[1] && r.id !== region)
       .map((r) => r.id);
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
     // One transaction changes the version (or the listing) and stays open while another
     // statement changes the same listing's region row or rank; both orders of commit.
     const races: Array<[string, (t: typeof db) => Promise<unknown>, () => Promise<unknown>]> = [
@@ -451,7 +453,7 @@ describe('resolve_slots triggers and a publish that moves an AMI', () => {
         await deleteRegion(p, region);
         published = true;
       });
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await pause();
       expect(published, 'the publish waits for the scan transaction').toBe(false);
       // A further scan in the same transaction while the publish waits.
       await t
