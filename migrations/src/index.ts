@@ -12,6 +12,7 @@ import * as deviceApprovalBounds from './2026120370_device_approval_bounds.js';
 import * as resolveSlotsScanChannel from './2026120375_resolve_slots_scan_channel.js';
 import * as scanSlotsWithoutListingLock from './2026120380_scan_slots_without_listing_lock.js';
 import * as scanInsertLocksListing from './2026120385_scan_insert_locks_listing.js';
+import * as listingCards from './2026120390_listing_cards.js';
 import * as imageStats from './202612021201_image_stats.js';
 import * as versionTemplates from './202612021401_version_templates.js';
 import * as initial from './20261121000000_initial.js';
@@ -74,4 +75,5 @@ export const migrations: Record<string, Migration> = {
   '2026120375_resolve_slots_scan_channel': resolveSlotsScanChannel,
   '2026120380_scan_slots_without_listing_lock': scanSlotsWithoutListingLock,
   '2026120385_scan_insert_locks_listing': scanInsertLocksListing,
+  '2026120390_listing_cards': listingCards,
 };

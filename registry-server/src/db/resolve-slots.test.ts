@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { migrationNameOrder, migrations } from '@cws/migrations';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedBefore } from '../../../test/helpers/migrations.js';
+import { pause, type Race, runRaces } from '../../../test/helpers/races.js';
 import { migratedDatabase } from '../../../test/helpers/registry.js';
 import type { Database } from './database.js';
-import { PGliteDialect } from './pglite-dialect.js';
 import { addDownloads, deleteRegion, lockListing } from './queries/listings.js';
 import { writeRating } from './queries/ratings.js';
 import { type ResolvePolicy, resolveBest, resolveCandidates } from './queries/resolve.js';
+import type { DB } from './schema.js';
 
 // resolve_slots (migration 2026120340) is a copy kept by triggers: after every kind of change a
 // resolve's answer depends on, the table must equal its definition (the view
@@ -61,9 +60,6 @@ async function slotsOf(imageId: number) {
     database.db.selectFrom(from).selectAll().where('image_id', '=', imageId).orderBy('region_id').execute();
   return { table: await rows('resolve_slots'), source: await rows('resolve_slots_source') };
 }
-
-/** Long enough for a statement in another transaction to reach its lock wait. */
-const pause = () => new Promise((resolve) => setTimeout(resolve, 400));
 
 let counter = 0;
 async function listing(ownerId: number, template: string, visibility: 'public' | 'private' | 'unlisted' = 'public') {
@@ -307,7 +303,7 @@ describe('resolve_slots under concurrent writes', () => {
       .map((r) => r.id);
     // One transaction changes the version (or the listing) and stays open while another
     // statement changes the same listing's region row or rank; both orders of commit.
-    const races: Array<[string, (t: typeof db) => Promise<unknown>, () => Promise<unknown>]> = [
+    const races: Array<Race<DB>> = [
       [
         'version status, then region verification',
         (t) =>
@@ -417,17 +413,10 @@ describe('resolve_slots under concurrent writes', () => {
           db.updateTable('image_versions').set({ status: 'deprecated' }).where('id', '=', l.versionIds[0]!).execute(),
       ],
     ];
-    for (const [label, first, second] of races) {
-      let other: Promise<unknown> | undefined;
-      await db.transaction().execute(async (t) => {
-        await first(t);
-        other = second();
-        await pause();
-      });
-      await other;
+    await runRaces(db, races, async (label) => {
       const { table, source } = await slotsOf(l.imageId);
       expect(table, label).toEqual(source);
-    }
+    });
   });
 });
 
@@ -468,27 +457,6 @@ describe('resolve_slots triggers and a publish that moves an AMI', () => {
     expect(table).toEqual(source);
   });
 });
-
-/** An embedded database migrated up to (not including) `name`, and a migrator of every migration. */
-async function migratedBefore(name: string) {
-  const pglite = await PGlite.create({ extensions: { pg_trgm } });
-  const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
-  const before = new Migrator({
-    db,
-    nameComparator: migrationNameOrder,
-    provider: {
-      // The migrations before this one (Kysely orders them by name).
-      getMigrations: async () => Object.fromEntries(Object.entries(migrations).filter(([n]) => n < name)),
-    },
-  });
-  expect((await before.migrateToLatest()).error).toBeUndefined();
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    nameComparator: migrationNameOrder,
-  });
-  return { db, migrator };
-}
 
 describe('migration 2026120340_resolve_slots', () => {
   it('fills the table from the rows already there, and down removes it', async () => {

@@ -10,6 +10,7 @@ import type { ImagesTable, SearchPostingsTable, SearchWordsTable } from './table
 import type { InvitationsTable } from './tables/invitations.js';
 import type { JobSchedulesTable, JobsTable } from './tables/jobs.js';
 import type { DownloadIdentitiesTable, LaunchesTable } from './tables/launches.js';
+import type { ListingCardsTable } from './tables/listing-cards.js';
 import type { OrganisationMembersTable } from './tables/organisations.js';
 import type { RatingsTable } from './tables/ratings.js';
 import type { ResolveSlotsTable } from './tables/resolve-slots.js';
@@ -35,6 +36,8 @@ export interface DB {
   image_regions: ImageRegionsTable;
   resolve_slots: ResolveSlotsTable;
   resolve_slots_source: ResolveSlotsTable;
+  listing_cards: ListingCardsTable;
+  listing_cards_source: ListingCardsTable;
   ratings: RatingsTable;
   scans: ScansTable;
   verifications: VerificationsTable;

@@ -123,22 +123,14 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
       ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}`;
   };
   // The page as the API shows it (services/present.ts toSummary, search-page.ts versionsOf), one
-  // JSON value: the first `want - 1` rows in order, the row a next page starts after, how many.
+  // JSON text: the first `want - 1` rows in order, each its listing's card (migration
+  // 2026120390: what toSummary shows but the counters) with the counters put in, the row a next
+  // page starts after, how many.
   const presented = sql`, pk AS (SELECT pg.*, row_number() OVER (ORDER BY pg.cls DESC, pg.rating DESC, pg.image_id DESC) AS k FROM pg)
-    SELECT (SELECT json_agg(json_build_object('ref', u.handle || '/' || i.name, 'owner', u.handle, 'name', i.name,
-          'template', i.template, 'category', i.category, 'description', i.description,
-          'tags', coalesce(i.tags, '{}'), 'visibility', i.visibility, 'verified', i.verified,
-          'rating', json_build_object('average', st.rating_avg, 'count', st.rating_count),
-          'download_count', st.download_count, 'launch_count', st.launch_count,
-          'latest_version', vr.latest, 'regions', coalesce(vr.regions, '{}'), 'architectures', coalesce(vr.architectures, '{}'),
-          'updated_at', to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY pk.k)
-        FROM pk JOIN images i ON i.id = pk.image_id JOIN image_stats st ON st.image_id = pk.image_id
-        JOIN users u ON u.id = i.owner_id
-        CROSS JOIN LATERAL (SELECT (array_agg(v.version ORDER BY v.id DESC))[1] AS latest,
-            array_agg(DISTINCT r.region COLLATE "C" ORDER BY r.region COLLATE "C") AS regions,
-            array_agg(DISTINCT r.architecture COLLATE "C" ORDER BY r.architecture COLLATE "C") AS architectures
-          FROM image_versions v JOIN image_regions r ON r.version_id = v.id
-          WHERE v.image_id = i.id AND v.status <> 'revoked') vr
+    SELECT (SELECT '[' || string_agg(c.head || ', "rating" : {"average" : ' || st.rating_avg::text || ', "count" : '
+            || st.rating_count::text || '}, "download_count" : ' || st.download_count::text
+            || ', "launch_count" : ' || st.launch_count::text || ', ' || c.tail, ', ' ORDER BY pk.k) || ']'
+        FROM pk JOIN listing_cards c ON c.image_id = pk.image_id JOIN image_stats st ON st.image_id = pk.image_id
         WHERE pk.k < ${s('want')}) AS items,
       (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id,
       CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
@@ -317,7 +309,8 @@ export function walkTerms(
 
 async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<WalkItems> {
   const [row] = (await statement) as unknown as Array<{
-    items: ListingSummary[] | null;
+    /** The page's listings, a JSON array (text: parsed here, as the driver would parse a json column). */
+    items: string | null;
     got: number;
     cls: number | null;
     rank_rating: number;
@@ -325,5 +318,8 @@ async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<Wa
     expansion: string[][] | null;
   }>;
   if (row!.expansion) return { expansion: row!.expansion.map((w) => w.sort()) };
-  return { items: row!.items ?? [], next: Number(row!.got) > limit && row!.id != null ? nextOf(row!) : null };
+  return {
+    items: row!.items === null ? [] : JSON.parse(row!.items),
+    next: Number(row!.got) > limit && row!.id != null ? nextOf(row!) : null,
+  };
 }
