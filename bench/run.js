@@ -186,6 +186,15 @@ const scenarios = [
     target: SEARCH_TARGET,
   })),
   {
+    // Browsing without words: a filter and another order (search-page.ts withCards).
+    id: 'search-browse',
+    label: 'search template=python-ml&sort=rating (no q)',
+    server: 'registry',
+    cacheTtl: 0,
+    requests: [{ method: 'GET', path: '/api/v1/listings?template=python-ml&sort=rating' }],
+    target: SEARCH_TARGET,
+  },
+  {
     // Warm resolve while ratings arrive at 50/s: a rating must not empty the resolve cache.
     id: 'resolve-warm-rating',
     label: 'resolve, cache warm, 50 ratings/s alongside',

@@ -15,7 +15,7 @@ import {
   searchListingIds,
   similarWords,
 } from '../db/queries/search.js';
-import { prefixWordsOf } from '../db/queries/search-page.js';
+import { type CardRow, prefixWordsOf } from '../db/queries/search-page.js';
 import { FAST_WORDS, type WalkItems, walkItems, walkTerms } from '../db/queries/search-walk.js';
 import type { AccessScope } from '../db/queries/visibility.js';
 import { ValidationError } from '../errors.js';
@@ -132,7 +132,7 @@ export class SearchService {
       }
       const rows = await searchListingIds(this.database.db, filters, sort, query.limit + 1, after);
       const page = rows.slice(0, query.limit);
-      const items = page.map(summary);
+      const items = page.length === 0 ? [] : rounded(JSON.parse(`[${page.map((r) => r.item).join(',')}]`));
       const last = page[page.length - 1];
       let next: string | null = null;
       if (rows.length > query.limit && last) {
@@ -190,10 +190,15 @@ export class SearchService {
   }
 }
 
-/** A walked page (presented by its statement but for the rating's rounding: toSummary's). */
+/** Listings presented by the database (search-page.ts cardText) but for the rating's rounding: toSummary's. */
+function rounded(items: ListingSummary[]): ListingSummary[] {
+  for (const item of items) item.rating.average = round2(item.rating.average);
+  return items;
+}
+
+/** A walked page. */
 function walked(got: Extract<WalkItems, { items: unknown }>): SearchResult {
-  for (const item of got.items) item.rating.average = round2(item.rating.average);
-  return { items: got.items, next_cursor: got.next ? encodeCursor(got.next) : null };
+  return { items: rounded(got.items), next_cursor: got.next ? encodeCursor(got.next) : null };
 }
 
 /** A result row as the API shows it (its versions come with it: search-page.ts withVersions). */
@@ -205,7 +210,7 @@ function summary(row: PageRow): ListingSummary {
   });
 }
 
-function sortValue(sort: SearchSort, row: PageRow): string | number {
+function sortValue(sort: SearchSort, row: CardRow): string | number {
   switch (sort) {
     case 'rating':
     case 'relevance':

@@ -41,6 +41,41 @@ export function withVersions<R>(page: Expression<R>, order: RawBuilder<unknown>)
     ORDER BY ${order}`;
 }
 
+/**
+ * A listing as the API shows it (services/present.ts toSummary), as JSON text: its card
+ * (migration 2026120390, alias `card`) with the counters of `stats` (an alias with image_stats'
+ * rating_avg, rating_count, download_count and launch_count) put in, in toSummary's key order.
+ * The rating's average is the stored float4 as its text gives it: the caller rounds it.
+ */
+export function cardText(card: string, stats: string): RawBuilder<string> {
+  const [c, st] = [sql.raw(card), sql.raw(stats)];
+  return sql<string>`${c}.head || ', "rating" : {"average" : ' || ${st}.rating_avg::text || ', "count" : '
+    || ${st}.rating_count::text || '}, "download_count" : ' || ${st}.download_count::text
+    || ', "launch_count" : ' || ${st}.launch_count::text || ', ' || ${c}.tail`;
+}
+
+/** What a non-relevance page answers per row: its sort keys, and the listing as `cardText`. */
+export interface CardRow {
+  id: number;
+  owner: string;
+  name: string;
+  rating_avg: number;
+  download_count: number;
+  updated_at_key: string;
+  item: string;
+}
+
+/**
+ * A page's rows as `cardText` (their cards joined after the page is cut, then the page's order
+ * again: `order` over `s`), with the columns its cursor is made of.
+ */
+export function withCards(page: Expression<unknown>, order: RawBuilder<unknown>): RawBuilder<CardRow> {
+  return sql<CardRow>`SELECT s.id, s.owner, s.name, s.rating_avg, s.download_count, s.updated_at_key,
+      ${cardText('c', 's')} AS item
+    FROM (${page}) s JOIN listing_cards c ON c.image_id = s.id
+    ORDER BY ${order}`;
+}
+
 /** A row with its versions as the API shows them: the newest (highest id) version's name, every region and architecture once, sorted. */
 export function versionsOf<R extends VersionArrays>(row: R): Omit<R, keyof VersionArrays> & PageVersions {
   const { v_images, ...rest } = row;

@@ -1,9 +1,12 @@
+import type { SearchQuery } from '@cws/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { round2, searchDoc, toSummary } from '../../services/present.js';
+import { SearchService } from '../../services/search.js';
 import type { Database } from '../database.js';
-import { type RelevanceAfter, relevancePage } from './search.js';
+import { type RelevanceAfter, relevancePage, type SearchSort } from './search.js';
+import { versionsOf, withVersions } from './search-page.js';
 import { walkItems, walkTerms, walkWords } from './search-walk.js';
 import { ANONYMOUS } from './visibility.js';
 
@@ -164,5 +167,65 @@ describe('walkItems', () => {
     expect(await walkItems(database.db, ['nosuchword', 'kappa'], { visible }, 5)).toEqual(
       await walkWords(database.db, ['nosuchword', 'kappa'], { visible }, 5),
     );
+  });
+});
+
+describe('a page in another order (rating, downloads, recent, name)', () => {
+  // Presented from the listings' cards too (search-page.ts withCards); the reference here builds
+  // each listing from its own rows (withVersions' aggregate of its versions and regions, toSummary).
+  async function reference(ids: number[]) {
+    if (ids.length === 0) return [];
+    const rows = await withVersions(
+      sql<
+        Parameters<typeof toSummary>[0] & { id: number }
+      >`SELECT i.id, i.name, i.template, i.category, i.description, i.tags, i.visibility, i.verified, st.rating_avg,
+          st.rating_count, st.download_count, st.launch_count, i.updated_at, u.handle AS owner
+        FROM images i JOIN image_stats st ON st.image_id = i.id JOIN users u ON u.id = i.owner_id
+        WHERE i.id = ANY(${ids}::bigint[])`,
+      sql`s.id`,
+    ).execute(database.db);
+    const byId = new Map(rows.rows.map((r) => [Number(r.id), versionsOf(r)]));
+    return ids.map((id) => {
+      const row = byId.get(id)!;
+      return toSummary(row, row);
+    });
+  }
+
+  it('shows each listing as toSummary does, page by page', async () => {
+    const service = new SearchService(
+      database,
+      { wrap: (_key: string, load: () => Promise<unknown>) => load() } as never,
+      { scope: async () => ANONYMOUS } as never,
+    );
+    const idOf = new Map(
+      (
+        await database.db
+          .selectFrom('images as i')
+          .innerJoin('users as u', 'u.id', 'i.owner_id')
+          .select(['i.id', 'i.name', 'u.handle'])
+          .execute()
+      ).map((r) => [`${r.handle}/${r.name}`, Number(r.id)]),
+    );
+    let compared = 0;
+    for (const sort of ['rating', 'downloads', 'recent', 'name'] as SearchSort[]) {
+      for (const f of [
+        {},
+        { template: 'genomics', min_rating: 2 },
+        { architecture: 'arm64' as const },
+        { q: 'kappa' },
+      ]) {
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 50; pages++) {
+          const query = { ...f, sort, limit: 7, ...(cursor ? { cursor } : {}) } as SearchQuery;
+          const page = await service.search(query, null);
+          const want = await reference(page.items.map((item) => idOf.get(item.ref)!));
+          expect(JSON.stringify(page.items)).toBe(JSON.stringify(want));
+          compared += page.items.length;
+          if (!page.next_cursor) break;
+          cursor = page.next_cursor;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
   });
 });

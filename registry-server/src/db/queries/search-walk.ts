@@ -10,7 +10,7 @@ import {
   type SearchFilters,
   withFilters,
 } from './search.js';
-import { type VersionArrays, versionsOf } from './search-page.js';
+import { cardText, type VersionArrays, versionsOf } from './search-page.js';
 
 /**
  * A relevance page of a query's words in ONE statement (a socket write and a round trip per
@@ -127,9 +127,7 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
   // 2026120390: what toSummary shows but the counters) with the counters put in, the row a next
   // page starts after, how many.
   const presented = sql`, pk AS (SELECT pg.*, row_number() OVER (ORDER BY pg.cls DESC, pg.rating DESC, pg.image_id DESC) AS k FROM pg)
-    SELECT (SELECT '[' || string_agg(c.head || ', "rating" : {"average" : ' || st.rating_avg::text || ', "count" : '
-            || st.rating_count::text || '}, "download_count" : ' || st.download_count::text
-            || ', "launch_count" : ' || st.launch_count::text || ', ' || c.tail, ', ' ORDER BY pk.k) || ']'
+    SELECT (SELECT '[' || string_agg(${cardText('c', 'st')}, ', ' ORDER BY pk.k) || ']'
         FROM pk JOIN listing_cards c ON c.image_id = pk.image_id JOIN image_stats st ON st.image_id = pk.image_id
         WHERE pk.k < ${s('want')}) AS items,
       (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id,

@@ -1,7 +1,15 @@
 import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { DB } from '../schema.js';
-import { executePage, type PageVersions, pageOrder, type SearchSort, versionsOf, withVersions } from './search-page.js';
+import {
+  executePage,
+  type PageVersions,
+  pageOrder,
+  type SearchSort,
+  versionsOf,
+  withCards,
+  withVersions,
+} from './search-page.js';
 import { type AccessScope, visibleSql } from './visibility.js';
 
 export type { SearchSort };
@@ -323,9 +331,9 @@ export function searchListingIds(db: Db, f: SearchFilters, sort: SearchSort, lim
       q = q.orderBy(sql`u.handle || '/' || i.name`).orderBy('i.id');
       break;
   }
-  return withVersions(q.limit(limit), pageOrder(sort))
+  return withCards(q.limit(limit), pageOrder(sort))
     .execute(db)
-    .then((r) => r.rows.map(versionsOf));
+    .then((r) => r.rows);
 }
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execute']>>[number];
 /** A row of a search page: the listing's summary columns and its versions. */
