@@ -7,6 +7,7 @@ import { migratedDatabase } from '../../../test/helpers/registry.js';
 import type { Database } from './database.js';
 import { addDownloads, deleteRegion, lockListing } from './queries/listings.js';
 import { writeRating } from './queries/ratings.js';
+import { cardText } from './queries/search-page.js';
 import type { DB } from './schema.js';
 
 // listing_cards (migration 2026120390) is a copy kept by triggers: after every kind of change a
@@ -44,11 +45,9 @@ async function cardOf(imageId: number) {
   return { table: await row('listing_cards'), source: await row('listing_cards_source') };
 }
 
-/** A card as the page shows it (search-walk.ts: the counters between head and tail), parsed. */
+/** A card as a page shows it (search-page.ts cardText: the counters between head and tail), parsed. */
 async function shown(imageId: number) {
-  const { rows } = await sql<{ item: string }>`SELECT c.head || ', "rating" : {"average" : ' || st.rating_avg::text
-      || ', "count" : ' || st.rating_count::text || '}, "download_count" : ' || st.download_count::text
-      || ', "launch_count" : ' || st.launch_count::text || ', ' || c.tail AS item
+  const { rows } = await sql<{ item: string }>`SELECT ${cardText('c', 'st')} AS item
     FROM listing_cards c JOIN image_stats st ON st.image_id = c.image_id WHERE c.image_id = ${imageId}`.execute(
     database.db,
   );
