@@ -90,7 +90,7 @@ for (const [q, filters] of [
   if (terms === null) {
     await explain(
       `typo candidates of "${words[0]}" (the vocabulary has no word it begins)`,
-      similarWordsQuery(db, words[0]).compile(),
+      similarWordsQuery(words[0]).compile(db),
     );
     console.log(
       `-- ${label}: no vocabulary word is near "${words.join(' ')}": no search runs (expansion ${expansion} ms)`,

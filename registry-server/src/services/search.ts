@@ -16,7 +16,7 @@ import {
   similarWords,
 } from '../db/queries/search.js';
 import { type CardRow, prefixWordsOf } from '../db/queries/search-page.js';
-import { FAST_WORDS, type WalkItems, walkItems, walkTerms } from '../db/queries/search-walk.js';
+import { FAST_WORDS, type Unwalked, type WalkItems, walkItems, walkTerms } from '../db/queries/search-walk.js';
 import type { AccessScope } from '../db/queries/visibility.js';
 import { ValidationError } from '../errors.js';
 import { type AccessService, ownsNamespace } from './access.js';
@@ -58,17 +58,18 @@ function isAfterFor(sort: SearchSort) {
 /**
  * The terms of a query's words: a known word (or the start of one) stands for the vocabulary
  * words it begins (one index range of the vocabulary); only a word the vocabulary lacks fetches
- * typo candidates (at most 300) to compare. Null when a word matches nothing.
+ * typo candidates (at most 300) to compare. Null when a word matches nothing. `unwalked`, when
+ * the walk statement gave it, is the expansion and those candidates already fetched.
  */
-export async function searchTerms(db: Db, words: string[], expansion?: string[][]): Promise<SearchTerm[] | null> {
+export async function searchTerms(db: Db, words: string[], unwalked?: Unwalked): Promise<SearchTerm[] | null> {
   const terms: SearchTerm[] = [];
-  const prefixes = expansion ?? (await prefixWordsOf(db, words, PREFIX_LIST + 1));
+  const prefixes = unwalked?.expansion ?? (await prefixWordsOf(db, words, PREFIX_LIST + 1));
   for (const [k, word] of words.entries()) {
     const begun = prefixes[k]!;
     if (begun.length > PREFIX_LIST) terms.push({ prefix: word });
     else if (begun.length > 0) terms.push({ words: begun });
     else {
-      const near = nearWords(word, await similarWords(db, word));
+      const near = nearWords(word, unwalked?.candidates[k] ?? (await similarWords(db, word)));
       if (near === null) return null;
       terms.push({ words: near });
     }
@@ -93,7 +94,7 @@ export class SearchService {
     const includeHidden = ownsNamespace(scope, query.owner, viewer?.handle);
     const key: CacheKey = `search:${JSON.stringify({ ...query, sort, scope: scope.key, includeHidden })}`;
     return this.cache.wrap(key, async () => {
-      let expansion: string[][] | undefined;
+      let unwalked: Unwalked | undefined;
       if (sort === 'relevance' && words.length > 0 && (!after || 'cls' in after)) {
         // One statement for the usual query (search-walk.ts); otherwise its expansion serves below.
         const got = await walkItems(
@@ -104,9 +105,9 @@ export class SearchService {
           after as RelevanceAfter | undefined,
         );
         if ('items' in got) return walked(got);
-        expansion = got.expansion;
+        unwalked = got;
       }
-      const terms = await searchTerms(this.database.db, words, expansion);
+      const terms = await searchTerms(this.database.db, words, unwalked);
       if (terms === null) return { items: [], next_cursor: null };
       const filters = { ...this.filtersOf(query, scope, includeHidden), terms: terms.length > 0 ? terms : undefined };
       if (sort === 'relevance' && terms.length > 0) {
@@ -117,7 +118,7 @@ export class SearchService {
           ]);
         // Corrected typos: the same one-statement walk of the terms now known (when it can drive one).
         const known = terms.every((t) => 'words' in t) ? terms.map((t) => t.words) : null;
-        if (expansion && known?.some((w) => w.length <= FAST_WORDS)) {
+        if (unwalked && known?.some((w) => w.length <= FAST_WORDS)) {
           const got = await walkTerms(
             this.database.db,
             known,

@@ -5,9 +5,9 @@ import { migratedDatabase } from '../../../../test/helpers/registry.js';
 import { round2, searchDoc, toSummary } from '../../services/present.js';
 import { SearchService } from '../../services/search.js';
 import type { Database } from '../database.js';
-import { type RelevanceAfter, relevancePage, type SearchSort } from './search.js';
-import { versionsOf, withVersions } from './search-page.js';
-import { walkItems, walkTerms, walkWords } from './search-walk.js';
+import { PREFIX_LIST, type RelevanceAfter, relevancePage, type SearchSort, similarWords } from './search.js';
+import { prefixWordsOf, versionsOf, withVersions } from './search-page.js';
+import { type Unwalked, walkItems, walkTerms, walkWords } from './search-walk.js';
 import { ANONYMOUS } from './visibility.js';
 
 // walkItems presents a page in SQL; it must show exactly what walkWords' rows become through
@@ -159,11 +159,30 @@ describe('walkItems', () => {
     expect(compared).toBeGreaterThan(150);
     // No term of at most FAST_WORDS words: not walked, the terms come back.
     const wide = [['kappa', 'lambda', 'mu', 'things', 'w1']];
-    expect(await walkTerms(database.db, wide, { visible }, 5)).toEqual({ expansion: [[...wide[0]!].sort()] });
+    expect(await walkTerms(database.db, wide, { visible }, 5)).toEqual({
+      expansion: [[...wide[0]!].sort()],
+      candidates: [null],
+    });
   });
 
-  it('hands back the expansion when the words cannot be walked', async () => {
-    expect(await walkItems(database.db, ['kapaa'], { visible }, 5)).toEqual({ expansion: [[]] });
+  it('hands back the expansion when the words cannot be walked, with the typo candidates of the words it lacks', async () => {
+    const kapaa = (await similarWords(database.db, 'kapaa')).sort();
+    expect(kapaa).toContain('kappa');
+    expect(await walkItems(database.db, ['kapaa'], { visible }, 5)).toEqual({ expansion: [[]], candidates: [kapaa] });
+    // Each word that begins no vocabulary word has its own; the others none.
+    const words = ['lambda', 'lmabda', 'thigns', 'zzzzqqq', 'ka'];
+    const got = await walkItems(database.db, words, { visible }, 5);
+    expect(got).toEqual({
+      expansion: await prefixWordsOf(database.db, words, PREFIX_LIST + 1),
+      candidates: [
+        null,
+        (await similarWords(database.db, 'lmabda')).sort(),
+        (await similarWords(database.db, 'thigns')).sort(),
+        [],
+        null,
+      ],
+    });
+    expect((got as Unwalked).candidates[2]).toContain('things');
     expect(await walkItems(database.db, ['nosuchword', 'kappa'], { visible }, 5)).toEqual(
       await walkWords(database.db, ['nosuchword', 'kappa'], { visible }, 5),
     );

@@ -8,6 +8,7 @@ import {
   type RelevanceAfter,
   ratingKey,
   type SearchFilters,
+  similarWordsSql,
   withFilters,
 } from './search.js';
 import { cardText, type VersionArrays, versionsOf } from './search-page.js';
@@ -29,10 +30,14 @@ import { cardText, type VersionArrays, versionsOf } from './search-page.js';
  */
 export const FAST_WORDS = 4;
 
-export type WalkResult =
-  | { rows: PageRow[]; next: RelevanceAfter | null }
-  /** Not walked here: each word's vocabulary words (at most PREFIX_LIST + 1, sorted). */
-  | { expansion: string[][] };
+export type WalkResult = { rows: PageRow[]; next: RelevanceAfter | null } | Unwalked;
+
+/**
+ * Not walked here: each word's vocabulary words (at most PREFIX_LIST + 1, sorted), and for each
+ * word that begins none its typo candidates (as `similarWords`, in the same statement: one round
+ * trip fewer for a typo), else null.
+ */
+export type Unwalked = { expansion: string[][]; candidates: Array<string[] | null> };
 
 const SLOT = '\u0001';
 type SlotName =
@@ -122,6 +127,11 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
         ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}) p
       ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}`;
   };
+  // When not walked (no driver): the expansion, and the typo candidates of the words it lacks.
+  const unwalked = sql`CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(CASE WHEN cardinality(t.words) = 0 AND t.term IS NOT NULL
+        THEN (SELECT coalesce(json_agg(near.word), '[]') FROM (${similarWordsSql(sql`t.term`)}) near) END ORDER BY t.n) FROM t)
+      END AS candidates`;
   // The page as the API shows it (services/present.ts toSummary, search-page.ts versionsOf), one
   // JSON text: the first `want - 1` rows in order, each its listing's card (migration
   // 2026120390: what toSummary shows but the counters) with the counters put in, the row a next
@@ -130,17 +140,16 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
     SELECT (SELECT '[' || string_agg(${cardText('c', 'st')}, ', ' ORDER BY pk.k) || ']'
         FROM pk JOIN listing_cards c ON c.image_id = pk.image_id JOIN image_stats st ON st.image_id = pk.image_id
         WHERE pk.k < ${s('want')}) AS items,
-      (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id,
-      CASE WHEN NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
+      (SELECT count(*)::int FROM pk) AS got, l.cls, l.rating AS rank_rating, l.image_id AS id, ${unwalked}
     FROM (SELECT 1) one LEFT JOIN pk l ON l.k = ${s('want')} - 1`;
   // Each term's words: the vocabulary words a query word begins, or given (a JSON array of arrays).
   const terms =
     kind === 'terms'
-      ? sql`SELECT q.n::int AS n, ARRAY(SELECT json_array_elements_text(q.words)) AS words
+      ? sql`SELECT q.n::int AS n, ARRAY(SELECT json_array_elements_text(q.words)) AS words, NULL::text AS term
       FROM json_array_elements(${s('terms')}::json) WITH ORDINALITY AS q(words, n)`
       : sql`SELECT q.n::int AS n, (SELECT coalesce(array_agg(word), '{}') FROM (SELECT word FROM search_words
         WHERE word ~>=~ q.term AND word ~<~ (q.term || chr(1114111)) AND starts_with(word, q.term)
-        LIMIT ${sql.lit(PREFIX_LIST + 1)}) w) AS words
+        LIMIT ${sql.lit(PREFIX_LIST + 1)}) w) AS words, q.term
       FROM unnest(${s('words')}::text[]) WITH ORDINALITY AS q(term, n)`;
   const head = sql`WITH t AS MATERIALIZED (${terms}),
     d AS MATERIALIZED (SELECT n, words FROM t WHERE cardinality(words) BETWEEN 1 AND ${sql.lit(FAST_WORDS)}
@@ -156,7 +165,7 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
     SELECT s.*, (SELECT json_agg(json_build_array(v.id, v.version, r.region, r.architecture))
         FROM image_versions v JOIN image_regions r ON r.version_id = v.id
         WHERE v.image_id = s.id AND v.status <> 'revoked') AS v_images,
-      CASE WHEN s.id IS NULL AND NOT EXISTS (SELECT 1 FROM d) THEN (SELECT json_agg(words ORDER BY n) FROM t) END AS expansion
+      ${unwalked}
     FROM (SELECT 1) one LEFT JOIN (SELECT i.id, i.name, i.template, i.category, i.description, i.tags, i.visibility,
         i.verified, st.rating_avg, st.rating_count, st.download_count, st.launch_count, i.updated_at,
         u.handle AS owner, i.updated_at::text AS updated_at_key, pg.rating AS rank_rating, pg.cls
@@ -197,7 +206,17 @@ function shapeOf(db: Db, n: number, f: Filters, kind: Kind) {
   return shape;
 }
 
-type WalkRow = PageRow & { cls: number | null; rank_rating: number; expansion: string[][] | null } & VersionArrays;
+type WalkRow = PageRow & {
+  cls: number | null;
+  rank_rating: number;
+  expansion: string[][] | null;
+  candidates: Array<string[] | null> | null;
+} & VersionArrays;
+
+const unwalkedOf = (row: Pick<WalkRow, 'expansion' | 'candidates'>): Unwalked => ({
+  expansion: row.expansion!.map((w) => w.sort()),
+  candidates: row.candidates?.map((c) => c?.sort() ?? null) ?? row.expansion!.map(() => null),
+});
 
 /** The statement of this shape and its values for this page. */
 function bound(
@@ -252,24 +271,21 @@ export async function walkWords(
 ): Promise<WalkResult> {
   const got = await bound(db, words, f, limit, after, 'rows');
   const first = got[0];
-  if (first?.expansion) return { expansion: first.expansion.map((w) => w.sort()) };
+  if (first?.expansion) return unwalkedOf(first);
   const rows = first?.id == null ? [] : got;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const next: RelevanceAfter | null = rows.length > limit && last ? nextOf(last) : null;
   return {
     rows: page.map((r) => {
-      const { cls: _c, rank_rating: _r, expansion: _e, ...row } = versionsOf(r);
+      const { cls: _c, rank_rating: _r, expansion: _e, candidates: _n, ...row } = versionsOf(r);
       return row as PageRow;
     }),
     next,
   };
 }
 
-export type WalkItems =
-  | { items: ListingSummary[]; next: RelevanceAfter | null }
-  /** As WalkResult's. */
-  | { expansion: string[][] };
+export type WalkItems = { items: ListingSummary[]; next: RelevanceAfter | null } | Unwalked;
 
 /**
  * The page of `walkWords` as the API shows it, presented by the statement: one row, the page's
@@ -314,8 +330,9 @@ async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<Wa
     rank_rating: number;
     id: number;
     expansion: string[][] | null;
+    candidates: Array<string[] | null> | null;
   }>;
-  if (row!.expansion) return { expansion: row!.expansion.map((w) => w.sort()) };
+  if (row!.expansion) return unwalkedOf(row!);
   return {
     items: row!.items === null ? [] : JSON.parse(row!.items),
     next: Number(row!.got) > limit && row!.id != null ? nextOf(row!) : null,

@@ -11,6 +11,7 @@ import {
   type SearchFilters,
   type SearchTerm,
   searchListingIds,
+  similarWords,
 } from './search.js';
 import { prefixWordsOf } from './search-page.js';
 import { walkWords } from './search-walk.js';
@@ -252,7 +253,10 @@ describe('relevance paging over the postings', () => {
       }
     }
     // Not walked: a word the vocabulary lacks; no term of at most FAST_WORDS words to drive the walk.
-    expect(await walkWords(database.db, ['alpah'], { visible }, 5)).toEqual({ expansion: [[]] });
+    expect(await walkWords(database.db, ['alpah'], { visible }, 5)).toEqual({
+      expansion: [[]],
+      candidates: [(await similarWords(database.db, 'alpah')).sort()],
+    });
     const extra = ['widea', 'wideb', 'widec', 'wided', 'widee'];
     await database.db
       .insertInto('search_words')
@@ -260,7 +264,10 @@ describe('relevance paging over the postings', () => {
       .execute();
     try {
       expect(await walkWords(database.db, ['wide', 'beta'], { visible }, 5)).toMatchObject({ rows: [] });
-      expect(await walkWords(database.db, ['wide'], { visible }, 5)).toEqual({ expansion: [extra] });
+      expect(await walkWords(database.db, ['wide'], { visible }, 5)).toEqual({
+        expansion: [extra],
+        candidates: [null],
+      });
     } finally {
       await database.db.deleteFrom('search_words').where('word', 'in', extra).execute();
     }

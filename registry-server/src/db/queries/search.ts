@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { DB } from '../schema.js';
 import {
@@ -339,36 +339,33 @@ export type SearchRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execu
 /** A row of a search page: the listing's summary columns and its versions. */
 export type PageRow = SearchRow & PageVersions;
 
-/** Words of the vocabulary that a query word may be a typo of (or a prefix of). */
+/** Words of the vocabulary that a query word the vocabulary lacks (as a word or a prefix) may be a typo of. */
 export function similarWords(db: Db, term: string) {
-  return similarWordsQuery(db, term)
-    .execute()
-    .then((rows) => rows.map((r) => r.word));
+  return similarWordsQuery(term)
+    .execute(db)
+    .then((r) => r.rows.map((row) => row.word));
 }
 
 /** The query of `similarWords` (exported for `bench/explain.js`). */
-export function similarWordsQuery(db: Db, term: string) {
-  const first = term.slice(0, 1);
-  return (
-    db
-      .selectFrom('search_words')
-      .select('word')
-      .where((eb) =>
-        eb.or([
-          eb('word', 'like', `${term}%`),
-          sql<SqlBool>`word % ${term}`,
-          eb.and([
-            eb('word', 'like', `${first}%`),
-            sql<SqlBool>`length(word) BETWEEN ${term.length - 2} AND ${term.length + 2}`,
-          ]),
-        ]),
-      )
-      // The nearest first, so the 300 kept are those a typo most likely means (a large vocabulary
-      // has thousands of words of the same first letter and length).
-      .orderBy(sql`similarity(word, ${term})`, 'desc')
-      .orderBy('word')
-      .limit(300)
-  );
+export function similarWordsQuery(term: string) {
+  return sql<{ word: string }>`${similarWordsSql(sql`${term}`)}`;
+}
+
+/**
+ * The typo candidates of `term` (a word no vocabulary word begins): the words trigram-similar
+ * to it, and those of its first letter within 2 of its length, the nearest first, at most 300
+ * (a large vocabulary has thousands of words of the same first letter and length); the caller
+ * keeps those within its typo allowance (services/search-terms.ts nearWords). One statement for
+ * `similarWords` and the walk's (search-walk.ts, where `term` is a column of each query word):
+ * the first letter as an index range, not LIKE, so that a generic plan still probes both
+ * indexes (a BitmapOr of the trigram and the prefix index).
+ */
+export function similarWordsSql(term: RawBuilder<unknown>) {
+  const first = sql`left(${term}, 1)`;
+  return sql`SELECT word FROM search_words
+    WHERE word % ${term} OR (word ~>=~ ${first} AND word ~<~ (${first} || chr(1114111)) AND starts_with(word, ${first})
+      AND length(word) BETWEEN length(${term}) - 2 AND length(${term}) + 2)
+    ORDER BY similarity(word, ${term}) DESC, word LIMIT 300`;
 }
 
 /** Up to `max` vocabulary words that begin with `term` (itself included), in order. */
