@@ -42,6 +42,12 @@ export function withVersions<R>(page: Expression<R>, order: RawBuilder<unknown>)
 }
 
 /**
+ * How `cardText` writes the key of the rating's average, its number right after (services/search.ts
+ * finds the numbers by it to round them). Nowhere else in a card: in a JSON string each `"` is `\"`.
+ */
+export const AVERAGE_KEY = '"average" : ';
+
+/**
  * A listing as the API shows it (services/present.ts toSummary), as JSON text: its card
  * (migration 2026120390, alias `card`) with the counters of `stats` (an alias with image_stats'
  * rating_avg, rating_count, download_count and launch_count) put in, in toSummary's key order.
@@ -49,7 +55,7 @@ export function withVersions<R>(page: Expression<R>, order: RawBuilder<unknown>)
  */
 export function cardText(card: string, stats: string): RawBuilder<string> {
   const [c, st] = [sql.raw(card), sql.raw(stats)];
-  return sql<string>`${c}.head || ', "rating" : {"average" : ' || ${st}.rating_avg::text || ', "count" : '
+  return sql<string>`${c}.head || ', "rating" : {${sql.raw(AVERAGE_KEY)}' || ${st}.rating_avg::text || ', "count" : '
     || ${st}.rating_count::text || '}, "download_count" : ' || ${st}.download_count::text
     || ', "launch_count" : ' || ${st}.launch_count::text || ', ' || ${c}.tail`;
 }

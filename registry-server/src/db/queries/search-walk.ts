@@ -1,4 +1,3 @@
-import type { ListingSummary } from '@cws/shared';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.js';
 import { executePrepared, type PreparedStatement, preparedStatement } from '../prepared.js';
@@ -285,15 +284,16 @@ export async function walkWords(
   };
 }
 
-export type WalkItems = { items: ListingSummary[]; next: RelevanceAfter | null } | Unwalked;
+/** A walked page: `items` is the JSON text of its listings (a `ListingSummary[]`), as `cardText` writes them. */
+export type WalkItems = { items: string; next: RelevanceAfter | null } | Unwalked;
 
 /**
  * The page of `walkWords` as the API shows it, presented by the statement: one row, the page's
- * listings as one JSON value shaped as services/present.ts toSummary shapes a row (decoding some
+ * listings as one JSON text shaped as services/present.ts toSummary shapes a row (decoding some
  * 20 columns of 21 rows, their dates, arrays and versions, and presenting them were most of a
- * search's CPU in Node after the round trip). But for the rating's rounding: `rating.average`
- * is the stored float4 as its text gives it (the caller rounds, as toSummary). search.test.ts
- * compares the two.
+ * search's CPU in Node after the round trip; parsing the JSON and writing it again, a tenth).
+ * But for the rating's rounding: `rating.average` is the stored float4 as its text gives it
+ * (services/search.ts rounds it in the text, as toSummary). search-walk.test.ts compares the two.
  */
 export function walkItems(
   db: Db,
@@ -323,7 +323,7 @@ export function walkTerms(
 
 async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<WalkItems> {
   const [row] = (await statement) as unknown as Array<{
-    /** The page's listings, a JSON array (text: parsed here, as the driver would parse a json column). */
+    /** The page's listings, a JSON array (text: the caller sends it as it is, but for rounding). */
     items: string | null;
     got: number;
     cls: number | null;
@@ -334,7 +334,7 @@ async function itemsOf(statement: Promise<WalkRow[]>, limit: number): Promise<Wa
   }>;
   if (row!.expansion) return unwalkedOf(row!);
   return {
-    items: row!.items === null ? [] : JSON.parse(row!.items),
+    items: row!.items ?? '[]',
     next: Number(row!.got) > limit && row!.id != null ? nextOf(row!) : null,
   };
 }

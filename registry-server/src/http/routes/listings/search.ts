@@ -2,5 +2,5 @@ import { contracts } from '@cws/shared';
 import { defineRoute } from '../../route.js';
 
 export const { contract, register } = defineRoute(contracts.searchListings, (ctx, { query, principal }) =>
-  ctx.services.search.search(query, principal),
+  ctx.services.search.searchText(query, principal),
 );
