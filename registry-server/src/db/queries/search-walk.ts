@@ -96,13 +96,11 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
     } OFFSET 0)`;
   const others = Array.from({ length: n }, (_, k) => k + 1);
   const phase = (cls: 0 | 1) => {
-    const conditions = [
-      sql`EXISTS (${listing.modifyEnd(sql` OFFSET 0`)})`,
-      // The listing's best posting among the driver's words (highest field, then the first word).
-      sql`(cardinality((SELECT words FROM d)::text[]) = 1 OR NOT EXISTS (SELECT 1 FROM search_postings x
-        WHERE x.image_id = p.image_id AND x.word = ANY((SELECT words FROM d)::text[])
-        AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)) OFFSET 0))`,
-    ];
+    // The other terms' postings first: in a query of several words they reject most of the
+    // driver's postings, each with one probe of the postings' key, before the listing's filters
+    // (two probes or more) run. Nested CASEs keep this order: PostgreSQL would sort the ANDed
+    // subplans by its cost estimates (and put the listing's first).
+    const conditions: RawBuilder<unknown>[] = [];
     if (n > 1) {
       for (const k of others) conditions.push(sql`((SELECT n FROM d) = ${sql.lit(k)} OR ${has(k, cls === 1)})`);
       if (cls === 0)
@@ -113,6 +111,16 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
           )})`,
         );
     }
+    conditions.push(
+      // The listing's best posting among the driver's words (highest field, then the first word).
+      sql`(cardinality((SELECT words FROM d)::text[]) = 1 OR NOT EXISTS (SELECT 1 FROM search_postings x
+        WHERE x.image_id = p.image_id AND x.word = ANY((SELECT words FROM d)::text[])
+        AND (x.field > p.field OR (x.field = p.field AND x.word < p.word)) OFFSET 0))`,
+    );
+    const matches = conditions.reduceRight(
+      (then, condition) => sql`CASE WHEN ${condition} THEN ${then} ELSE false END`,
+      sql`EXISTS (${listing.modifyEnd(sql` OFFSET 0`)})`,
+    );
     const fields = cls === 1 || n > 1 ? sql.raw(cls === 1 ? `'{1}'` : `'{1,0}'`) : sql.raw(`'{0}'`);
     const limit = cls === 1 ? s('want') : sql`${s('want')} - (SELECT count(*) FROM c1)`;
     const run = cls === 1 ? s('c1') : sql`(SELECT count(*) FROM c1) < ${s('want')}`;
@@ -122,7 +130,7 @@ function walkStatement(db: Db, n: number, f: Filters, kind: Kind): RawBuilder<un
       CROSS JOIN LATERAL (SELECT p.rating, p.image_id FROM search_postings p
         WHERE ${run} AND p.word = dw.word AND p.field = f.field AND (p.rating, p.image_id) < (${value}, ${id})${
           f.minRating !== undefined ? sql` AND p.rating >= ${s('floor')}` : sql``
-        } AND ${sql.join(conditions, sql` AND `)}
+        } AND ${matches}
         ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}) p
       ORDER BY p.rating DESC, p.image_id DESC LIMIT ${limit}`;
   };
