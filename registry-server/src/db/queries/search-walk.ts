@@ -20,8 +20,9 @@ import { cardText, type VersionArrays, versionsOf } from './search-page.js';
  * did not fill the page, then the page's listings and versions. Same rows and order as
  * `relevancePage` over `searchTerms`' terms. When the words cannot be walked here (a word the
  * vocabulary lacks: a typo; a word beginning more than PREFIX_LIST words; no term of at most
- * FAST_WORDS words to drive the walk) the statement answers no rows but the expansion, and the
- * caller goes the long way with it (no second expansion).
+ * FAST_WORDS words to drive the walk) the statement answers no rows but the expansion and the
+ * typo candidates of the words it lacks (`Unwalked`), and the caller goes the long way with them
+ * (no second expansion, no second candidates query).
  *
  * Each driving word is one ordered range walked to the page's size (LATERAL over the driver's
  * words, so the text does not change with their number), then merged: k words walk up to k

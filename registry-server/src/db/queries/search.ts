@@ -348,7 +348,7 @@ export function similarWords(db: Db, term: string) {
 
 /** The query of `similarWords` (exported for `bench/explain.js`). */
 export function similarWordsQuery(term: string) {
-  return sql<{ word: string }>`${similarWordsSql(sql`${term}`)}`;
+  return similarWordsSql(sql.val(term));
 }
 
 /**
@@ -360,7 +360,7 @@ export function similarWordsQuery(term: string) {
  * the first letter as an index range, not LIKE, so that a generic plan still probes both
  * indexes (a BitmapOr of the trigram and the prefix index).
  */
-export function similarWordsSql(term: RawBuilder<unknown>) {
+export function similarWordsSql(term: RawBuilder<unknown>): RawBuilder<{ word: string }> {
   const first = sql`left(${term}, 1)`;
   return sql`SELECT word FROM search_words
     WHERE word % ${term} OR (word ~>=~ ${first} AND word ~<~ (${first} || chr(1114111)) AND starts_with(word, ${first})
